@@ -1,0 +1,55 @@
+/**
+ * The result of authentication: who the caller is, for which project and workspace, through which
+ * credential, and what they may do. Every data route reads it; nothing else decides access.
+ */
+
+/** Every scope a user credential can carry (SPEC section 4). A user gets all of them by default. */
+export const ALL_SCOPES = [
+  'threads:read',
+  'threads:write',
+  'memory:read',
+  'memory:write',
+  'agents:run',
+] as const;
+
+export type Scope = (typeof ALL_SCOPES)[number];
+
+/** Which credential path produced the principal. */
+export type CredentialSource =
+  | 'workspace_token'
+  | 'api_key'
+  | 'anonymous'
+  | 'user_token'
+  | 'auth_rule';
+
+export interface Principal {
+  projectId: string;
+  userId: string;
+  workspaceId: string;
+  source: CredentialSource;
+  /** The id of the credential behind it: API key id, refresh family id, auth key id, rule id. */
+  credentialId: string;
+  scopes: ReadonlySet<Scope>;
+  /** `'all'`, or the agent ids this principal may run and use memory of. */
+  agents: 'all' | readonly string[];
+  anonymous: boolean;
+  /** When the underlying token expires (seconds since epoch), if it is a token. */
+  expiresAt?: number;
+  /** User fields mapped from claims (mapUser). */
+  user: Readonly<Record<string, unknown>>;
+}
+
+export function isScope(value: string): value is Scope {
+  return (ALL_SCOPES as readonly string[]).includes(value);
+}
+
+/** Parses a space-separated scope string (RFC 8693 / RFC 9068 `scope`), ignoring unknown scopes. */
+export function parseScopes(value: string | readonly string[] | undefined): Set<Scope> {
+  if (value === undefined) return new Set(ALL_SCOPES);
+  const list = typeof value === 'string' ? value.split(' ') : value;
+  return new Set(list.filter(isScope));
+}
+
+export function formatScopes(scopes: Iterable<Scope>): string {
+  return [...scopes].join(' ');
+}

@@ -1,0 +1,173 @@
+/**
+ * Configuration: read once from the environment, validated, every default filled, then frozen
+ * (better-auth and kysely resolve options the same way). A bad setting throws `ConfigError`
+ * naming the variable, and the server stops with that message instead of starting half-configured.
+ *
+ * Every variable is documented in docs/configuration.md.
+ */
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string };
+
+export interface ResolvedConfig {
+  /** `development` unless NODE_ENV=production. Development turns on conveniences and says so. */
+  mode: 'development' | 'production';
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** Redis for shared rate limits and revocation across processes; null for one process. */
+  redisUrl: string | null;
+  /** THREADGATE_ADMIN_KEY, or null to use (or generate on first start) the stored one. */
+  adminKey: string | null;
+  /** 32 bytes that encrypt secrets at rest, or null to use the development key file. */
+  masterKey: Buffer | null;
+  /** The project served by default. */
+  projectId: string;
+  /** `iss` of workspace tokens. */
+  issuer: string;
+  /** `aud` of workspace tokens. */
+  audience: string;
+  anonymousEnabled: boolean;
+  workspaceTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Auth0's refresh token reuse interval: a consumed refresh token replayed within it is not a breach. */
+  refreshReuseIntervalSeconds: number;
+  clockToleranceSeconds: number;
+  bodyLimitBytes: number;
+  corsOrigins: readonly string[];
+  /** Anonymous token mints allowed per address per minute. */
+  anonymousMintsPerMinute: number;
+  /** Refreshes allowed per address per minute. */
+  refreshesPerMinute: number;
+  /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
+}
+
+/** Parses DATABASE_URL: a postgres URL, a `sqlite:` URL, or a file path. */
+export function parseDatabaseUrl(raw: string | undefined): DatabaseConfig {
+  const value = raw === undefined || raw === '' ? './threadgate.db' : raw;
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid PostgreSQL URL');
+    }
+    return { kind: 'postgres', url: value };
+  }
+  if (value.startsWith('sqlite:')) {
+    const path = value.replace(/^sqlite:(\/\/)?/, '');
+    if (path === '') throw new ConfigError('DATABASE_URL', 'the sqlite: URL names no file');
+    return { kind: 'sqlite', path };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL, a sqlite: URL or a file path');
+  }
+  return { kind: 'sqlite', path: value };
+}
+
+/** Decodes THREADGATE_MASTER_KEY: 64 hex characters or base64/base64url of 32 bytes. */
+export function parseMasterKey(raw: string): Buffer {
+  const name = 'THREADGATE_MASTER_KEY';
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64url');
+  if (key.length !== 32) {
+    throw new ConfigError(name, 'must be 32 bytes, as 64 hex characters or base64 (try: openssl rand -hex 32)');
+  }
+  return key;
+}
+
+/**
+ * Reads the environment into a complete, frozen configuration.
+ *
+ * @example
+ * const config = resolveConfig(process.env)
+ */
+export function resolveConfig(env: Env = process.env): ResolvedConfig {
+  const mode = env.NODE_ENV === 'production' ? 'production' : 'development';
+  const adminKey = env.THREADGATE_ADMIN_KEY || null;
+  if (adminKey !== null && adminKey.length < 24) {
+    throw new ConfigError('THREADGATE_ADMIN_KEY', 'must be at least 24 characters');
+  }
+  const masterKey = env.THREADGATE_MASTER_KEY ? parseMasterKey(env.THREADGATE_MASTER_KEY) : null;
+  if (mode === 'production') {
+    const missing = [
+      masterKey === null ? 'THREADGATE_MASTER_KEY' : null,
+      adminKey === null ? 'THREADGATE_ADMIN_KEY' : null,
+    ].filter((name): name is string => name !== null);
+    if (missing.length > 0) {
+      throw new ConfigError(missing[0]!, `required when NODE_ENV=production (missing: ${missing.join(', ')})`);
+    }
+  }
+  const projectId = env.THREADGATE_PROJECT_ID || 'default';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(projectId)) {
+    throw new ConfigError('THREADGATE_PROJECT_ID', 'must be 1 to 64 letters, digits, "_" or "-"');
+  }
+  const corsOrigins = (env.THREADGATE_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new ConfigError('THREADGATE_CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
+    }
+  }
+  if (mode === 'production' && corsOrigins.includes('*')) {
+    throw new ConfigError('THREADGATE_CORS_ORIGINS', '"*" is not allowed when NODE_ENV=production; list the origins');
+  }
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  return Object.freeze({
+    mode,
+    port: readInteger(env, 'PORT', 8787, 0, 65535),
+    host: env.HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    database: parseDatabaseUrl(env.DATABASE_URL),
+    redisUrl,
+    adminKey,
+    masterKey,
+    projectId,
+    issuer: env.THREADGATE_ISSUER || 'threadgate',
+    audience: env.THREADGATE_AUDIENCE || 'threadgate',
+    anonymousEnabled: readBoolean(env, 'THREADGATE_ANONYMOUS', mode === 'development'),
+    workspaceTokenTtlSeconds: readInteger(env, 'THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS', 300, 30, 86_400),
+    refreshTokenTtlSeconds: readInteger(env, 'THREADGATE_REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    refreshReuseIntervalSeconds: readInteger(env, 'THREADGATE_REFRESH_REUSE_INTERVAL_SECONDS', 0, 0, 300),
+    clockToleranceSeconds: readInteger(env, 'THREADGATE_CLOCK_TOLERANCE_SECONDS', 30, 0, 300),
+    bodyLimitBytes: readInteger(env, 'THREADGATE_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    corsOrigins: Object.freeze(corsOrigins),
+    anonymousMintsPerMinute: readInteger(env, 'THREADGATE_ANONYMOUS_MINTS_PER_MINUTE', 20, 1, 1_000_000),
+    refreshesPerMinute: readInteger(env, 'THREADGATE_REFRESHES_PER_MINUTE', 60, 1, 1_000_000),
+    trustProxy: readBoolean(env, 'THREADGATE_TRUST_PROXY', false),
+    logLevel: env.LOG_LEVEL || (mode === 'production' ? 'info' : 'info'),
+  });
+}
