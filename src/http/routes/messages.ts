@@ -1,0 +1,211 @@
+/**
+ * A thread's messages, as the `assistant-cloud` client calls them (AssistantCloudThreadMessages.ts).
+ * Messages form a tree (`parent_id`, `height`); editing a message that already has children answers
+ * 409, since its replies were made to the old content. The thread is first resolved within the
+ * principal's workspace, so every message route of another workspace's thread answers 404.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { Conflict, NotFound, ValidationFailed } from '../../errors.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Json, Store } from '../../store/store.js';
+import type { AppEnv } from '../context.js';
+import { declareRoute } from '../define-route.js';
+import { requirePrincipal } from '../middleware/authorize.js';
+import { errorResponses, IdParam, JsonObject, MessageSchema } from '../openapi.js';
+import { toWireMessage } from '../wire.js';
+
+const threadId = IdParam.openapi({ param: { name: 'threadId', in: 'path' } });
+const messageId = IdParam.openapi({ param: { name: 'messageId', in: 'path' } });
+const Format = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+
+const listMessages = declareRoute({ category: 'data', scope: 'threads:read' }, {
+  method: 'get',
+  path: '/v1/threads/{threadId}/messages',
+  tags: ['messages'],
+  summary: 'List a thread\'s messages, newest first',
+  request: {
+    params: z.object({ threadId }),
+    query: z.object({
+      format: Format.optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(20),
+      after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
+    }),
+  },
+  responses: {
+    200: { description: 'A page of messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageSchema) }) } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
+const createMessage = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'post',
+  path: '/v1/threads/{threadId}/messages',
+  tags: ['messages'],
+  summary: 'Append a message under a parent (null for a root)',
+  request: {
+    params: z.object({ threadId }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            parent_id: IdParam.nullable(),
+            format: Format,
+            content: JsonObject,
+            external_id: z.string().min(1).max(255).optional(),
+            parent_external_id: z.string().min(1).max(255).optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: z.object({ message_id: z.string() }) } } },
+    ...errorResponses(400, 401, 403, 404, 413),
+  },
+});
+
+const updateMessage = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'put',
+  path: '/v1/threads/{threadId}/messages/{messageId}',
+  tags: ['messages'],
+  summary: 'Replace a message\'s content (409 when it already has children)',
+  request: {
+    params: z.object({ threadId, messageId }),
+    body: { required: true, content: { 'application/json': { schema: z.object({ content: JsonObject }) } } },
+  },
+  responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404, 409, 413) },
+});
+
+const deleteMessages = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'delete',
+  path: '/v1/threads/{threadId}/messages',
+  tags: ['messages'],
+  summary: 'Delete messages by id, with every reply below them',
+  request: {
+    params: z.object({ threadId }),
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ message_ids: z.array(IdParam).min(1).max(500) }) } },
+    },
+  },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 413) },
+});
+
+const postFeedback = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'post',
+  path: '/v1/threads/{threadId}/messages/{messageId}/feedback',
+  tags: ['messages'],
+  summary: 'Record the caller\'s feedback on a message (a second one replaces the first)',
+  request: {
+    params: z.object({ threadId, messageId }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ type: z.enum(['positive', 'negative']), comment: z.string().max(10_000).optional() }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: 'Recorded',
+      content: {
+        'application/json': {
+          schema: z.object({ feedback_id: z.string(), type: z.enum(['positive', 'negative']), comment: z.string().nullable() }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404, 413),
+  },
+});
+
+/** The thread, resolved within the principal's workspace, or 404. */
+async function requireThread(store: Store, principal: Principal, id: string) {
+  const thread = await store.getThread(principal.projectId, principal.workspaceId, id);
+  if (thread === undefined) throw new NotFound({ message: 'No such thread.' });
+  return thread;
+}
+
+export function messageRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(listMessages, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const thread = await requireThread(store, principal, c.req.valid('param').threadId);
+    const query = c.req.valid('query');
+    const messages = await store.listMessages({
+      projectId: principal.projectId,
+      threadId: thread.id,
+      limit: query.limit,
+      ...(query.format !== undefined ? { format: query.format } : {}),
+      ...(query.after !== undefined ? { after: query.after } : {}),
+    });
+    return c.json({ messages: messages.map(toWireMessage) }, 200);
+  });
+
+  app.openapi(createMessage, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const thread = await requireThread(store, principal, c.req.valid('param').threadId);
+    const body = c.req.valid('json');
+    const result = await store.appendMessage({
+      projectId: principal.projectId,
+      workspaceId: principal.workspaceId,
+      threadId: thread.id,
+      parentId: body.parent_id,
+      ...(body.parent_external_id !== undefined && body.parent_id === null ? { parentExternalId: body.parent_external_id } : {}),
+      format: body.format,
+      content: body.content as Json,
+      externalId: body.external_id ?? null,
+    });
+    if (!result.ok) {
+      if (result.reason === 'thread_not_found') throw new NotFound({ message: 'No such thread.' });
+      throw new ValidationFailed(body.parent_id !== null ? 'parent_id' : 'parent_external_id', 'no such message in this thread');
+    }
+    return c.json({ message_id: result.message.id }, 201);
+  });
+
+  app.openapi(updateMessage, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const params = c.req.valid('param');
+    const thread = await requireThread(store, principal, params.threadId);
+    const outcome = await store.updateMessage(principal.projectId, thread.id, params.messageId, c.req.valid('json').content as Json);
+    if (outcome === 'not_found') throw new NotFound({ message: 'No such message.' });
+    if (outcome === 'has_children') throw new Conflict({ message: 'The message already has replies; add a sibling instead of editing it.' });
+    return c.body(null, 204);
+  });
+
+  app.openapi(deleteMessages, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const thread = await requireThread(store, principal, c.req.valid('param').threadId);
+    await store.deleteMessages(principal.projectId, thread.id, c.req.valid('json').message_ids);
+    return c.body(null, 204);
+  });
+
+  app.openapi(postFeedback, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const params = c.req.valid('param');
+    const thread = await requireThread(store, principal, params.threadId);
+    const message = await store.getMessage(principal.projectId, thread.id, params.messageId);
+    if (message === undefined) throw new NotFound({ message: 'No such message.' });
+    const body = c.req.valid('json');
+    const comment = body.comment?.trim();
+    const feedback = await store.putFeedback({
+      projectId: principal.projectId,
+      threadId: thread.id,
+      messageId: message.id,
+      userId: principal.userId,
+      type: body.type,
+      comment: comment === undefined || comment === '' ? null : comment,
+    });
+    return c.json({ feedback_id: feedback.id, type: feedback.type, comment: feedback.comment }, 201);
+  });
+
+  return app;
+}

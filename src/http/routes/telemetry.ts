@@ -1,0 +1,177 @@
+/**
+ * Run reports, engagement events and scores (AssistantCloudRuns/Events/Scores.ts). Telemetry is
+ * data the workspace owns like its threads: it is stored under the principal's project and
+ * workspace, and any thread it names must be one of the workspace's own (else 404), so a report
+ * can never attach itself to another workspace's conversation.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFound } from '../../errors.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Json, Store } from '../../store/store.js';
+import type { AppEnv } from '../context.js';
+import { declareRoute } from '../define-route.js';
+import { requirePrincipal } from '../middleware/authorize.js';
+import { errorResponses, IdParam } from '../openapi.js';
+
+const createRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'post',
+  path: '/v1/runs',
+  tags: ['telemetry'],
+  summary: 'Store a run report (status, steps, token usage, tool calls)',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.looseObject({
+            thread_id: IdParam,
+            status: z.enum(['completed', 'incomplete', 'error']),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: { description: 'Stored', content: { 'application/json': { schema: z.object({ run_id: z.string() }) } } },
+    ...errorResponses(400, 401, 403, 404, 413),
+  },
+});
+
+const EventSchema = z.object({
+  kind: z.string().min(1).max(64),
+  thread_id: IdParam.optional(),
+  message_id: IdParam.optional(),
+  run_id: IdParam.optional(),
+  value: z.number().int().min(0).optional(),
+  props: z.record(z.string(), z.union([z.string().max(1000), z.number(), z.boolean()])).optional(),
+});
+
+const createEvents = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'post',
+  path: '/v1/events',
+  tags: ['telemetry'],
+  summary: 'Store a batch of engagement events',
+  request: {
+    body: { required: true, content: { 'application/json': { schema: z.object({ events: z.array(EventSchema).min(1).max(100) }) } } },
+  },
+  responses: {
+    202: { description: 'Stored', content: { 'application/json': { schema: z.object({ accepted: z.number().int() }) } } },
+    ...errorResponses(400, 401, 403, 404, 413),
+  },
+});
+
+const ScoreResponse = z.object({
+  score_id: z.string(),
+  name: z.string(),
+  data_type: z.enum(['numeric', 'categorical', 'boolean']),
+  value: z.number().nullable(),
+  string_value: z.string().nullable(),
+});
+
+const createScore = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'post',
+  path: '/v1/scores',
+  tags: ['telemetry'],
+  summary: 'Store a score (numeric, categorical or boolean) on a thread, message or run',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            name: z.string().min(1).max(255),
+            data_type: z.enum(['numeric', 'categorical', 'boolean']),
+            value: z.union([z.number(), z.boolean()]).optional(),
+            string_value: z.string().max(1000).optional(),
+            comment: z.string().max(10_000).optional(),
+            thread_id: IdParam.optional(),
+            message_id: IdParam.optional(),
+            run_id: IdParam.optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: { description: 'Stored', content: { 'application/json': { schema: ScoreResponse } } },
+    ...errorResponses(400, 401, 403, 404, 413),
+  },
+});
+
+/** Refuses a thread id that is not the workspace's own. */
+async function checkThreads(store: Store, principal: Principal, threadIds: Iterable<string | undefined>) {
+  for (const id of new Set(threadIds)) {
+    if (id === undefined) continue;
+    if ((await store.getThread(principal.projectId, principal.workspaceId, id)) === undefined) {
+      throw new NotFound({ message: 'No such thread.' });
+    }
+  }
+}
+
+export function telemetryRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(createRun, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const report = c.req.valid('json');
+    await checkThreads(store, principal, [report.thread_id]);
+    const run = await store.createRun({
+      projectId: principal.projectId,
+      workspaceId: principal.workspaceId,
+      userId: principal.userId,
+      threadId: report.thread_id,
+      status: report.status,
+      report: report as Json,
+    });
+    return c.json({ run_id: run.id }, 201);
+  });
+
+  app.openapi(createEvents, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const { events } = c.req.valid('json');
+    await checkThreads(store, principal, events.map((event) => event.thread_id));
+    const accepted = await store.createEvents(
+      principal.projectId,
+      principal.workspaceId,
+      principal.userId,
+      events.map((event) => ({
+        kind: event.kind,
+        threadId: event.thread_id ?? null,
+        messageId: event.message_id ?? null,
+        runId: event.run_id ?? null,
+        value: event.value ?? null,
+        props: (event.props ?? null) as Json,
+      })),
+    );
+    return c.json({ accepted }, 202);
+  });
+
+  app.openapi(createScore, async (c) => {
+    const principal = requirePrincipal(c);
+    const { store } = c.get('deps');
+    const body = c.req.valid('json');
+    await checkThreads(store, principal, [body.thread_id]);
+    const value = typeof body.value === 'boolean' ? (body.value ? 1 : 0) : (body.value ?? null);
+    const score = await store.createScore({
+      projectId: principal.projectId,
+      workspaceId: principal.workspaceId,
+      userId: principal.userId,
+      name: body.name,
+      dataType: body.data_type,
+      value,
+      stringValue: body.string_value ?? null,
+      comment: body.comment ?? null,
+      threadId: body.thread_id ?? null,
+      messageId: body.message_id ?? null,
+      runId: body.run_id ?? null,
+    });
+    return c.json(
+      { score_id: score.id, name: score.name, data_type: score.dataType, value: score.value, string_value: score.stringValue },
+      201,
+    );
+  });
+
+  return app;
+}

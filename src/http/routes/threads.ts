@@ -1,0 +1,210 @@
+/**
+ * Threads, as the `assistant-cloud` client calls them (AssistantCloudThreads.ts): list, create
+ * (with `upsert` by `external_id`), get, update, delete, and claim (move an anonymous identity's
+ * threads into the signed-in caller's workspace). Every query is bound to the principal's project
+ * and workspace, so another workspace's thread id answers 404 like an id that never existed.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { Conflict, NotFound, PolicyDenied } from '../../errors.js';
+import type { Json } from '../../store/store.js';
+import { resolveRefreshToken } from '../../auth/refresh-token.js';
+import type { AppEnv } from '../context.js';
+import { declareRoute } from '../define-route.js';
+import { requirePrincipal } from '../middleware/authorize.js';
+import { errorResponses, IdParam, ThreadSchema } from '../openapi.js';
+import { toWireThread } from '../wire.js';
+
+const ThreadParams = z.object({ threadId: IdParam.openapi({ param: { name: 'threadId', in: 'path' } }) });
+const Timestamp = z.iso.datetime({ offset: true });
+
+const listThreads = declareRoute({ category: 'data', scope: 'threads:read' }, {
+  method: 'get',
+  path: '/v1/threads',
+  tags: ['threads'],
+  summary: 'List the workspace\'s threads, most recent first',
+  request: {
+    query: z.object({
+      is_archived: z.enum(['true', 'false']).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last thread of the previous page.' }),
+      external_id: z.string().min(1).max(255).optional(),
+    }),
+  },
+  responses: {
+    200: { description: 'A page of threads', content: { 'application/json': { schema: z.object({ threads: z.array(ThreadSchema) }) } } },
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+const createThread = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'post',
+  path: '/v1/threads',
+  tags: ['threads'],
+  summary: 'Create a thread (or, with upsert, return the one with this external_id)',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            title: z.string().max(1000).optional(),
+            last_message_at: Timestamp.optional(),
+            metadata: z.unknown().optional(),
+            external_id: z.string().min(1).max(255).optional(),
+            upsert: z.boolean().optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: z.object({ thread_id: z.string() }) } } },
+    200: { description: 'Upsert found the existing thread', content: { 'application/json': { schema: z.object({ thread_id: z.string() }) } } },
+    ...errorResponses(400, 401, 403, 409, 413),
+  },
+});
+
+const getThread = declareRoute({ category: 'data', scope: 'threads:read' }, {
+  method: 'get',
+  path: '/v1/threads/{threadId}',
+  tags: ['threads'],
+  summary: 'Get a thread',
+  request: { params: ThreadParams },
+  responses: {
+    200: { description: 'The thread', content: { 'application/json': { schema: z.object({ thread: ThreadSchema }) } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
+const updateThread = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'put',
+  path: '/v1/threads/{threadId}',
+  tags: ['threads'],
+  summary: 'Update a thread\'s title, metadata, last message time or archived flag',
+  request: {
+    params: ThreadParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            title: z.string().max(1000).optional(),
+            last_message_at: Timestamp.optional(),
+            metadata: z.unknown().optional(),
+            is_archived: z.boolean().optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404, 413) },
+});
+
+const deleteThread = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'delete',
+  path: '/v1/threads/{threadId}',
+  tags: ['threads'],
+  summary: 'Delete a thread with its messages',
+  request: { params: ThreadParams },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+});
+
+const claimThreads = declareRoute({ category: 'data', scope: 'threads:write', denyAnonymous: true }, {
+  method: 'post',
+  path: '/v1/threads/claim',
+  tags: ['threads'],
+  summary: 'Move the threads of the anonymous session behind a refresh token into the caller\'s workspace',
+  request: {
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ refresh_token: z.string().min(1).max(512) }) } },
+    },
+  },
+  responses: {
+    200: { description: 'Moved', content: { 'application/json': { schema: z.object({ moved: z.number().int() }) } } },
+    ...errorResponses(400, 401, 403, 413),
+  },
+});
+
+export function threadRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(listThreads, async (c) => {
+    const principal = requirePrincipal(c);
+    const query = c.req.valid('query');
+    const threads = await c.get('deps').store.listThreads({
+      projectId: principal.projectId,
+      workspaceId: principal.workspaceId,
+      ...(query.is_archived !== undefined ? { isArchived: query.is_archived === 'true' } : {}),
+      ...(query.external_id !== undefined ? { externalId: query.external_id } : {}),
+      ...(query.after !== undefined ? { after: query.after } : {}),
+      limit: query.limit,
+    });
+    return c.json({ threads: threads.map(toWireThread) }, 200);
+  });
+
+  // Registered before /v1/threads/{threadId} routes so "claim" is never taken for an id.
+  app.openapi(claimThreads, async (c) => {
+    const principal = requirePrincipal(c);
+    const { refresh_token: refreshToken } = c.req.valid('json');
+    const deps = c.get('deps');
+    const family = await resolveRefreshToken(deps, refreshToken);
+    if (family.projectId !== principal.projectId) throw new PolicyDenied({ message: 'The refresh token belongs to another project.' });
+    if (family.workspaceId === principal.workspaceId) return c.json({ moved: 0 }, 200);
+    const moved = await deps.store.moveThreads(principal.projectId, family.workspaceId, principal.workspaceId);
+    // The anonymous identity is absorbed: its session ends, so it cannot reach the moved threads' new home.
+    await deps.store.revokeRefreshFamily(principal.projectId, family.id, deps.clock());
+    return c.json({ moved }, 200);
+  });
+
+  app.openapi(createThread, async (c) => {
+    const principal = requirePrincipal(c);
+    const body = c.req.valid('json');
+    const { store, clock } = c.get('deps');
+    if (body.external_id !== undefined) {
+      const existing = await store.findThreadByExternalId(principal.projectId, principal.workspaceId, body.external_id);
+      if (existing !== undefined) {
+        if (body.upsert === true) return c.json({ thread_id: existing.id }, 200);
+        throw new Conflict({ message: 'A thread with this external_id already exists (send upsert: true to reuse it).' });
+      }
+    }
+    const thread = await store.createThread({
+      projectId: principal.projectId,
+      workspaceId: principal.workspaceId,
+      title: body.title ?? '',
+      lastMessageAt: body.last_message_at !== undefined ? Date.parse(body.last_message_at) : clock(),
+      metadata: (body.metadata ?? null) as Json,
+      externalId: body.external_id ?? null,
+    });
+    return c.json({ thread_id: thread.id }, 201);
+  });
+
+  app.openapi(getThread, async (c) => {
+    const principal = requirePrincipal(c);
+    const thread = await c.get('deps').store.getThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId);
+    if (thread === undefined) throw new NotFound({ message: 'No such thread.' });
+    return c.json({ thread: toWireThread(thread) }, 200);
+  });
+
+  app.openapi(updateThread, async (c) => {
+    const principal = requirePrincipal(c);
+    const body = c.req.valid('json');
+    const updated = await c.get('deps').store.updateThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId, {
+      ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(body.last_message_at !== undefined ? { lastMessageAt: Date.parse(body.last_message_at) } : {}),
+      ...(body.metadata !== undefined ? { metadata: body.metadata as Json } : {}),
+      ...(body.is_archived !== undefined ? { isArchived: body.is_archived } : {}),
+    });
+    if (updated === undefined) throw new NotFound({ message: 'No such thread.' });
+    return c.body(null, 204);
+  });
+
+  app.openapi(deleteThread, async (c) => {
+    const principal = requirePrincipal(c);
+    const deleted = await c.get('deps').store.deleteThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId);
+    if (!deleted) throw new NotFound({ message: 'No such thread.' });
+    return c.body(null, 204);
+  });
+
+  return app;
+}

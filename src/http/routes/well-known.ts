@@ -1,0 +1,49 @@
+/**
+ * Public endpoints: the workspace-token JWKS (so other services can verify Threadgate's tokens;
+ * retired keys stay listed until every token they signed has expired) and the health check.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../context.js';
+import { declareRoute } from '../define-route.js';
+
+const jwks = declareRoute({ category: 'management' }, {
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  tags: ['keys'],
+  summary: 'Public keys of workspace tokens (RFC 7517 JWK Set)',
+  responses: {
+    200: {
+      description: 'The JWK Set',
+      content: { 'application/json': { schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('JwkSet') } },
+    },
+  },
+});
+
+const health = declareRoute({ category: 'health' }, {
+  method: 'get',
+  path: '/health',
+  tags: ['health'],
+  summary: 'Liveness and database reachability',
+  responses: {
+    200: { description: 'Healthy', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), database: z.string() }) } } },
+    503: { description: 'The database is unreachable', content: { 'application/json': { schema: z.object({ status: z.literal('unavailable'), database: z.string() }) } } },
+  },
+});
+
+export function wellKnownRoutes(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  app.openapi(jwks, async (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json(await c.get('deps').keyring.jwks(), 200);
+  });
+  app.openapi(health, async (c) => {
+    const { store } = c.get('deps');
+    try {
+      await store.getSetting('health');
+      return c.json({ status: 'ok' as const, database: store.dialect }, 200);
+    } catch {
+      return c.json({ status: 'unavailable' as const, database: store.dialect }, 503);
+    }
+  });
+  return app;
+}
