@@ -1,0 +1,55 @@
+/** `threadgate api-keys create|list|revoke`: manages API keys directly in the database. */
+import { parseArgs } from 'node:util';
+import { resolveConfig } from '../../config.js';
+import { openStore } from '../../store/open-store.js';
+import { createApiKey } from '../../auth/api-key.js';
+import { isScope, type Scope } from '../../auth/principal.js';
+import { toWireApiKey } from '../../http/routes/api-keys.js';
+import { CliUsageError } from '../cli-usage-error.js';
+
+export async function runApiKeys(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const config = resolveConfig(process.env);
+  const store = await openStore(config.database);
+  try {
+    await store.migrate();
+    switch (action) {
+      case 'create': {
+        const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' }, agents: { type: 'string' } } });
+        if (!values.name) throw new CliUsageError('api-keys create needs --name');
+        const scopes = values.scopes?.split(',').map((s) => s.trim());
+        const badScope = scopes?.find((scope) => !isScope(scope));
+        if (badScope !== undefined) throw new CliUsageError(`unknown scope "${badScope}"`);
+        const agents = values.agents === undefined || values.agents === 'all' ? 'all' : values.agents.split(',').map((a) => a.trim());
+        const { record, key } = await createApiKey(store, {
+          projectId: config.projectId,
+          name: values.name,
+          ...(scopes !== undefined ? { scopes: scopes as Scope[] } : {}),
+          agents,
+        });
+        console.log(JSON.stringify({ ...toWireApiKey(record), key }, null, 2));
+        console.error('The key is shown only this once: store it in your backend\'s secrets.');
+        return 0;
+      }
+      case 'list': {
+        if (rest.length > 0) throw new CliUsageError('api-keys list takes no arguments');
+        console.log(JSON.stringify((await store.listApiKeys(config.projectId)).map(toWireApiKey), null, 2));
+        return 0;
+      }
+      case 'revoke': {
+        const [id, ...extra] = rest;
+        if (id === undefined || extra.length > 0) throw new CliUsageError('api-keys revoke takes one key id');
+        if (!(await store.revokeApiKey(config.projectId, id, Date.now()))) {
+          console.error(`threadgate: no API key "${id}"`);
+          return 1;
+        }
+        console.log(`Revoked ${id}.`);
+        return 0;
+      }
+      default:
+        throw new CliUsageError(`api-keys ${action ?? ''}: expected create, list or revoke`);
+    }
+  } finally {
+    await store.close();
+  }
+}

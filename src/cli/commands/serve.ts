@@ -1,0 +1,55 @@
+/** `threadgate serve`: starts the server and prints where it listens and how to get a credential. */
+import { resolveConfig } from '../../config.js';
+import { startServer, type RunningServer } from '../../server.js';
+import { CliUsageError } from '../cli-usage-error.js';
+
+export async function runServe(args: string[]): Promise<number> {
+  if (args.length > 0) throw new CliUsageError(`serve takes no arguments (got "${args.join(' ')}"); configure it with environment variables`);
+  const config = resolveConfig(process.env);
+  const running = await startServer(config);
+  printBanner(running);
+  const stop = (signal: string) => {
+    running.deps.logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return 0;
+}
+
+function printBanner(running: RunningServer): void {
+  const { config } = running.deps;
+  const database = config.database.kind === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
+  const lines = [
+    `Threadgate listening on ${running.url} (${config.mode} mode, ${database}${config.redisUrl ? ', Redis' : ''})`,
+  ];
+  if (config.mode === 'development') {
+    lines.push('  DEVELOPMENT MODE: anonymous sessions default to on, CORS allows any origin. Set NODE_ENV=production for real use.');
+  }
+  const origin = running.masterKey.origin;
+  if (origin !== 'environment') {
+    const path = 'generatedFile' in origin ? origin.generatedFile : origin.file;
+    lines.push(
+      `  Master key: ${'generatedFile' in origin ? 'GENERATED' : 'read from'} ${path} (development only; set THREADGATE_MASTER_KEY in production, and keep this file: it decrypts the stored signing keys).`,
+    );
+  }
+  if (running.generatedAdminKey !== null) {
+    lines.push(
+      '',
+      '  Admin key (shown this once; it is stored only as a hash):',
+      `    ${running.generatedAdminKey}`,
+    );
+  }
+  lines.push(
+    '',
+    '  First credential: create an API key for your backend',
+    `    curl -s -X POST ${running.url}/admin/v1/api-keys -H "Authorization: Bearer <admin key>" -H "Content-Type: application/json" -d '{"name":"my app"}'`,
+    '  or: npx threadgate api-keys create --name "my app"',
+    `  Anonymous sessions: ${config.anonymousEnabled ? `on (POST ${running.url}/v1/auth/tokens/anonymous)` : 'off (THREADGATE_ANONYMOUS=true turns them on)'}`,
+    `  API reference: ${running.url}/ui   OpenAPI: ${running.url}/doc`,
+  );
+  console.log(lines.join('\n'));
+}

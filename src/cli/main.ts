@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, keys rotate.
+ * Every command reads the same environment as the server (docs/configuration.md).
+ */
+import { ConfigError } from '../config.js';
+import { runServe } from './commands/serve.js';
+import { runMigrate } from './commands/migrate.js';
+import { runApiKeys } from './commands/api-keys.js';
+import { runKeys } from './commands/keys.js';
+import { CliUsageError } from './cli-usage-error.js';
+
+export const USAGE = `Usage: threadgate <command>
+
+  serve                          start the server (PORT, HOST, DATABASE_URL, ...)
+  migrate                        run database migrations and exit
+  api-keys create --name <name> [--scopes threads:read,threads:write] [--agents all|id,id]
+  api-keys list
+  api-keys revoke <id>
+  keys rotate                    start signing workspace tokens with a new key
+
+Configuration comes from environment variables: see docs/configuration.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    case 'migrate':
+      return runMigrate(rest);
+    case 'api-keys':
+      return runApiKeys(rest);
+    case 'keys':
+      return runKeys(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      throw new CliUsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      console.error(`threadgate: configuration error: ${error.message}`);
+    } else if (error instanceof CliUsageError) {
+      console.error(`threadgate: ${error.message}\n\n${USAGE}`);
+    } else {
+      console.error('threadgate:', error instanceof Error ? error.message : error);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,104 @@
+/**
+ * Builds every service from the resolved configuration and serves the app: the one place that
+ * wires the store, keyring, authenticator, admin key, rate limiters and HTTP server together.
+ * Used by `threadgate serve` and by the end-to-end tests.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ResolvedConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { loadMasterKey, type MasterKeySource } from './master-key.js';
+import { openStore } from './store/open-store.js';
+import { createSecretBox } from './crypto/secret-box.js';
+import { createKeyring } from './auth/keyring.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { createAdminKeyVerifier, ensureAdminKey } from './auth/admin-key.js';
+import { createRateLimiters } from './http/middleware/rate-limit.js';
+import { createApp } from './http/app.js';
+import type { AppDeps } from './http/context.js';
+
+export interface Services {
+  deps: AppDeps;
+  masterKey: MasterKeySource;
+  /** The admin key, when this start generated it (print it once); otherwise null. */
+  generatedAdminKey: string | null;
+  close(): Promise<void>;
+}
+
+/** Opens the store (running migrations) and builds every service, without listening. */
+export async function createServices(config: ResolvedConfig, options: { logger?: Logger } = {}): Promise<Services> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const masterKey = loadMasterKey(config);
+  const secretBox = createSecretBox(masterKey.key);
+  const store = await openStore(config.database);
+  let redis: Redis | null = null;
+  try {
+    await store.migrate();
+    const clock = () => Date.now();
+    const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
+    const generatedAdminKey = await ensureAdminKey(store, config.adminKey);
+    redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    const deps: AppDeps = {
+      config,
+      store,
+      keyring,
+      secretBox,
+      authenticator: createAuthenticator({ store, keyring, config }),
+      adminKey: createAdminKeyVerifier(store, config.adminKey),
+      rateLimiters: createRateLimiters(config, redis),
+      logger,
+      clock,
+    };
+    return {
+      deps,
+      masterKey,
+      generatedAdminKey,
+      async close() {
+        redis?.disconnect();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    redis?.disconnect();
+    await store.close();
+    throw error;
+  }
+}
+
+export interface RunningServer extends Services {
+  url: string;
+  port: number;
+  server: ServerType;
+}
+
+/**
+ * Starts Threadgate and resolves once it listens.
+ *
+ * @example
+ * const running = await startServer(resolveConfig({ PORT: '0', DATABASE_URL: '/tmp/t.db' }))
+ * await fetch(`${running.url}/health`)
+ * await running.close()
+ */
+export async function startServer(config: ResolvedConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const services = await createServices(config, options);
+  const app = createApp(services.deps);
+  const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+      resolve({ server, port: info.port });
+    });
+    server.once('error', reject);
+  });
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    ...services,
+    server,
+    port,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+    },
+  };
+}
