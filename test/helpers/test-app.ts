@@ -1,0 +1,91 @@
+/**
+ * The real app over a real SQLite file in a temp folder, driven in-process with `app.request`
+ * (hono's way). Tokens are minted with the server's own keyring.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../src/config.js';
+import { createServices } from '../../src/server.js';
+import { createApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
+import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
+import { ALL_SCOPES, type Scope } from '../../src/auth/principal.js';
+import type { AppDeps } from '../../src/http/context.js';
+import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from './server-process.js';
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  /** A workspace token for this user and workspace (all scopes unless given). */
+  tokenFor(userId: string, workspaceId: string, scopes?: readonly Scope[]): Promise<string>;
+  /** JSON request helper: returns status, parsed body and headers. */
+  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'threadgate-test-'));
+  const config = resolveConfig({
+    DATABASE_URL: join(dir, 'test.db'),
+    THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY,
+    THREADGATE_MASTER_KEY: TEST_MASTER_KEY,
+    THREADGATE_ANONYMOUS: 'true',
+    ...env,
+  });
+  const services = await createServices(config, { logger: createLogger('silent') });
+  const app = createApp(services.deps);
+  return {
+    app,
+    deps: services.deps,
+    async tokenFor(userId, workspaceId, scopes = ALL_SCOPES) {
+      const minted = await mintWorkspaceToken(services.deps.keyring, config, {
+        projectId: config.projectId,
+        userId,
+        workspaceId,
+        scopes: new Set(scopes),
+        agents: 'all',
+        anonymous: false,
+        credential: { source: 'workspace_token', id: 'test' },
+      });
+      return minted.token;
+    },
+    async call(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+      if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await app.request(path, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // not JSON (the /ui page)
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async close() {
+      await services.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asserts the error contract: status, stable code, a message, and no secret echoed. */
+export function expectError(res: { status: number; body: any; headers: Headers }, status: number, code: string, secrets: string[] = []): void {
+  if (res.status !== status || res.body?.error !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  if (typeof res.body.message !== 'string' || res.body.message.length === 0) throw new Error('error without a message');
+  const text = JSON.stringify(res.body);
+  for (const secret of secrets) {
+    if (secret.length > 0 && text.includes(secret)) throw new Error('the error body echoes a secret');
+  }
+  if (status === 401 && !/^Bearer realm="threadgate"/.test(res.headers.get('www-authenticate') ?? '')) {
+    throw new Error('a 401 without an RFC 6750 WWW-Authenticate header');
+  }
+}

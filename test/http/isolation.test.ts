@@ -1,0 +1,81 @@
+/**
+ * Two users in two workspaces: every route that takes a thread or message id, called by the other
+ * workspace with the first one's ids, answers 404 (never 403, never data) and changes nothing.
+ * The routes are enumerated from the app, so a new route is covered the day it is added.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { declaredPolicies } from '../../src/http/define-route.js';
+import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
+import { ALL_SCOPES } from '../../src/auth/principal.js';
+
+describe('workspace isolation', () => {
+  let t: TestApp;
+  let alice: string;
+  let bob: string;
+  let threadId: string;
+  let messageId: string;
+
+  before(async () => {
+    t = await createTestApp();
+    alice = await t.tokenFor('alice', 'ws-alice');
+    bob = await t.tokenFor('bob', 'ws-bob');
+    threadId = (await t.call('POST', '/v1/threads', { token: alice, body: { title: 'alice only' } })).body.thread_id;
+    messageId = (await t.call('POST', `/v1/threads/${threadId}/messages`, {
+      token: alice,
+      body: { parent_id: null, format: 'aui/v0', content: { text: 'hello' } },
+    })).body.message_id;
+  });
+  after(async () => t.close());
+
+  const bodies: Record<string, unknown> = {
+    'PUT /v1/threads/{threadId}': { title: 'taken' },
+    'POST /v1/threads/{threadId}/messages': { parent_id: null, format: 'aui/v0', content: {} },
+    'PUT /v1/threads/{threadId}/messages/{messageId}': { content: { text: 'taken' } },
+    'DELETE /v1/threads/{threadId}/messages': { message_ids: ['MESSAGE'] },
+    'POST /v1/threads/{threadId}/messages/{messageId}/feedback': { type: 'negative' },
+  };
+
+  it('every route with a thread or message id answers 404 to the other workspace', async () => {
+    const withIds = [...declaredPolicies.keys()].filter((key) => key.includes('{threadId}'));
+    assert.ok(withIds.length >= 7, `expected every thread route, found ${withIds.length}`);
+    for (const key of withIds) {
+      const [method, template] = key.split(' ') as [string, string];
+      const path = template.replace('{threadId}', threadId).replace('{messageId}', messageId);
+      const body = JSON.parse(JSON.stringify(bodies[key] ?? {}).replace('MESSAGE', messageId));
+      const res = await t.call(method, path, { token: bob, ...(method === 'GET' ? {} : { body }) });
+      expectError(res, 404, 'not_found');
+      assert.ok(!JSON.stringify(res.body).includes('hello'), `${key} leaked content`);
+    }
+  });
+
+  it('telemetry naming the other workspace\'s thread is refused', async () => {
+    expectError(await t.call('POST', '/v1/runs', { token: bob, body: { thread_id: threadId, status: 'completed' } }), 404, 'not_found');
+    expectError(await t.call('POST', '/v1/scores', { token: bob, body: { name: 's', data_type: 'numeric', value: 1, thread_id: threadId } }), 404, 'not_found');
+    expectError(await t.call('POST', '/v1/events', { token: bob, body: { events: [{ kind: 'x', thread_id: threadId }] } }), 404, 'not_found');
+  });
+
+  it('lists show only the caller\'s own rows, and nothing of alice\'s changed', async () => {
+    assert.deepEqual((await t.call('GET', '/v1/threads', { token: bob })).body, { threads: [] });
+    const thread = (await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread;
+    assert.equal(thread.title, 'alice only');
+    const messages = (await t.call('GET', `/v1/threads/${threadId}/messages`, { token: alice })).body.messages;
+    assert.equal(messages.length, 1);
+    assert.deepEqual(messages[0].content, { text: 'hello' });
+  });
+
+  it('the same workspace id in another project sees nothing', async () => {
+    const minted = await mintWorkspaceToken(t.deps.keyring, t.deps.config, {
+      projectId: 'other-project',
+      userId: 'alice',
+      workspaceId: 'ws-alice',
+      scopes: new Set(ALL_SCOPES),
+      agents: 'all',
+      anonymous: false,
+      credential: { source: 'workspace_token', id: 'test' },
+    });
+    expectError(await t.call('GET', `/v1/threads/${threadId}`, { token: minted.token }), 404, 'not_found');
+    assert.deepEqual((await t.call('GET', '/v1/threads', { token: minted.token })).body, { threads: [] });
+  });
+});
