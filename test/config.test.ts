@@ -1,0 +1,71 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, parseDatabaseUrl, resolveConfig } from '../src/config.js';
+
+const MASTER = 'aa'.repeat(32);
+const ADMIN = 'tg_admin_abcdefghijklmnopqrstuvwxyz';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    resolveConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('fills every default with no environment at all (development)', () => {
+    const config = resolveConfig({});
+    assert.equal(config.mode, 'development');
+    assert.equal(config.port, 8787);
+    assert.equal(config.host, '127.0.0.1');
+    assert.deepEqual(config.database, { kind: 'sqlite', path: './threadgate.db' });
+    assert.equal(config.workspaceTokenTtlSeconds, 300);
+    assert.equal(config.refreshReuseIntervalSeconds, 0);
+    assert.equal(config.anonymousEnabled, true);
+    assert.equal(config.adminKey, null);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('refuses to start in production without the keys it needs, naming them', () => {
+    const error = configError({ NODE_ENV: 'production' });
+    assert.equal(error.variable, 'THREADGATE_MASTER_KEY');
+    assert.match(error.message, /THREADGATE_ADMIN_KEY/);
+    assert.equal(configError({ NODE_ENV: 'production', THREADGATE_MASTER_KEY: MASTER }).variable, 'THREADGATE_ADMIN_KEY');
+    const prod = resolveConfig({ NODE_ENV: 'production', THREADGATE_MASTER_KEY: MASTER, THREADGATE_ADMIN_KEY: ADMIN });
+    assert.equal(prod.anonymousEnabled, false, 'anonymous sessions are a setting in production, off by default');
+    assert.equal(prod.host, '0.0.0.0');
+  });
+
+  it('names the variable of every bad setting', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ PORT: 'eighty' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ THREADGATE_ANONYMOUS: 'yes' }, 'THREADGATE_ANONYMOUS'],
+      [{ THREADGATE_MASTER_KEY: 'short' }, 'THREADGATE_MASTER_KEY'],
+      [{ THREADGATE_ADMIN_KEY: 'short' }, 'THREADGATE_ADMIN_KEY'],
+      [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+      [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+      [{ THREADGATE_CORS_ORIGINS: 'not an origin' }, 'THREADGATE_CORS_ORIGINS'],
+      [{ THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS: '5' }, 'THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS'],
+      [{ THREADGATE_PROJECT_ID: 'a b' }, 'THREADGATE_PROJECT_ID'],
+      [{ NODE_ENV: 'production', THREADGATE_MASTER_KEY: MASTER, THREADGATE_ADMIN_KEY: ADMIN, THREADGATE_CORS_ORIGINS: '*' }, 'THREADGATE_CORS_ORIGINS'],
+    ];
+    for (const [env, variable] of cases) assert.equal(configError(env).variable, variable, JSON.stringify(env));
+  });
+
+  it('reads DATABASE_URL as a file path, a sqlite: URL or a PostgreSQL URL', () => {
+    assert.deepEqual(parseDatabaseUrl('/tmp/x.db'), { kind: 'sqlite', path: '/tmp/x.db' });
+    assert.deepEqual(parseDatabaseUrl('sqlite:./data/t.db'), { kind: 'sqlite', path: './data/t.db' });
+    assert.deepEqual(parseDatabaseUrl('sqlite:///var/t.db'), { kind: 'sqlite', path: '/var/t.db' });
+    assert.deepEqual(parseDatabaseUrl('postgres://u@h:5432/d'), { kind: 'postgres', url: 'postgres://u@h:5432/d' });
+    assert.deepEqual(parseDatabaseUrl('postgresql://u@h/d'), { kind: 'postgres', url: 'postgresql://u@h/d' });
+  });
+
+  it('accepts the master key as hex or base64url of 32 bytes', () => {
+    assert.equal(resolveConfig({ THREADGATE_MASTER_KEY: MASTER }).masterKey!.length, 32);
+    assert.equal(resolveConfig({ THREADGATE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url') }).masterKey!.length, 32);
+  });
+});
