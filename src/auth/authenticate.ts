@@ -1,0 +1,121 @@
+/**
+ * Authentication: from the request's credential to a `Principal`. The credential picks its path
+ * through one table ({@link CREDENTIAL_PATHS}), checked in order; the first row that claims the
+ * credential verifies it, and its failure is the answer (no falling through to another path).
+ * HS256 user tokens (auth keys) and identity-provider tokens (auth rules) become rows here.
+ */
+import type { ResolvedConfig } from '../config.js';
+import { AuthError, ClaimMismatch, TokenInvalid } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { looksLikeApiKey, verifyApiKey } from './api-key.js';
+import { extractBearer } from './bearer.js';
+import { parseCompactJws } from './jwt-strict.js';
+import { parseStrictJsonObject } from './strict-json.js';
+import type { Keyring } from './keyring.js';
+import type { Principal } from './principal.js';
+import { checkNotRevoked } from './revocation.js';
+import { verifyWorkspaceToken } from './workspace-token.js';
+
+export interface AuthenticateInput {
+  /** The `Authorization` header value, if any. */
+  authorization: string | undefined;
+  /** `Aui-User-Id`, needed with an API key. */
+  userIdHeader: string | undefined;
+  /** `Aui-Workspace-Id`, needed with an API key. */
+  workspaceIdHeader: string | undefined;
+}
+
+export interface Authenticator {
+  /** The principal, `undefined` when no credential was sent; throws an `AuthError` or `ValidationFailed`. */
+  authenticate(input: AuthenticateInput): Promise<Principal | undefined>;
+}
+
+export interface AuthenticatorDeps {
+  store: Store;
+  keyring: Keyring;
+  config: Pick<ResolvedConfig, 'issuer' | 'audience' | 'workspaceTokenTtlSeconds' | 'clockToleranceSeconds'>;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** What a path sees of the credential: the raw token, and for a JWS its unverified `iss`. */
+interface Credential {
+  token: string;
+  /** Set when the token is a compact JWS whose payload is a JSON object. */
+  jwt?: { iss: unknown };
+}
+
+interface CredentialPath {
+  name: string;
+  claims(credential: Credential, deps: Required<AuthenticatorDeps>): boolean;
+  verify(credential: Credential, input: AuthenticateInput, deps: Required<AuthenticatorDeps>): Promise<Principal>;
+}
+
+/**
+ * The dispatch table, in order. `claims` only looks at the shape of the credential (a prefix, the
+ * unverified `iss`), so choosing a path never trusts anything the signature has not covered:
+ * the chosen path verifies everything itself.
+ */
+export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
+  {
+    name: 'api_key',
+    claims: (credential) => looksLikeApiKey(credential.token),
+    verify: (credential, input, deps) =>
+      verifyApiKey(deps.store, credential.token, { userId: input.userIdHeader, workspaceId: input.workspaceIdHeader }, deps.clock),
+  },
+  {
+    name: 'workspace_token',
+    claims: (credential, deps) => credential.jwt !== undefined && credential.jwt.iss === deps.config.issuer,
+    async verify(credential, _input, deps) {
+      const { principal, claims } = await verifyWorkspaceToken(deps.keyring, deps.config, credential.token, deps.clock);
+      await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.iat);
+      return principal;
+    },
+  },
+  {
+    name: 'unknown_issuer',
+    claims: (credential) => credential.jwt !== undefined,
+    async verify(credential) {
+      if (typeof credential.jwt?.iss !== 'string' || credential.jwt.iss === '') throw new ClaimMismatch('iss');
+      throw new AuthError('unknown_issuer');
+    },
+  },
+];
+
+/** Reads the unverified `iss` of a compact JWS, strictly; throws `TokenInvalid` when malformed. */
+function readCredential(token: string): Credential {
+  if (looksLikeApiKey(token)) return { token };
+  const jws = parseCompactJws(token);
+  let payload: Record<string, unknown>;
+  try {
+    payload = parseStrictJsonObject(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(jws.payload));
+  } catch {
+    throw new TokenInvalid({ detail: 'the payload is not a JSON object' });
+  }
+  return { token, jwt: { iss: payload.iss } };
+}
+
+/**
+ * Creates the authenticator the HTTP layer calls on every data and execution route.
+ *
+ * @example
+ * const authenticator = createAuthenticator({ store, keyring, config })
+ * const principal = await authenticator.authenticate({
+ *   authorization: req.header('authorization'),
+ *   userIdHeader: req.header('aui-user-id'),
+ *   workspaceIdHeader: req.header('aui-workspace-id'),
+ * })
+ */
+export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
+  const resolved: Required<AuthenticatorDeps> = { ...deps, clock: deps.clock ?? Date.now };
+  return {
+    async authenticate(input) {
+      const token = extractBearer(input.authorization);
+      if (token === undefined) return undefined;
+      const credential = readCredential(token);
+      const path = CREDENTIAL_PATHS.find((candidate) => candidate.claims(credential, resolved));
+      if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
+      return path.verify(credential, input, resolved);
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * Strict parsing of compact JWS / JWT (SPEC section 8), done by us before any signature check,
+ * because libraries are lenient on some of it (padding, duplicate members, `1e400`):
+ *
+ * - compact serialization only: exactly three base64url parts, no padding, no whitespace, no other
+ *   alphabet, and the canonical encoding (no stray bits in the last character);
+ * - a size limit ({@link MAX_TOKEN_LENGTH});
+ * - header and claims are JSON objects with no duplicate members (RFC 7515 §5.2, RFC 7519 §4);
+ * - `alg` is a string; `crit` is refused, since we understand no extension (RFC 7515 §4.1.11), and
+ *   so is `b64` (RFC 7797 unencoded payloads);
+ * - `exp` is required; `exp`, `nbf`, `iat` are finite numbers (`1e400` parses as Infinity);
+ *   `sub` is a non-empty string; `iss`, `aud`, `jti` have their RFC 7519 types.
+ *
+ * Keys named in the header (`jku`, `x5u`, `jwk`, `x5c`) are never fetched or used by anything in
+ * Threadgate: the key always comes from our own key resolver, chosen by `kid`.
+ */
+import { ClaimMismatch, TokenExpired, TokenInvalid, TokenNotYetValid } from '../errors.js';
+import { parseStrictJsonObject } from './strict-json.js';
+
+/** Longest token we parse, in characters (8 KiB). Our own tokens are well under 1 KiB. */
+export const MAX_TOKEN_LENGTH = 8 * 1024;
+
+/** A protected header as we accept it: `alg` is always a string. */
+export interface JwsHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+  [name: string]: unknown;
+}
+
+export interface CompactJws {
+  header: JwsHeader;
+  /** The decoded payload bytes (not interpreted). */
+  payload: Uint8Array;
+  /** `base64url(header) + "." + base64url(payload)`: the bytes the signature covers. */
+  signingInput: string;
+  signature: Uint8Array;
+}
+
+/** Registered claims with their RFC 7519 types, as {@link parseStrictJwt} guarantees them. */
+export interface JwtClaims {
+  iss?: string;
+  sub: string;
+  aud?: string | string[];
+  exp: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  [name: string]: unknown;
+}
+
+export interface StrictJwt {
+  header: JwsHeader;
+  payload: JwtClaims;
+  signingInput: string;
+  signature: Uint8Array;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes one base64url part strictly: the RFC 7515 §2 alphabet without padding, and only the
+ * canonical spelling (re-encoding gives the same text, so no two strings decode to the same bytes).
+ */
+function decodePart(part: string, name: string): Uint8Array {
+  if (part.length === 0) throw new TokenInvalid({ detail: `empty ${name}` });
+  if (!BASE64URL.test(part) || part.length % 4 === 1) {
+    throw new TokenInvalid({ detail: `${name} is not base64url without padding` });
+  }
+  const bytes = Buffer.from(part, 'base64url');
+  if (bytes.toString('base64url') !== part) throw new TokenInvalid({ detail: `${name} is not canonical base64url` });
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function decodeJsonObject(bytes: Uint8Array, name: string): Record<string, unknown> {
+  try {
+    return parseStrictJsonObject(UTF8.decode(bytes));
+  } catch (error) {
+    throw new TokenInvalid({ detail: `${name}: ${(error as Error).message}` });
+  }
+}
+
+/**
+ * Parses a compact JWS strictly, without checking its signature and without interpreting the
+ * payload. Throws `TokenInvalid` (code `invalid_token`) on anything malformed.
+ *
+ * Does not check `alg` against an allow-list: the verifier does, with algorithms fixed by the
+ * credential source, never taken from the token.
+ *
+ * @example
+ * const { header, payload, signingInput, signature } = parseCompactJws(token)
+ */
+export function parseCompactJws(token: string): CompactJws {
+  if (typeof token !== 'string' || token.length === 0) throw new TokenInvalid({ detail: 'empty token' });
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new TokenInvalid({ message: 'The token is too long.', detail: `length ${token.length}` });
+  }
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new TokenInvalid({ detail: `${parts.length} parts instead of 3` });
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+  const header = decodeJsonObject(decodePart(encodedHeader, 'header'), 'header');
+  const payload = decodePart(encodedPayload, 'payload');
+  const signature = decodePart(encodedSignature, 'signature');
+
+  if (typeof header.alg !== 'string' || header.alg === '') throw new TokenInvalid({ detail: 'alg is not a string' });
+  // RFC 7515 §4.1.11: a recipient that does not understand a listed extension MUST reject the JWS.
+  // We understand none, so any `crit` (even an empty list, which §4.1.11 forbids) is refused.
+  if ('crit' in header) throw new TokenInvalid({ detail: 'crit header is not supported' });
+  // RFC 7797: `b64: false` changes what the signature covers; we never accept it (nor `b64: true`).
+  if ('b64' in header) throw new TokenInvalid({ detail: 'b64 header is not supported' });
+  if ('kid' in header && (typeof header.kid !== 'string' || header.kid === '')) {
+    throw new TokenInvalid({ detail: 'kid is not a non-empty string' });
+  }
+  if ('typ' in header && typeof header.typ !== 'string') throw new TokenInvalid({ detail: 'typ is not a string' });
+  return { header: header as JwsHeader, payload, signingInput: `${encodedHeader}.${encodedPayload}`, signature };
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * Parses a compact JWT strictly: {@link parseCompactJws}, then the claims set as a JSON object
+ * without duplicate members and with typed registered claims. Throws `TokenInvalid` when malformed
+ * and `ClaimMismatch` (code `invalid_claims`, naming the claim) when a claim is missing or of the
+ * wrong type.
+ *
+ * Does not check the signature, the times (see {@link checkJwtTimes}, which runs after the
+ * signature so an unsigned token learns nothing), nor `iss`/`aud` values.
+ *
+ * @example
+ * const { header, payload } = parseStrictJwt(token)
+ * payload.sub // a non-empty string
+ * payload.exp // a finite number
+ */
+export function parseStrictJwt(token: string): StrictJwt {
+  const jws = parseCompactJws(token);
+  const payload = decodeJsonObject(jws.payload, 'payload');
+  if (!('exp' in payload)) throw new ClaimMismatch('exp', { detail: 'exp is missing' });
+  if (!isFiniteNumber(payload.exp)) throw new ClaimMismatch('exp', { detail: 'exp is not a finite number' });
+  for (const claim of ['nbf', 'iat'] as const) {
+    if (claim in payload && !isFiniteNumber(payload[claim])) {
+      throw new ClaimMismatch(claim, { detail: `${claim} is not a finite number` });
+    }
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') {
+    throw new ClaimMismatch('sub', { detail: 'sub is not a non-empty string' });
+  }
+  for (const claim of ['iss', 'jti'] as const) {
+    if (claim in payload && typeof payload[claim] !== 'string') {
+      throw new ClaimMismatch(claim, { detail: `${claim} is not a string` });
+    }
+  }
+  if ('aud' in payload) {
+    const aud = payload.aud;
+    const ok = typeof aud === 'string' || (Array.isArray(aud) && aud.every((item) => typeof item === 'string'));
+    if (!ok) throw new ClaimMismatch('aud', { detail: 'aud is not a string or a list of strings' });
+  }
+  return { header: jws.header, payload: payload as JwtClaims, signingInput: jws.signingInput, signature: jws.signature };
+}
+
+export interface TimeCheckOptions {
+  /** Now, in seconds since the epoch (may have a fraction). */
+  nowSeconds: number;
+  /** Allowed clock skew in seconds, both ways (config.clockToleranceSeconds). */
+  clockToleranceSeconds: number;
+}
+
+/**
+ * Checks `exp`, `nbf` and `iat` against the clock, with the configured skew (RFC 7519 §4.1.4,
+ * §4.1.5; RFC 8725 §3.10). Expired → `TokenExpired`; `nbf` in the future → `TokenNotYetValid`;
+ * `iat` in the future → `ClaimMismatch('iat')`.
+ *
+ * Does not check types: call it on claims from {@link parseStrictJwt}.
+ *
+ * @example
+ * checkJwtTimes(payload, { nowSeconds: Date.now() / 1000, clockToleranceSeconds: 30 })
+ */
+export function checkJwtTimes(payload: JwtClaims, options: TimeCheckOptions): void {
+  const { nowSeconds, clockToleranceSeconds } = options;
+  if (payload.exp <= nowSeconds - clockToleranceSeconds) throw new TokenExpired();
+  if (payload.nbf !== undefined && payload.nbf > nowSeconds + clockToleranceSeconds) throw new TokenNotYetValid();
+  if (payload.iat !== undefined && payload.iat > nowSeconds + clockToleranceSeconds) {
+    throw new ClaimMismatch('iat', { detail: 'iat is in the future' });
+  }
+}

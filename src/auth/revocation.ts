@@ -1,0 +1,46 @@
+/**
+ * Revocation of workspace tokens before they expire (SPEC 4): a token is refused as soon as the
+ * credential it was minted from is revoked (API key, anonymous session), or its user's tokens are
+ * revoked. Read from the store on every use, so it holds on every process at once. (A cache with a
+ * documented maximum staleness can come later; correctness first.)
+ */
+import { TokenRevoked } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { CredentialSource } from './principal.js';
+
+/** What revocation needs to know about a token: its user and the credential it came from. */
+export interface RevocationSubject {
+  projectId: string;
+  userId: string;
+  /** The credential the token was minted from (the token's `src`), not `workspace_token`. */
+  source: CredentialSource;
+  credentialId: string;
+}
+
+/**
+ * Throws `TokenRevoked` when the credential behind a token, or the user's tokens, were revoked:
+ * - `api_key`: the key must exist and not be revoked;
+ * - `anonymous`: the refresh family must exist and not be revoked;
+ * - any source: the user's `tokensValidAfter` must be ≤ `iat` (in ms).
+ *
+ * `iat` has whole seconds, so a token minted in the same second as a user revocation, but after
+ * it, is refused too: erring on the side of refusing.
+ *
+ * Does not check the signature or expiry: run it after `verifyWorkspaceToken`.
+ *
+ * @example
+ * await checkNotRevoked(store, { ...principal, source: claims.src }, claims.iat)
+ */
+export async function checkNotRevoked(store: Store, subject: RevocationSubject, issuedAtSeconds: number): Promise<void> {
+  if (subject.source === 'api_key') {
+    const key = await store.getApiKey(subject.projectId, subject.credentialId);
+    if (key === undefined || key.revokedAt !== null) throw new TokenRevoked({ detail: `api key ${subject.credentialId} revoked` });
+  } else if (subject.source === 'anonymous') {
+    const family = await store.getRefreshFamily(subject.projectId, subject.credentialId);
+    if (family === undefined || family.revokedAt !== null) throw new TokenRevoked({ detail: `session ${subject.credentialId} revoked` });
+  }
+  const user = await store.getUser(subject.projectId, subject.userId);
+  if (user !== undefined && user.tokensValidAfter !== null && user.tokensValidAfter > issuedAtSeconds * 1000) {
+    throw new TokenRevoked({ detail: 'the user\'s tokens were revoked' });
+  }
+}
