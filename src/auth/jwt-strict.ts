@@ -63,8 +63,11 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Decodes one base64url part strictly: the RFC 7515 §2 alphabet without padding, and only the
  * canonical spelling (re-encoding gives the same text, so no two strings decode to the same bytes).
  */
-function decodePart(part: string, name: string): Uint8Array {
-  if (part.length === 0) throw new TokenInvalid({ detail: `empty ${name}` });
+function decodePart(part: string, name: string, allowEmpty = false): Uint8Array {
+  if (part.length === 0) {
+    if (allowEmpty) return new Uint8Array(0);
+    throw new TokenInvalid({ detail: `empty ${name}` });
+  }
   if (!BASE64URL.test(part) || part.length % 4 === 1) {
     throw new TokenInvalid({ detail: `${name} is not base64url without padding` });
   }
@@ -100,7 +103,8 @@ export function parseCompactJws(token: string): CompactJws {
   if (parts.length !== 3) throw new TokenInvalid({ detail: `${parts.length} parts instead of 3` });
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
   const header = decodeJsonObject(decodePart(encodedHeader, 'header'), 'header');
-  const payload = decodePart(encodedPayload, 'payload');
+  // RFC 7515 allows an empty payload; a JWT never has one (its claims must be a JSON object).
+  const payload = decodePart(encodedPayload, 'payload', true);
   const signature = decodePart(encodedSignature, 'signature');
 
   if (typeof header.alg !== 'string' || header.alg === '') throw new TokenInvalid({ detail: 'alg is not a string' });
