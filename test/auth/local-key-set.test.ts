@@ -1,0 +1,68 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createLocalKeySet } from '../../src/auth/local-key-set.js';
+import { verifyCompactJws } from '../../src/auth/verify-jws.js';
+import { expectCode } from '../fixtures/auth-errors.js';
+import { craftEs256, signHs256, signingInput } from '../fixtures/jws.js';
+
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ecJwk = { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec1' };
+const claims = { sub: 'alice', exp: 1_900_000_000 };
+
+describe('local key set', () => {
+  it('resolves a fitting key by kid and verifies with it', async () => {
+    const resolveKey = createLocalKeySet({ keys: [ecJwk] }, { algorithms: ['ES256'] });
+    await verifyCompactJws(craftEs256({ alg: 'ES256', kid: 'ec1' }, claims, ec.privateKey), { algorithms: ['ES256'], resolveKey });
+  });
+
+  it('leaves out keys that do not fit: use enc, key_ops without verify, wrong alg or curve, no kid', async () => {
+    const unfit = [
+      { ...ecJwk, use: 'enc' },
+      { ...ecJwk, key_ops: ['encrypt'] },
+      { ...ecJwk, alg: 'ES384' },
+      { ...ecJwk, alg: 'ES521' },
+      { ...ecJwk, crv: 'P-384' },
+      { ...ecJwk, kty: 'RSA' },
+    ];
+    const token = craftEs256({ alg: 'ES256', kid: 'ec1' }, claims, ec.privateKey);
+    for (const jwk of unfit) {
+      const resolveKey = createLocalKeySet({ keys: [jwk] }, { algorithms: ['ES256'] });
+      await expectCode(() => verifyCompactJws(token, { algorithms: ['ES256'], resolveKey }), 'unknown_signing_key', { message: JSON.stringify(jwk) });
+    }
+  });
+
+  it('refuses RSA keys under 2048 bits and exponents below 3', async () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const resolveKey = createLocalKeySet({ keys: [{ ...small.publicKey.export({ format: 'jwk' }), kid: 'r' }] }, { algorithms: ['RS256'] });
+    await expectCode(() => resolveKey({ alg: 'RS256', kid: 'r' }), 'unknown_signing_key');
+    const big = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...big.publicKey.export({ format: 'jwk' }), kid: 'r' };
+    await createLocalKeySet({ keys: [jwk] }, { algorithms: ['RS256'] })({ alg: 'RS256', kid: 'r' });
+    await expectCode(() => createLocalKeySet({ keys: [{ ...jwk, e: 'AQ' }] }, { algorithms: ['RS256'] })({ alg: 'RS256', kid: 'r' }), 'unknown_signing_key');
+  });
+
+  it('a kid shared by two keys finds nothing', async () => {
+    const other = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }), kid: 'ec1' };
+    const resolveKey = createLocalKeySet({ keys: [ecJwk, other] }, { algorithms: ['ES256'] });
+    await expectCode(() => resolveKey({ alg: 'ES256', kid: 'ec1' }), 'unknown_signing_key');
+  });
+
+  it('refuses sets that mix secret and public keys, or publish private keys', () => {
+    const secret = { kty: 'oct', kid: 's', k: randomBytes(32).toString('base64url') };
+    assert.throws(() => createLocalKeySet({ keys: [secret, ecJwk] }, { algorithms: ['HS256', 'ES256'] }), TypeError);
+    assert.throws(() => createLocalKeySet({ keys: [{ ...ec.privateKey.export({ format: 'jwk' }), kid: 'p' }] }, { algorithms: ['ES256'] }), TypeError);
+    for (const doc of [null, [], {}, { keys: {} }, 'keys']) assert.throws(() => createLocalKeySet(doc, { algorithms: ['ES256'] }), TypeError);
+  });
+
+  it('HMAC keys must be at least as long as the hash', async () => {
+    const input = signingInput({ alg: 'HS256', kid: 's' }, claims);
+    for (const [bytes, ok] of [[0, false], [16, false], [31, false], [32, true], [64, true]] as const) {
+      const k = randomBytes(bytes);
+      const resolveKey = createLocalKeySet({ keys: [{ kty: 'oct', kid: 's', k: k.toString('base64url') }] }, { algorithms: ['HS256'] });
+      const verify = () => verifyCompactJws(`${input}.${signHs256(input, k)}`, { algorithms: ['HS256'], resolveKey });
+      if (ok) await verify();
+      else await expectCode(verify, 'unknown_signing_key', { message: `${bytes} bytes` });
+    }
+  });
+});
