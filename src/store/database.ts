@@ -1,0 +1,172 @@
+/**
+ * Kysely table types: the rows exactly as both databases hold them, before `rows.ts` turns them
+ * into the records of `store.ts`.
+ *
+ * The column types are chosen so that one migration works on SQLite and PostgreSQL alike:
+ * - times are `bigint` milliseconds (SQLite stores them as INTEGER; on PostgreSQL the pool parses
+ *   int8 into a JS number, see postgres/postgres-store.ts, so they read back as `number` on both);
+ * - flags are `integer` 0/1 (SQLite has no boolean, and one representation means no dialect code);
+ * - JSON is `text`, serialized and parsed by the store, so both databases store the same bytes.
+ *
+ * Every workspace row carries `project_id`; signing keys and settings are server-wide.
+ */
+/** 0 or 1: a flag, as SQLite and PostgreSQL both store it here. */
+export type Flag = 0 | 1;
+
+export interface ThreadsTable {
+  id: string;
+  project_id: string;
+  workspace_id: string;
+  title: string;
+  last_message_at: number;
+  /** JSON text. */
+  metadata: string;
+  external_id: string | null;
+  is_archived: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  project_id: string;
+  thread_id: string;
+  parent_id: string | null;
+  /** Depth in the message tree: 0 for a root, parent's height + 1 otherwise. */
+  height: number;
+  format: string;
+  /** JSON text. */
+  content: string;
+  external_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageFeedbackTable {
+  id: string;
+  project_id: string;
+  thread_id: string;
+  message_id: string;
+  user_id: string;
+  type: 'positive' | 'negative';
+  comment: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RunsTable {
+  id: string;
+  project_id: string;
+  workspace_id: string;
+  user_id: string;
+  thread_id: string | null;
+  status: string;
+  /** JSON text. */
+  report: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: string;
+  project_id: string;
+  workspace_id: string;
+  user_id: string;
+  kind: string;
+  thread_id: string | null;
+  message_id: string | null;
+  run_id: string | null;
+  value: number | null;
+  /** JSON text. */
+  props: string;
+  created_at: number;
+}
+
+export interface ScoresTable {
+  id: string;
+  project_id: string;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  data_type: 'numeric' | 'categorical' | 'boolean';
+  value: number | null;
+  string_value: string | null;
+  comment: string | null;
+  thread_id: string | null;
+  message_id: string | null;
+  run_id: string | null;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  project_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: string;
+  /** JSON text: `"all"` or an array of agent names. */
+  agents: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: 'ES256' | 'EdDSA';
+  public_jwk: string;
+  private_jwk_encrypted: string;
+  created_at: number;
+  retired_at: number | null;
+  publish_until: number | null;
+}
+
+export interface UsersTable {
+  project_id: string;
+  id: string;
+  anonymous: Flag;
+  created_at: number;
+  tokens_valid_after: number | null;
+}
+
+export interface RefreshFamiliesTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  workspace_id: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  project_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  successor_encrypted: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  created_at: number;
+}
+
+/** Every table, as Kysely sees the database. */
+export interface Database {
+  threads: ThreadsTable;
+  messages: MessagesTable;
+  message_feedback: MessageFeedbackTable;
+  runs: RunsTable;
+  events: EventsTable;
+  scores: ScoresTable;
+  api_keys: ApiKeysTable;
+  signing_keys: SigningKeysTable;
+  users: UsersTable;
+  refresh_families: RefreshFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
+  settings: SettingsTable;
+}

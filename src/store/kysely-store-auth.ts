@@ -1,0 +1,260 @@
+/**
+ * Credentials: API keys, workspace-token signing keys, users, refresh-token families and tokens,
+ * and server settings. Lookups by hash are server-wide (the hash is unique everywhere); every
+ * other lookup is bounded by project.
+ */
+import { sql } from 'kysely';
+import type { StoreContext } from './store-context.js';
+import type { Store } from './store.js';
+import { toApiKey, toRefreshFamily, toRefreshToken, toSigningKey, toUser, writeFlag } from './rows.js';
+
+export type AuthMethods = Pick<
+  Store,
+  | 'insertApiKey' | 'findApiKeyByHash' | 'getApiKey' | 'listApiKeys' | 'revokeApiKey' | 'touchApiKey'
+  | 'listSigningKeys' | 'insertSigningKey' | 'retireSigningKeys' | 'pruneSigningKeys'
+  | 'upsertUser' | 'getUser' | 'revokeUserTokens'
+  | 'insertRefreshFamily' | 'getRefreshFamily' | 'revokeRefreshFamily'
+  | 'insertRefreshToken' | 'findRefreshTokenByHash' | 'consumeRefreshToken'
+  | 'getSetting' | 'putSettingIfAbsent'
+>;
+
+/**
+ * In an upsert of `users`: the later of the stored and the proposed `tokens_valid_after`. A
+ * revocation is never loosened by a later write that carries an older instant (or none).
+ */
+const laterTokensValidAfter = sql<number | null>`case
+  when excluded.tokens_valid_after is null then users.tokens_valid_after
+  when users.tokens_valid_after is null or excluded.tokens_valid_after > users.tokens_valid_after
+    then excluded.tokens_valid_after
+  else users.tokens_valid_after
+end`;
+
+export function authMethods(ctx: StoreContext): AuthMethods {
+  const { db } = ctx;
+
+  async function getApiKey(projectId: string, id: string) {
+    const row = await db.selectFrom('api_keys').selectAll().where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toApiKey(row);
+  }
+
+  return {
+    async insertApiKey(record) {
+      await db
+        .insertInto('api_keys')
+        .values({
+          id: record.id,
+          project_id: record.projectId,
+          name: record.name,
+          prefix: record.prefix,
+          key_hash: record.keyHash,
+          scopes: record.scopes,
+          agents: JSON.stringify(record.agents),
+          created_at: record.createdAt,
+          last_used_at: record.lastUsedAt,
+          revoked_at: record.revokedAt,
+        })
+        .execute();
+    },
+
+    async findApiKeyByHash(keyHash) {
+      const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+      return row === undefined ? undefined : toApiKey(row);
+    },
+
+    getApiKey,
+
+    /** Newest first. */
+    async listApiKeys(projectId) {
+      const rows = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map(toApiKey);
+    },
+
+    async revokeApiKey(projectId, id, at) {
+      // The first revocation's time stands; revoking again is not an error.
+      const updated = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows > 0n) return true;
+      return (await getApiKey(projectId, id)) !== undefined;
+    },
+
+    async touchApiKey(id, at) {
+      // Never backwards: two requests racing to touch the key leave the later time.
+      await db
+        .updateTable('api_keys')
+        .set({ last_used_at: at })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+        .execute();
+    },
+
+    /** Newest first, ties by kid (the keyring picks the active key the same way). */
+    async listSigningKeys() {
+      const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid', 'desc').execute();
+      return rows.map(toSigningKey);
+    },
+
+    async insertSigningKey(record) {
+      await db
+        .insertInto('signing_keys')
+        .values({
+          kid: record.kid,
+          alg: record.alg,
+          public_jwk: record.publicJwk,
+          private_jwk_encrypted: record.privateJwkEncrypted,
+          created_at: record.createdAt,
+          retired_at: record.retiredAt,
+          publish_until: record.publishUntil,
+        })
+        .execute();
+    },
+
+    async retireSigningKeys(exceptKid, retiredAt, publishUntil) {
+      // Only active keys: a key retired earlier keeps its own, earlier, publishUntil.
+      await db
+        .updateTable('signing_keys')
+        .set({ retired_at: retiredAt, publish_until: publishUntil })
+        .where('retired_at', 'is', null)
+        .where('kid', '!=', exceptKid)
+        .execute();
+    },
+
+    async pruneSigningKeys(now) {
+      // `<=`: the keyring publishes a retired key while publishUntil > now, so at publishUntil it is gone.
+      const deleted = await db
+        .deleteFrom('signing_keys')
+        .where('retired_at', 'is not', null)
+        .where('publish_until', 'is not', null)
+        .where('publish_until', '<=', now)
+        .executeTakeFirst();
+      return Number(deleted.numDeletedRows);
+    },
+
+    async upsertUser(record) {
+      await db
+        .insertInto('users')
+        .values({
+          project_id: record.projectId,
+          id: record.id,
+          anonymous: writeFlag(record.anonymous),
+          created_at: record.createdAt,
+          tokens_valid_after: record.tokensValidAfter,
+        })
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'id']).doUpdateSet((eb) => ({
+            anonymous: eb.ref('excluded.anonymous'),
+            tokens_valid_after: laterTokensValidAfter,
+          })),
+        )
+        .execute();
+    },
+
+    async getUser(projectId, userId) {
+      const row = await db.selectFrom('users').selectAll().where('project_id', '=', projectId).where('id', '=', userId).executeTakeFirst();
+      return row === undefined ? undefined : toUser(row);
+    },
+
+    async revokeUserTokens(projectId, userId, at) {
+      // A user never seen before gets a row (not anonymous: we know nothing else about it), so the
+      // revocation also holds against tokens minted for it later with an older `iat`.
+      await db
+        .insertInto('users')
+        .values({ project_id: projectId, id: userId, anonymous: 0, created_at: at, tokens_valid_after: at })
+        .onConflict((oc) => oc.columns(['project_id', 'id']).doUpdateSet({ tokens_valid_after: laterTokensValidAfter }))
+        .execute();
+    },
+
+    async insertRefreshFamily(record) {
+      await db
+        .insertInto('refresh_families')
+        .values({
+          id: record.id,
+          project_id: record.projectId,
+          user_id: record.userId,
+          workspace_id: record.workspaceId,
+          created_at: record.createdAt,
+          revoked_at: record.revokedAt,
+        })
+        .execute();
+    },
+
+    async getRefreshFamily(projectId, familyId) {
+      const row = await db
+        .selectFrom('refresh_families')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('id', '=', familyId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toRefreshFamily(row);
+    },
+
+    async revokeRefreshFamily(projectId, familyId, at) {
+      await db
+        .updateTable('refresh_families')
+        .set({ revoked_at: at })
+        .where('project_id', '=', projectId)
+        .where('id', '=', familyId)
+        .where('revoked_at', 'is', null)
+        .execute();
+    },
+
+    async insertRefreshToken(record) {
+      await db
+        .insertInto('refresh_tokens')
+        .values({
+          id: record.id,
+          family_id: record.familyId,
+          project_id: record.projectId,
+          token_hash: record.tokenHash,
+          created_at: record.createdAt,
+          expires_at: record.expiresAt,
+          consumed_at: record.consumedAt,
+          successor_encrypted: record.successorEncrypted,
+        })
+        .execute();
+    },
+
+    async findRefreshTokenByHash(tokenHash) {
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row === undefined ? undefined : toRefreshToken(row);
+    },
+
+    async consumeRefreshToken(id, at, successorEncrypted) {
+      // One conditional UPDATE: the database decides which of two racing refreshes wins. Reading
+      // consumed_at first and writing afterwards would let both see null and both succeed.
+      const updated = await db
+        .updateTable('refresh_tokens')
+        .set({ consumed_at: at, successor_encrypted: successorEncrypted })
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      return updated.numUpdatedRows > 0n;
+    },
+
+    async getSetting(key) {
+      const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+      return row?.value;
+    },
+
+    async putSettingIfAbsent(key, value) {
+      // ON CONFLICT DO NOTHING, then read: whoever inserted first, every caller returns that value.
+      await db
+        .insertInto('settings')
+        .values({ key, value, created_at: ctx.clock() })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return row.value;
+    },
+  };
+}

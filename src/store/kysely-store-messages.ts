@@ -1,0 +1,240 @@
+/**
+ * Messages and their feedback. A thread's messages form a tree (`parent_id`, `height`); every
+ * change to it runs in a transaction that first locks the thread row (store-context.ts), so the
+ * checks it makes still hold when it writes.
+ *
+ * These methods take the project and thread, not the workspace: the caller has resolved the thread
+ * within its workspace already (routes/messages.ts). appendMessage checks the workspace again,
+ * inside its transaction, because it is the one that writes to the thread row.
+ */
+import type { Transaction } from 'kysely';
+import { NotFound } from '../errors.js';
+import { createId } from '../crypto/random-id.js';
+import type { Database, MessagesTable } from './database.js';
+import { toFeedback, toMessage, writeJson } from './rows.js';
+import { checkLimit, lockThread, type StoreContext } from './store-context.js';
+import type { AppendResult, Store } from './store.js';
+
+export type MessageMethods = Pick<
+  Store,
+  'appendMessage' | 'getMessage' | 'listMessages' | 'updateMessage' | 'deleteMessages' | 'putFeedback'
+>;
+
+/** Thrown inside a transaction to roll it back with an expected outcome. */
+class Refused extends Error {
+  constructor(readonly reason: Extract<AppendResult, { ok: false }>['reason']) {
+    super(reason);
+  }
+}
+
+/**
+ * Keeps each statement's bound parameters well under SQLite's limit (32766) and PostgreSQL's
+ * (65535), whatever number of ids a caller sends.
+ */
+const IDS_PER_STATEMENT = 500;
+
+/** Deletes `rootIds` of the thread and all their descendants, feedback first. */
+async function deleteSubtrees(trx: Transaction<Database>, projectId: string, threadId: string, rootIds: readonly string[]): Promise<number> {
+  // A recursive CTE works on both databases and, unlike ON DELETE CASCADE, has no depth limit
+  // (SQLite stops cascading at 1000 levels). UNION, not UNION ALL: a cycle cannot loop forever.
+  const doomed = () =>
+    trx.withRecursive('doomed(id)', (qb) =>
+      qb
+        .selectFrom('messages')
+        .select('messages.id')
+        .where('messages.project_id', '=', projectId)
+        .where('messages.thread_id', '=', threadId)
+        .where('messages.id', 'in', rootIds)
+        .union((eb) =>
+          eb
+            .selectFrom('messages as child')
+            .innerJoin('doomed', 'doomed.id', 'child.parent_id')
+            .select('child.id')
+            .where('child.project_id', '=', projectId)
+            .where('child.thread_id', '=', threadId),
+        ),
+    );
+  await doomed()
+    .deleteFrom('message_feedback')
+    .where('project_id', '=', projectId)
+    .where('message_id', 'in', (eb) => eb.selectFrom('doomed').select('doomed.id'))
+    .execute();
+  const deleted = await doomed()
+    .deleteFrom('messages')
+    .where('project_id', '=', projectId)
+    .where('id', 'in', (eb) => eb.selectFrom('doomed').select('doomed.id'))
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
+export function messageMethods(ctx: StoreContext): MessageMethods {
+  const { db } = ctx;
+
+  const inThread = (projectId: string, threadId: string) =>
+    db.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('thread_id', '=', threadId);
+
+  return {
+    async appendMessage(input) {
+      const now = ctx.clock();
+      try {
+        return await db.transaction().execute(async (trx) => {
+          // Bumping the thread first checks that it is in this workspace and, on PostgreSQL,
+          // locks it: deleteMessages cannot remove the parent between our check and our insert.
+          const thread = await trx
+            .updateTable('threads')
+            .set({ last_message_at: now, updated_at: now })
+            .where('project_id', '=', input.projectId)
+            .where('workspace_id', '=', input.workspaceId)
+            .where('id', '=', input.threadId)
+            .returning('id')
+            .executeTakeFirst();
+          if (thread === undefined) throw new Refused('thread_not_found');
+
+          let parent: { id: string; height: number } | undefined;
+          const siblings = trx
+            .selectFrom('messages')
+            .select(['id', 'height'])
+            .where('project_id', '=', input.projectId)
+            .where('thread_id', '=', input.threadId);
+          if (input.parentId !== null) {
+            parent = await siblings.where('id', '=', input.parentId).executeTakeFirst();
+            if (parent === undefined) throw new Refused('parent_not_found');
+          } else if (input.parentExternalId !== undefined) {
+            // external_id is not unique within a thread; the newest message carrying it wins.
+            parent = await siblings
+              .where('external_id', '=', input.parentExternalId)
+              .orderBy('created_at', 'desc')
+              .orderBy('id', 'desc')
+              .limit(1)
+              .executeTakeFirst();
+            if (parent === undefined) throw new Refused('parent_not_found');
+          }
+
+          const row: MessagesTable = {
+            id: createId('msg', now),
+            project_id: input.projectId,
+            thread_id: input.threadId,
+            parent_id: parent?.id ?? null,
+            height: parent === undefined ? 0 : Number(parent.height) + 1,
+            format: input.format,
+            content: writeJson(input.content),
+            external_id: input.externalId,
+            created_at: now,
+            updated_at: now,
+          };
+          await trx.insertInto('messages').values(row).execute();
+          return { ok: true, message: toMessage(row) } as const;
+        });
+      } catch (error) {
+        if (error instanceof Refused) return { ok: false, reason: error.reason };
+        throw error;
+      }
+    },
+
+    async getMessage(projectId, threadId, messageId) {
+      const row = await inThread(projectId, threadId).where('id', '=', messageId).executeTakeFirst();
+      return row === undefined ? undefined : toMessage(row);
+    },
+
+    async listMessages(query) {
+      let select = inThread(query.projectId, query.threadId);
+      if (query.format !== undefined) select = select.where('format', '=', query.format);
+      if (query.after !== undefined) {
+        const cursor = await db
+          .selectFrom('messages')
+          .select(['created_at', 'id'])
+          .where('project_id', '=', query.projectId)
+          .where('thread_id', '=', query.threadId)
+          .where('id', '=', query.after)
+          .executeTakeFirst();
+        if (cursor !== undefined) {
+          select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.created_at, cursor.id)));
+        }
+      }
+      const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(checkLimit(query.limit)).execute();
+      return rows.map(toMessage);
+    },
+
+    async updateMessage(projectId, threadId, messageId, content) {
+      return db.transaction().execute(async (trx) => {
+        // The lock makes "no children" still true when we write: appendMessage takes it too.
+        if (!(await lockThread(ctx, trx, projectId, threadId))) return 'not_found';
+        const message = await trx
+          .selectFrom('messages')
+          .select('id')
+          .where('project_id', '=', projectId)
+          .where('thread_id', '=', threadId)
+          .where('id', '=', messageId)
+          .executeTakeFirst();
+        if (message === undefined) return 'not_found';
+        const child = await trx
+          .selectFrom('messages')
+          .select('id')
+          .where('project_id', '=', projectId)
+          .where('thread_id', '=', threadId)
+          .where('parent_id', '=', messageId)
+          .limit(1)
+          .executeTakeFirst();
+        if (child !== undefined) return 'has_children';
+        await trx
+          .updateTable('messages')
+          .set({ content: writeJson(content), updated_at: ctx.clock() })
+          .where('project_id', '=', projectId)
+          .where('id', '=', messageId)
+          .execute();
+        return 'updated';
+      });
+    },
+
+    async deleteMessages(projectId, threadId, messageIds) {
+      const unique = [...new Set(messageIds)];
+      if (unique.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        // Locked, no reply can be appended under a message while its subtree is being deleted.
+        if (!(await lockThread(ctx, trx, projectId, threadId))) return 0;
+        let deleted = 0;
+        for (let i = 0; i < unique.length; i += IDS_PER_STATEMENT) {
+          deleted += await deleteSubtrees(trx, projectId, threadId, unique.slice(i, i + IDS_PER_STATEMENT));
+        }
+        return deleted;
+      });
+    },
+
+    async putFeedback(input) {
+      const now = ctx.clock();
+      return db.transaction().execute(async (trx) => {
+        // Checked under the thread lock, so feedback never outlives a message deleted meanwhile.
+        const exists =
+          (await lockThread(ctx, trx, input.projectId, input.threadId)) &&
+          (await trx
+            .selectFrom('messages')
+            .select('id')
+            .where('project_id', '=', input.projectId)
+            .where('thread_id', '=', input.threadId)
+            .where('id', '=', input.messageId)
+            .executeTakeFirst()) !== undefined;
+        if (!exists) throw new NotFound({ message: 'No such message.' });
+        // One row per (message, user): a second feedback replaces the first and keeps its id.
+        const row = await trx
+          .insertInto('message_feedback')
+          .values({
+            id: createId('feedback', now),
+            project_id: input.projectId,
+            thread_id: input.threadId,
+            message_id: input.messageId,
+            user_id: input.userId,
+            type: input.type,
+            comment: input.comment,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) =>
+            oc.columns(['message_id', 'user_id']).doUpdateSet({ type: input.type, comment: input.comment, updated_at: now }),
+          )
+          .returning(['id', 'message_id', 'type', 'comment'])
+          .executeTakeFirstOrThrow();
+        return toFeedback(row);
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The one `Store` implementation, over a `Kysely<Database>`. SQLite and PostgreSQL build a Kysely
+ * instance and a few `DialectHooks` and hand both here (sqlite/sqlite-store.ts,
+ * postgres/postgres-store.ts); every query is shared. The methods live in one file per idea:
+ * threads, messages, telemetry, and credentials.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import { authMethods } from './kysely-store-auth.js';
+import { messageMethods } from './kysely-store-messages.js';
+import { telemetryMethods } from './kysely-store-telemetry.js';
+import { threadMethods } from './kysely-store-threads.js';
+import type { DialectHooks, StoreContext, StoreDeps } from './store-context.js';
+import type { Store } from './store.js';
+
+/**
+ * Builds the store over `db`. The store owns `db` from then on: `close()` destroys it.
+ *
+ * @example
+ * const store = createKyselyStore(db, { dialect: 'sqlite', rowLocks: false, isUniqueViolation, migrate })
+ * await store.migrate()
+ */
+export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, deps: StoreDeps = {}): Store {
+  const ctx: StoreContext = { db, hooks, clock: deps.clock ?? Date.now };
+  let closing: Promise<void> | undefined;
+  return Object.freeze({
+    dialect: hooks.dialect,
+    migrate: () => hooks.migrate(db),
+    // Idempotent: a shutdown path and a test's cleanup may both close it (pg's pool throws on a second end).
+    close: () => (closing ??= db.destroy()),
+    ...threadMethods(ctx),
+    ...messageMethods(ctx),
+    ...telemetryMethods(ctx),
+    ...authMethods(ctx),
+  });
+}

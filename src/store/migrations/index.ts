@@ -1,0 +1,52 @@
+/**
+ * The migrations, listed in code rather than read from a folder (a static `MigrationProvider`):
+ * the bundle and `dist/` carry them with no file-system lookup, and the list is the order.
+ *
+ * Names sort in the order they must run (Kysely sorts by name); never rename or edit one that has
+ * shipped, add the next number instead.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as initial from './001-initial.js';
+
+/** Every migration, by name, in order. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '001-initial': initial,
+});
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    return { ...MIGRATIONS };
+  },
+};
+
+export interface MigrateOptions {
+  /**
+   * Schema of Kysely's own bookkeeping tables (PostgreSQL only). Kysely looks for an existing
+   * `kysely_migration` table in *every* schema unless it is told which one, so a second Threadgate
+   * (or any Kysely app) in another schema of the same database would make it skip our migrations.
+   */
+  migrationTableSchema?: string;
+}
+
+/**
+ * Runs every pending migration, or throws the first failure.
+ *
+ * Concurrency is the dialect's job: Kysely's PostgreSQL adapter holds an advisory lock for the run,
+ * and our SQLite dialect (sqlite/sqlite-dialect.ts) runs it in a `BEGIN IMMEDIATE` transaction, so
+ * two processes starting at once run each migration exactly once.
+ *
+ * @example
+ * await migrateToLatest(db)
+ */
+export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(options.migrationTableSchema !== undefined ? { migrationTableSchema: options.migrationTableSchema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

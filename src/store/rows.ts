@@ -1,0 +1,140 @@
+/**
+ * Rows → records. The only place that knows how a value is stored: JSON as text, flags as 0/1.
+ * Times are already numbers on both dialects (postgres/postgres-store.ts parses int8), but each
+ * goes through `Number()` anyway so a driver returning a string could not leak one upward.
+ */
+import type { Selectable } from 'kysely';
+import type {
+  ApiKeysTable,
+  Flag,
+  MessageFeedbackTable,
+  MessagesTable,
+  RefreshFamiliesTable,
+  RefreshTokensTable,
+  SigningKeysTable,
+  ThreadsTable,
+  UsersTable,
+} from './database.js';
+import type {
+  ApiKeyRecord,
+  Feedback,
+  Json,
+  Message,
+  RefreshFamily,
+  RefreshTokenRecord,
+  SigningKeyRecord,
+  Thread,
+  UserRecord,
+} from './store.js';
+
+/** Serializes a JSON field for a text column. */
+export function writeJson(value: Json): string {
+  // JSON.stringify(undefined) is undefined, which a NOT NULL column would refuse with a vague error.
+  return JSON.stringify(value ?? null);
+}
+
+/** Parses a JSON text column written by `writeJson`. */
+export function readJson(text: string): Json {
+  return JSON.parse(text) as Json;
+}
+
+export const writeFlag = (value: boolean): Flag => (value ? 1 : 0);
+const readFlag = (value: number): boolean => Number(value) === 1;
+const readTime = (value: number): number => Number(value);
+const readOptionalTime = (value: number | null): number | null => (value === null ? null : Number(value));
+
+export function toThread(row: Selectable<ThreadsTable>): Thread {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    workspaceId: row.workspace_id,
+    title: row.title,
+    lastMessageAt: readTime(row.last_message_at),
+    metadata: readJson(row.metadata),
+    externalId: row.external_id,
+    isArchived: readFlag(row.is_archived),
+    createdAt: readTime(row.created_at),
+    updatedAt: readTime(row.updated_at),
+  };
+}
+
+export function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    threadId: row.thread_id,
+    parentId: row.parent_id,
+    height: Number(row.height),
+    format: row.format,
+    content: readJson(row.content),
+    externalId: row.external_id,
+    createdAt: readTime(row.created_at),
+    updatedAt: readTime(row.updated_at),
+  };
+}
+
+export function toFeedback(row: Pick<Selectable<MessageFeedbackTable>, 'id' | 'message_id' | 'type' | 'comment'>): Feedback {
+  return { id: row.id, messageId: row.message_id, type: row.type, comment: row.comment };
+}
+
+export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
+  const agents = readJson(row.agents);
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    prefix: row.prefix,
+    keyHash: row.key_hash,
+    scopes: row.scopes,
+    agents: agents === 'all' ? 'all' : Array.isArray(agents) ? agents.map(String) : [],
+    createdAt: readTime(row.created_at),
+    lastUsedAt: readOptionalTime(row.last_used_at),
+    revokedAt: readOptionalTime(row.revoked_at),
+  };
+}
+
+export function toSigningKey(row: Selectable<SigningKeysTable>): SigningKeyRecord {
+  return {
+    kid: row.kid,
+    alg: row.alg,
+    publicJwk: row.public_jwk,
+    privateJwkEncrypted: row.private_jwk_encrypted,
+    createdAt: readTime(row.created_at),
+    retiredAt: readOptionalTime(row.retired_at),
+    publishUntil: readOptionalTime(row.publish_until),
+  };
+}
+
+export function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    projectId: row.project_id,
+    id: row.id,
+    anonymous: readFlag(row.anonymous),
+    createdAt: readTime(row.created_at),
+    tokensValidAfter: readOptionalTime(row.tokens_valid_after),
+  };
+}
+
+export function toRefreshFamily(row: Selectable<RefreshFamiliesTable>): RefreshFamily {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    userId: row.user_id,
+    workspaceId: row.workspace_id,
+    createdAt: readTime(row.created_at),
+    revokedAt: readOptionalTime(row.revoked_at),
+  };
+}
+
+export function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+  return {
+    id: row.id,
+    familyId: row.family_id,
+    projectId: row.project_id,
+    tokenHash: row.token_hash,
+    createdAt: readTime(row.created_at),
+    expiresAt: readTime(row.expires_at),
+    consumedAt: readOptionalTime(row.consumed_at),
+    successorEncrypted: row.successor_encrypted,
+  };
+}
