@@ -1,0 +1,100 @@
+/**
+ * The store suite on PostgreSQL at TEST_POSTGRES_URL, in a fresh schema per run that is dropped at
+ * the end, plus what only PostgreSQL needs checking (parallel migrations, schema isolation).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { createPostgresStore } from '../../../src/store/postgres/postgres-store.js';
+import { MIGRATIONS } from '../../../src/store/migrations/index.js';
+import { serviceUrl } from '../../helpers/services.js';
+import { runStoreCases } from '../store-cases.js';
+import type { Store, Thread } from '../../../src/store/store.js';
+
+const url = serviceUrl('TEST_POSTGRES_URL');
+
+if (url !== undefined) {
+  const schemas: string[] = [];
+  const freshSchema = (label: string) => {
+    const name = `tg_${label}_${randomBytes(5).toString('hex')}`;
+    schemas.push(name);
+    return name;
+  };
+  const admin = new pg.Client({ connectionString: url });
+  const connected = admin.connect();
+  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+    await connected;
+    return (await admin.query<R>(text, values)).rows;
+  };
+
+  after(async () => {
+    try {
+      for (const schema of schemas) await query(`drop schema if exists ${schema} cascade`);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  const schema = freshSchema('store');
+  runStoreCases(
+    'postgres',
+    async (deps) => {
+      const store = createPostgresStore({ url, schema }, deps);
+      await store.migrate();
+      return store;
+    },
+    {
+      async countRows(table, projectId) {
+        const rows = await query<{ n: number }>(`select count(*)::int as n from ${schema}."${table}" where project_id = $1`, [projectId]);
+        return rows[0]!.n;
+      },
+    },
+  );
+
+  describe('postgres store', () => {
+    it('two migrate() calls in parallel on one fresh schema both succeed, and each migration runs once', async () => {
+      for (let round = 0; round < 3; round++) {
+        const fresh = freshSchema('parallel');
+        // Two pools: two processes' worth of connections racing to create the schema and the tables.
+        const stores: Store[] = [createPostgresStore({ url, schema: fresh }), createPostgresStore({ url, schema: fresh })];
+        try {
+          await Promise.all(stores.map((store) => store.migrate()));
+          const names = await query<{ name: string }>(`select name from ${fresh}.kysely_migration order by name`);
+          assert.deepEqual(names.map((row) => row.name), Object.keys(MIGRATIONS));
+          await stores[1]!.migrate();
+          const thread: Thread = await stores[0]!.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1, metadata: null, externalId: null });
+          assert.equal((await stores[1]!.getThread('p', 'w', thread.id))?.id, thread.id);
+        } finally {
+          await Promise.all(stores.map((store) => store.close()));
+        }
+      }
+    });
+
+    it('keeps every table in its own schema, and reads bigint times back as numbers', async () => {
+      const tables = await query<{ table_name: string }>(
+        'select table_name from information_schema.tables where table_schema = $1 order by table_name',
+        [schema],
+      );
+      assert.deepEqual(
+        tables.map((row) => row.table_name),
+        ['api_keys', 'events', 'kysely_migration', 'kysely_migration_lock', 'message_feedback', 'messages', 'refresh_families', 'refresh_tokens', 'runs', 'scores', 'settings', 'signing_keys', 'threads', 'users'],
+      );
+      const store = createPostgresStore({ url, schema });
+      try {
+        const thread = await store.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1_700_000_000_123, metadata: null, externalId: null });
+        const read = await store.getThread('p', 'w', thread.id);
+        assert.equal(read?.lastMessageAt, 1_700_000_000_123);
+        assert.equal(typeof read?.createdAt, 'number');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('refuses a schema name that would need quoting', () => {
+      for (const bad of ['Public', 'a-b', 'x; drop table threads', '', '1abc']) {
+        assert.throws(() => createPostgresStore({ url, schema: bad }), TypeError, bad);
+      }
+    });
+  });
+}

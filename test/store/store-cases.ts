@@ -1,0 +1,70 @@
+/**
+ * One suite for every Store implementation (hono's router/common.case.test.ts pattern). The SQLite
+ * and PostgreSQL test files call `runStoreCases` with a way to open a store on their database.
+ *
+ * Every test makes its own project and workspace ids, so tests share one database without seeing
+ * each other; only signing keys and settings are server-wide (see store-cases-auth.ts).
+ */
+import { after, before, describe } from 'node:test';
+import type { StoreDeps } from '../../src/store/store-context.js';
+import type { Store } from '../../src/store/store.js';
+import { createId } from '../../src/crypto/random-id.js';
+import { authCases } from './store-cases-auth.js';
+import { messageCases } from './store-cases-messages.js';
+import { threadCases } from './store-cases-threads.js';
+
+/** Opens a migrated store on the run's database; called twice, two connections to one database (two processes). */
+export type MakeStore = (deps?: StoreDeps) => Promise<Store>;
+
+export interface StoreCaseExtras {
+  /**
+   * Rows of `table` with this `project_id`, read past the Store, to see what its API cannot
+   * (feedback left behind by a delete).
+   */
+  countRows(table: string, projectId: string): Promise<number>;
+}
+
+/** A clock the suite moves by hand, so ties in time are made on purpose. */
+export interface FakeClock {
+  now: number;
+}
+
+export interface CaseContext {
+  /** The store under test, on the fake clock. */
+  store: Store;
+  /** A second store on the same database, as another process would have. */
+  peer: Store;
+  clock: FakeClock;
+  extras: StoreCaseExtras;
+}
+
+/** A fresh project and workspace: nothing else in the database belongs to them. */
+export function scope() {
+  return { projectId: createId('proj'), workspaceId: createId('ws') };
+}
+
+export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreCaseExtras): void {
+  describe(`store (${name})`, () => {
+    const clock: FakeClock = { now: 1_700_000_000_000 };
+    let ctx: CaseContext | undefined;
+    const get = (): CaseContext => {
+      if (ctx === undefined) throw new Error('store cases: before() did not run');
+      return ctx;
+    };
+
+    before(async () => {
+      const store = await makeStore({ clock: () => clock.now });
+      const peer = await makeStore({ clock: () => clock.now });
+      ctx = { store, peer, clock, extras };
+    });
+
+    after(async () => {
+      await ctx?.store.close();
+      await ctx?.peer.close();
+    });
+
+    threadCases(get);
+    messageCases(get);
+    authCases(get);
+  });
+}
