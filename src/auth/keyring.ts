@@ -3,8 +3,9 @@
  * sealed with the master key (purpose `signing-key`). One key is active and signs; retired keys stay
  * published at `/.well-known/jwks.json` until every token they signed has expired, then go.
  *
- * Several processes share the store. A process sees another's rotation in three ways: signing and
- * `jwks()` reload the key list when it is older than `refreshIntervalMs`; an unknown `kid` reloads
+ * Several processes share the store. A process sees another's rotation in three ways: `jwks()`
+ * reads the key list on every call, and signing reloads it when it is older than
+ * `refreshIntervalMs`; an unknown `kid` reloads
  * at once (single flight, at most once per `unknownKidCooldownMs`, so a flood of made-up kids cannot
  * turn into a flood of queries); and a retired key is published for `refreshIntervalMs` longer than
  * the token lifetime, to cover a process that kept signing with it until its next reload.
@@ -32,7 +33,7 @@ export interface KeyringOptions {
   clockToleranceSeconds: number;
   /** Milliseconds since the epoch. Default `Date.now`. */
   clock?: () => number;
-  /** How long a loaded key list is trusted before signing and `jwks()` reload it, ms. Default 30 000. */
+  /** How long a loaded key list is trusted before signing reloads it, ms. Default 30 000. */
   refreshIntervalMs?: number;
   /** Least time between two reloads caused by an unknown `kid`, ms. Default 1 000. */
   unknownKidCooldownMs?: number;
@@ -227,7 +228,10 @@ export async function createKeyring(options: KeyringOptions): Promise<Keyring> {
       return resolved;
     },
     async jwks() {
-      await fresh();
+      // Read the key list every time (single flight: concurrent requests share one query), so a
+      // rotation by another process (`threadgate keys rotate`) is published at once. The route
+      // answers with Cache-Control, and the table holds a handful of rows.
+      await reload();
       const now = clock();
       const published = [...entries.values()]
         .filter((entry) => isPublished(entry.record, now))
