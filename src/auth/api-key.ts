@@ -25,7 +25,7 @@ export const MAX_IDENTITY_HEADER_LENGTH = 255;
 /** Printable ASCII, no leading or trailing space (RFC 9110 §5.5 field values, minus obs-text). */
 const IDENTITY_HEADER = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
-/** Minutes between two `lastUsedAt` writes for one key: a write per request would be wasteful. */
+/** Least time between two `lastUsedAt` writes for one key, ms (one minute): a write per request would be wasteful. */
 const TOUCH_INTERVAL_MS = 60_000;
 
 export interface NewApiKey {
