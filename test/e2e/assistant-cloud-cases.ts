@@ -148,18 +148,19 @@ export function runAssistantCloudCases(label: string, env: () => Promise<{ env: 
       const { thread_id } = await alice.threads.create({ title: 'private', last_message_at: new Date() });
       const msg = await alice.threads.messages.create(thread_id, { parent_id: null, format: 'aui/v0', content: { text: 'secret' } });
       assert.equal((await bob.threads.list({ limit: 100 })).threads.length, 0);
+      // One call at a time: each is started only when the previous one has been refused.
       for (const attempt of [
-        bob.threads.get(thread_id),
-        bob.threads.update(thread_id, { title: 'pwned' }),
-        bob.threads.delete(thread_id),
-        bob.threads.messages.list(thread_id),
-        bob.threads.messages.create(thread_id, { parent_id: msg.message_id, format: 'aui/v0', content: {} }),
-        bob.threads.messages.update(thread_id, msg.message_id, { content: {} }),
-        bob.threads.messages.delete(thread_id, [msg.message_id]),
-        bob.threads.messages.feedback(thread_id, msg.message_id, { type: 'negative' }),
-        bob.runs.report({ thread_id, status: 'completed' }),
+        () => bob.threads.get(thread_id),
+        () => bob.threads.update(thread_id, { title: 'pwned' }),
+        () => bob.threads.delete(thread_id),
+        () => bob.threads.messages.list(thread_id),
+        () => bob.threads.messages.create(thread_id, { parent_id: msg.message_id, format: 'aui/v0', content: {} }),
+        () => bob.threads.messages.update(thread_id, msg.message_id, { content: {} }),
+        () => bob.threads.messages.delete(thread_id, [msg.message_id]),
+        () => bob.threads.messages.feedback(thread_id, msg.message_id, { type: 'negative' }),
+        () => bob.runs.report({ thread_id, status: 'completed' }),
       ]) {
-        const error = await rejection(attempt);
+        const error = await rejection(attempt());
         assert.equal(error.status, 404);
         assert.equal(error.code, 'not_found');
       }

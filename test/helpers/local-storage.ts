@@ -1,7 +1,17 @@
+/** The Web Storage methods the client uses (lib.dom's Storage, without loading the DOM types). */
+export interface WebStorage {
+  readonly length: number;
+  clear(): void;
+  getItem(key: string): string | null;
+  key(index: number): string | null;
+  removeItem(key: string): void;
+  setItem(key: string, value: string): void;
+}
+
 /** A Web Storage shim on globalThis, as a browser has, for the client's anonymous mode. */
-export function installLocalStorage(): { storage: Storage; uninstall(): void } {
+export function installLocalStorage(): { storage: WebStorage; uninstall(): void } {
   const items = new Map<string, string>();
-  const storage: Storage = {
+  const storage: WebStorage = {
     get length() {
       return items.size;
     },
@@ -15,7 +25,7 @@ export function installLocalStorage(): { storage: Storage; uninstall(): void } {
   return {
     storage,
     uninstall() {
-      delete (globalThis as { localStorage?: Storage }).localStorage;
+      delete (globalThis as { localStorage?: WebStorage }).localStorage;
     },
   };
 }
