@@ -10,6 +10,7 @@ import { createPostgresStore } from '../../../src/store/postgres/postgres-store.
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { serviceUrl } from '../../helpers/services.js';
 import { runStoreCases } from '../store-cases.js';
+import { QUERY_PLANS } from '../query-plans.js';
 import type { Store, Thread } from '../../../src/store/store.js';
 
 const url = serviceUrl('TEST_POSTGRES_URL');
@@ -96,5 +97,24 @@ if (url !== undefined) {
         assert.throws(() => createPostgresStore({ url, schema: bad }), TypeError, bad);
       }
     });
+  
+    for (const plan of QUERY_PLANS) {
+      it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, async () => {
+        // The test tables are tiny, so the planner would rightly prefer a sequential scan and a
+        // sort; taking both options away shows whether an index can serve the query in order.
+        await query('begin');
+        try {
+          await query(`set local search_path to ${schema}`);
+          await query('set local enable_seqscan = off');
+          await query('set local enable_sort = off');
+          const rows = await query<{ 'QUERY PLAN': string }>(`explain ${plan.sql}`);
+          const text = rows.map((row) => row['QUERY PLAN']).join('\n');
+          assert.match(text, new RegExp(`Index (Only )?Scan( Backward)? using ${plan.index} `), text);
+          assert.doesNotMatch(text, /\bSort\b/, text);
+        } finally {
+          await query('rollback');
+        }
+      });
+    }
   });
 }

@@ -9,6 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { runStoreCases } from '../store-cases.js';
+import { QUERY_PLANS } from '../query-plans.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'threadgate-store-'));
 const path = join(dir, 'store.db');
@@ -76,4 +77,17 @@ describe('sqlite store', () => {
       db.close();
     }
   });
+
+  for (const plan of QUERY_PLANS) {
+    it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, () => {
+      const db = new BetterSqlite3(path, { readonly: true });
+      try {
+        const steps = (db.prepare(`explain query plan ${plan.sql}`).all() as { detail: string }[]).map((row) => row.detail).join(' | ');
+        assert.match(steps, new RegExp(`^SEARCH \\w+ USING (COVERING )?INDEX ${plan.index} `), steps);
+        assert.doesNotMatch(steps, /TEMP B-TREE/, steps);
+      } finally {
+        db.close();
+      }
+    });
+  }
 });
