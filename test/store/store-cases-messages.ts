@@ -154,6 +154,16 @@ export function messageCases(get: Get): void {
       assert.equal(await store.deleteMessages(t.projectId, t.threadId, [root.id]), 1101);
     });
 
+    it('deleteMessages takes more ids than one statement binds', async () => {
+      const { store } = get();
+      const t = await threadIn(store);
+      const ids: string[] = [];
+      for (let i = 0; i < 1201; i++) ids.push((await append(store, { ...t, parentId: null })).id);
+      const keep = await append(store, { ...t, parentId: null });
+      assert.equal(await store.deleteMessages(t.projectId, t.threadId, ids), 1201);
+      assert.deepEqual((await store.listMessages({ projectId: t.projectId, threadId: t.threadId, limit: 10 })).map((m) => m.id), [keep.id]);
+    });
+
     it('putFeedback keeps one feedback per user and message; a second one replaces the first', async () => {
       const { store, extras } = get();
       const t = await threadIn(store);
@@ -169,6 +179,48 @@ export function messageCases(get: Get): void {
       const refused = (error: unknown) => error instanceof ThreadgateError && error.code === 'not_found';
       await assert.rejects(store.putFeedback({ ...base, messageId: 'msg_missing', userId: 'u1', type: 'positive', comment: null }), refused);
       await assert.rejects(store.putFeedback({ ...base, projectId: scope().projectId, userId: 'u1', type: 'positive', comment: null }), refused);
+    });
+  });
+
+  describe('message writers racing on one thread', () => {
+    // On PostgreSQL these run on several pooled connections at once; the thread-row lock is what
+    // keeps them consistent. On SQLite one connection runs them one after another.
+    it('concurrent appends under one parent all succeed with the right height', async () => {
+      const { store } = get();
+      const t = await threadIn(store);
+      const root = await append(store, { ...t, parentId: null });
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.appendMessage({ ...t, parentId: root.id, format: 'f', content: null, externalId: null })));
+      assert.ok(results.every((result) => result.ok && result.message.height === 1));
+      assert.equal((await store.listMessages({ projectId: t.projectId, threadId: t.threadId, limit: 100 })).length, 21);
+    });
+
+    it('appends racing deleteMessages of their parent leave no orphan', async () => {
+      const { store } = get();
+      for (let round = 0; round < 5; round++) {
+        const t = await threadIn(store);
+        const root = await append(store, { ...t, parentId: null });
+        const doomed = await append(store, { ...t, parentId: root.id });
+        const appends = Array.from({ length: 12 }, () => store.appendMessage({ ...t, parentId: doomed.id, format: 'f', content: null, externalId: null }));
+        const deleted = store.deleteMessages(t.projectId, t.threadId, [doomed.id]);
+        const results = await Promise.all(appends);
+        assert.ok(results.every((result) => result.ok || result.reason === 'parent_not_found'));
+        assert.equal(await deleted, 1 + results.filter((result) => result.ok).length, 'every reply that got in went with its parent');
+        const left = await store.listMessages({ projectId: t.projectId, threadId: t.threadId, limit: 100 });
+        assert.deepEqual(left.map((m) => m.id), [root.id], `round ${round}`);
+      }
+    });
+
+    it('appends racing deleteThread leave no orphan messages', async () => {
+      const { store, extras } = get();
+      for (let round = 0; round < 5; round++) {
+        const t = await threadIn(store);
+        const appends = Array.from({ length: 12 }, () => store.appendMessage({ ...t, parentId: null, format: 'f', content: null, externalId: null }));
+        const deleted = store.deleteThread(t.projectId, t.workspaceId, t.threadId);
+        const results = await Promise.all(appends);
+        assert.equal(await deleted, true);
+        assert.ok(results.every((result) => result.ok || result.reason === 'thread_not_found'));
+        assert.equal(await extras.countRows('messages', t.projectId), 0, `round ${round}`);
+      }
     });
   });
 
