@@ -6,6 +6,8 @@
  * Every variable is documented in docs/configuration.md.
  */
 
+import { compileRoutePattern } from './auth/route-pattern.js';
+
 export class ConfigError extends Error {
   readonly variable: string;
   constructor(variable: string, message: string) {
@@ -51,6 +53,12 @@ export interface ResolvedConfig {
   refreshesPerMinute: number;
   /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
   trustProxy: boolean;
+  /** VoltAgent's defaultPrivate: management and documentation routes need a user credential too. */
+  defaultPrivate: boolean;
+  /** Route patterns that stay public under defaultPrivate (`GET /doc`, `/public/**`). */
+  publicRoutes: readonly string[];
+  /** A second header that carries an HS256 user token (e.g. X-Algolia-Secure-User-Token), or null. */
+  userTokenHeader: string | null;
   logLevel: string;
 }
 
@@ -143,6 +151,21 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
   if (mode === 'production' && corsOrigins.includes('*')) {
     throw new ConfigError('THREADGATE_CORS_ORIGINS', '"*" is not allowed when NODE_ENV=production; list the origins');
   }
+  const publicRoutes = (env.THREADGATE_PUBLIC_ROUTES ?? '')
+    .split(',')
+    .map((pattern) => pattern.trim())
+    .filter((pattern) => pattern !== '');
+  for (const pattern of publicRoutes) {
+    try {
+      compileRoutePattern(pattern);
+    } catch (error) {
+      throw new ConfigError('THREADGATE_PUBLIC_ROUTES', (error as Error).message);
+    }
+  }
+  const userTokenHeader = env.THREADGATE_USER_TOKEN_HEADER || null;
+  if (userTokenHeader !== null && (!/^[A-Za-z0-9-]{1,64}$/.test(userTokenHeader) || /^authorization$/i.test(userTokenHeader))) {
+    throw new ConfigError('THREADGATE_USER_TOKEN_HEADER', 'must be an HTTP header name other than Authorization, e.g. X-Algolia-Secure-User-Token');
+  }
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
@@ -168,6 +191,9 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     anonymousMintsPerMinute: readInteger(env, 'THREADGATE_ANONYMOUS_MINTS_PER_MINUTE', 20, 1, 1_000_000),
     refreshesPerMinute: readInteger(env, 'THREADGATE_REFRESHES_PER_MINUTE', 60, 1, 1_000_000),
     trustProxy: readBoolean(env, 'THREADGATE_TRUST_PROXY', false),
+    defaultPrivate: readBoolean(env, 'THREADGATE_DEFAULT_PRIVATE', false),
+    publicRoutes: Object.freeze(publicRoutes),
+    userTokenHeader: userTokenHeader === null ? null : userTokenHeader.toLowerCase(),
     logLevel: env.LOG_LEVEL || (mode === 'production' ? 'info' : 'info'),
   });
 }

@@ -18,6 +18,7 @@ import { createAdminKeyVerifier, ensureAdminKey } from './auth/admin-key.js';
 import { createRateLimiters } from './http/middleware/rate-limit.js';
 import { createApp } from './http/app.js';
 import type { AppDeps } from './http/context.js';
+import { createRouteAccess } from './auth/route-access.js';
 
 export interface Services {
   deps: AppDeps;
@@ -48,6 +49,7 @@ export async function createServices(config: ResolvedConfig, options: { logger?:
       authenticator: createAuthenticator({ store, keyring, config }),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, redis),
+      routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
       logger,
       clock,
     };

@@ -23,6 +23,8 @@ export interface AuthenticateInput {
   userIdHeader: string | undefined;
   /** `Aui-Workspace-Id`, needed with an API key. */
   workspaceIdHeader: string | undefined;
+  /** The configured user-token header's value (THREADGATE_USER_TOKEN_HEADER), if any. */
+  userTokenHeader?: string | undefined;
 }
 
 export interface Authenticator {

@@ -11,6 +11,7 @@ import type { Authenticator } from '../auth/authenticate.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { AdminKeyVerifier } from '../auth/admin-key.js';
 import type { RateLimiters } from './middleware/rate-limit.js';
+import type { RouteAccess } from '../auth/route-access.js';
 
 export interface AppDeps {
   config: ResolvedConfig;
@@ -20,6 +21,8 @@ export interface AppDeps {
   authenticator: Authenticator;
   adminKey: AdminKeyVerifier;
   rateLimiters: RateLimiters;
+  /** Which routes need which credential (defaultPrivate, publicRoutes). */
+  routeAccess: RouteAccess;
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;

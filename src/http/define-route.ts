@@ -9,12 +9,15 @@ import type { Scope } from '../auth/principal.js';
 import type { CredentialSource } from '../auth/principal.js';
 import { authorizeStep } from './middleware/authorize.js';
 
+import type { RouteCategory } from '../auth/route-access.js';
+
 /**
- * SPEC section 3. `data` and `execution` need a user credential; `admin` the admin key;
- * `token` routes carry their credential in the body (refresh token) or mint one (anonymous);
- * `management`, `documentation` and `health` are public.
+ * SPEC section 3 (see auth/route-access.ts): `data` and `execution` need a user credential;
+ * `admin` the admin key; `token` routes carry their credential in the body (refresh token) or
+ * mint one (anonymous); `health` and `keys` are public; `management` and `documentation` are
+ * public unless THREADGATE_DEFAULT_PRIVATE is set.
  */
-export type RouteCategory = 'data' | 'execution' | 'management' | 'documentation' | 'health' | 'admin' | 'token';
+export type { RouteCategory };
 
 export interface RoutePolicy {
   category: RouteCategory;
@@ -24,6 +27,8 @@ export interface RoutePolicy {
   sources?: readonly CredentialSource[];
   /** Anonymous principals may not call (claim). */
   denyAnonymous?: boolean;
+  /** The path parameter naming an agent: the principal's agent limits apply to it. */
+  agentParam?: string;
 }
 
 /** Every declared route's policy, by `METHOD /openapi/{path}`. */

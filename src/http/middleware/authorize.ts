@@ -1,37 +1,87 @@
 /**
  * The authorization step. Every declared route runs it first (define-route.ts puts it there):
- * it authenticates the caller as the route's category requires and checks the route-level
- * rules (scope, credential source, anonymous). Object-level rules follow in the handler, where
- * every store call is bound to the principal's project and workspace.
+ * it decides what the route needs (route-access.ts: public, a user credential, or the admin key),
+ * authenticates the caller, and checks the route-level rules (scope, credential source, anonymous,
+ * agent limits). Object-level rules follow in the handler, where every store call is bound to the
+ * principal's project and workspace.
+ *
+ * Token exchange: when an identity-provider token or an app-signed user token authenticated the
+ * request, the response carries `Authorization: Bearer <workspace token>`, which the
+ * `assistant-cloud` client then uses until it nears expiry (AssistantCloudJWTAuthStrategy
+ * .readAuthHeaders), so the provider's keys are not consulted on every request.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { AuthenticationRequired, PolicyDenied } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
+import { mintWorkspaceToken } from '../../auth/workspace-token.js';
 import type { AppEnv } from '../context.js';
 import type { RoutePolicy } from '../define-route.js';
 import { extractBearer } from '../../auth/bearer.js';
+
+/** Credential sources whose tokens are exchanged for a workspace token in the response. */
+const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
+
+/**
+ * WebSocket and EventSource clients cannot set headers: they send the credential as `?token=`
+ * (admin: `?key=`), as VoltAgent does. Only those requests may, so tokens do not end up in the
+ * URLs (and logs) of ordinary requests.
+ */
+function isStreamingHandshake(c: Context): boolean {
+  return c.req.header('upgrade')?.toLowerCase() === 'websocket' || (c.req.header('accept') ?? '').includes('text/event-stream');
+}
+
+function userAuthorization(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  if (header !== undefined) return header;
+  const token = isStreamingHandshake(c) ? c.req.query('token') : undefined;
+  return token === undefined ? undefined : `Bearer ${token}`;
+}
+
+function adminCredential(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  if (header !== undefined) return extractBearer(header);
+  return isStreamingHandshake(c) ? c.req.query('key') : undefined;
+}
 
 export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
   return async function authorize(c, next) {
     const deps = c.get('deps');
     c.set('routeCategory', policy.category);
-    if (policy.category === 'admin') {
-      await deps.adminKey.verify(extractBearer(c.req.header('authorization')));
-    } else if (policy.category === 'data' || policy.category === 'execution') {
-      const principal = await deps.authenticator.authenticate({
-        authorization: c.req.header('authorization'),
-        userIdHeader: c.req.header('aui-user-id'),
-        workspaceIdHeader: c.req.header('aui-workspace-id'),
-      });
-      if (principal === undefined) throw new AuthenticationRequired();
-      checkPolicy(policy, principal);
-      c.set('principal', principal);
+    const access = deps.routeAccess.accessFor(policy.category, c.req.method, c.req.path);
+    if (access === 'admin') {
+      await deps.adminKey.verify(adminCredential(c));
+      return next();
     }
+    if (access === 'public') return next();
+
+    const userTokenHeader = deps.config.userTokenHeader;
+    const principal = await deps.authenticator.authenticate({
+      authorization: userAuthorization(c),
+      userIdHeader: c.req.header('aui-user-id'),
+      workspaceIdHeader: c.req.header('aui-workspace-id'),
+      ...(userTokenHeader !== null ? { userTokenHeader: c.req.header(userTokenHeader) } : {}),
+    });
+    if (principal === undefined) throw new AuthenticationRequired();
+    checkPolicy(policy, principal, c);
+    c.set('principal', principal);
     await next();
+    if (EXCHANGED_SOURCES.has(principal.source) && c.res.status !== 401) {
+      const minted = await mintWorkspaceToken(deps.keyring, deps.config, {
+        projectId: principal.projectId,
+        userId: principal.userId,
+        workspaceId: principal.workspaceId,
+        scopes: principal.scopes,
+        agents: principal.agents,
+        anonymous: principal.anonymous,
+        credential: { source: principal.source, id: principal.credentialId },
+      });
+      c.res.headers.set('Authorization', `Bearer ${minted.token}`);
+      c.res.headers.set('Cache-Control', 'no-store');
+    }
   };
 }
 
-function checkPolicy(policy: RoutePolicy, principal: Principal): void {
+function checkPolicy(policy: RoutePolicy, principal: Principal, c: Context): void {
   if (policy.scope !== undefined && !principal.scopes.has(policy.scope)) {
     throw new PolicyDenied({
       message: `This credential lacks the "${policy.scope}" scope.`,
@@ -44,6 +94,17 @@ function checkPolicy(policy: RoutePolicy, principal: Principal): void {
   if (policy.denyAnonymous === true && principal.anonymous) {
     throw new PolicyDenied({ message: 'An anonymous session cannot call this route.' });
   }
+  if (policy.agentParam !== undefined) {
+    const agentId = c.req.param(policy.agentParam);
+    if (agentId !== undefined && !allowsAgent(principal, agentId)) {
+      throw new PolicyDenied({ message: 'This credential is not allowed to use this agent.' });
+    }
+  }
+}
+
+/** Agent limits (SPEC 4): a credential scoped to agents A and B reaches those two only. */
+export function allowsAgent(principal: Principal, agentId: string): boolean {
+  return principal.agents === 'all' || principal.agents.includes(agentId);
 }
 
 /** The principal of a data or execution route (set by the authorization step). */

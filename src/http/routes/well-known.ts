@@ -6,7 +6,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 
-const jwks = declareRoute({ category: 'management' }, {
+const jwks = declareRoute({ category: 'keys' }, {
   method: 'get',
   path: '/.well-known/jwks.json',
   tags: ['keys'],

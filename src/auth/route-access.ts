@@ -1,0 +1,55 @@
+/**
+ * Which routes need a credential (SPEC section 3, VoltAgent's model made explicit). Data and
+ * execution routes always need a user credential and admin routes the admin key, whatever the
+ * configuration. Management and documentation routes (and an app's own routes, through
+ * `threadgate/hono`) are public unless `defaultPrivate` is set, and then only `publicRoutes` stay
+ * public. Health and the JWKS stay public: load balancers and token verifiers need them.
+ */
+import { compileRoutePattern, matchesAny, type RoutePattern } from './route-pattern.js';
+
+export type RouteCategory = 'data' | 'execution' | 'management' | 'documentation' | 'health' | 'keys' | 'admin' | 'token' | 'custom';
+
+export interface RouteAccessOptions {
+  /** Everything private except `publicRoutes` (and health, keys, token routes). Default false. */
+  defaultPrivate?: boolean;
+  /** Patterns such as `GET /health`, `POST /webhooks/*`, `/public/**`. */
+  publicRoutes?: readonly string[];
+}
+
+export type Access = 'public' | 'user' | 'admin';
+
+export interface RouteAccess {
+  /** What a request on this route must present. */
+  accessFor(category: RouteCategory, method: string, path: string): Access;
+}
+
+/**
+ * @example
+ * const access = createRouteAccess({ defaultPrivate: true, publicRoutes: ['GET /doc'] })
+ * access.accessFor('documentation', 'GET', '/doc') // 'public'
+ * access.accessFor('management', 'GET', '/v1/agents') // 'user'
+ */
+export function createRouteAccess(options: RouteAccessOptions = {}): RouteAccess {
+  const defaultPrivate = options.defaultPrivate ?? false;
+  const publicRoutes: RoutePattern[] = (options.publicRoutes ?? []).map(compileRoutePattern);
+  return {
+    accessFor(category, method, path) {
+      switch (category) {
+        case 'data':
+        case 'execution':
+          return 'user';
+        case 'admin':
+          return 'admin';
+        case 'health':
+        case 'keys':
+        case 'token':
+          return 'public';
+        case 'management':
+        case 'documentation':
+        case 'custom':
+          if (matchesAny(publicRoutes, method, path)) return 'public';
+          return defaultPrivate ? 'user' : 'public';
+      }
+    },
+  };
+}
