@@ -13,6 +13,7 @@
 /** 0 or 1: a flag, as SQLite and PostgreSQL both store it here. */
 export type Flag = 0 | 1;
 
+/** The `threads` table. */
 export interface ThreadsTable {
   id: string;
   project_id: string;
@@ -27,6 +28,7 @@ export interface ThreadsTable {
   updated_at: number;
 }
 
+/** The `messages` table. */
 export interface MessagesTable {
   id: string;
   project_id: string;
@@ -42,6 +44,7 @@ export interface MessagesTable {
   updated_at: number;
 }
 
+/** The `message_feedback` table. */
 export interface MessageFeedbackTable {
   id: string;
   project_id: string;
@@ -54,6 +57,7 @@ export interface MessageFeedbackTable {
   updated_at: number;
 }
 
+/** The `runs` table. */
 export interface RunsTable {
   id: string;
   project_id: string;
@@ -66,6 +70,7 @@ export interface RunsTable {
   created_at: number;
 }
 
+/** The `events` table. */
 export interface EventsTable {
   id: string;
   project_id: string;
@@ -81,6 +86,7 @@ export interface EventsTable {
   created_at: number;
 }
 
+/** The `scores` table. */
 export interface ScoresTable {
   id: string;
   project_id: string;
@@ -97,6 +103,7 @@ export interface ScoresTable {
   created_at: number;
 }
 
+/** The `api_keys` table. */
 export interface ApiKeysTable {
   id: string;
   project_id: string;
@@ -111,6 +118,7 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+/** The `signing_keys` table. */
 export interface SigningKeysTable {
   kid: string;
   alg: 'ES256' | 'EdDSA';
@@ -121,6 +129,7 @@ export interface SigningKeysTable {
   publish_until: number | null;
 }
 
+/** The `users` table. */
 export interface UsersTable {
   project_id: string;
   id: string;
@@ -129,6 +138,7 @@ export interface UsersTable {
   tokens_valid_after: number | null;
 }
 
+/** The `refresh_families` table. */
 export interface RefreshFamiliesTable {
   id: string;
   project_id: string;
@@ -138,6 +148,7 @@ export interface RefreshFamiliesTable {
   revoked_at: number | null;
 }
 
+/** The `refresh_tokens` table. */
 export interface RefreshTokensTable {
   id: string;
   family_id: string;
@@ -149,6 +160,7 @@ export interface RefreshTokensTable {
   successor_encrypted: string | null;
 }
 
+/** The `settings` table. */
 export interface SettingsTable {
   key: string;
   value: string;

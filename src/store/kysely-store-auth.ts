@@ -29,6 +29,7 @@ const laterTokensValidAfter = sql<number | null>`case
   else users.tokens_valid_after
 end`;
 
+/** The credential and settings methods of the store, over `ctx.db`. */
 export function authMethods(ctx: StoreContext): AuthMethods {
   const { db } = ctx;
 

@@ -67,6 +67,7 @@ async function deleteSubtrees(trx: Transaction<Database>, projectId: string, thr
   return Number(deleted.numDeletedRows);
 }
 
+/** The message and feedback methods of the store, over `ctx.db`. */
 export function messageMethods(ctx: StoreContext): MessageMethods {
   const { db } = ctx;
 
@@ -100,6 +101,7 @@ export function messageMethods(ctx: StoreContext): MessageMethods {
             parent = await siblings.where('id', '=', input.parentId).executeTakeFirst();
             if (parent === undefined) throw new Refused('parent_not_found');
           } else if (input.parentExternalId !== undefined) {
+            // Only when no parentId is given: an explicit id always wins.
             // external_id is not unique within a thread; the newest message carrying it wins.
             parent = await siblings
               .where('external_id', '=', input.parentExternalId)

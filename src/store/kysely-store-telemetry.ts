@@ -10,6 +10,7 @@ export type TelemetryMethods = Pick<Store, 'createRun' | 'createEvents' | 'creat
 /** Rows per INSERT: 11 columns × 500 stays far below SQLite's 32766 bound parameters. */
 const EVENTS_PER_STATEMENT = 500;
 
+/** The telemetry methods of the store, over `ctx.db`. */
 export function telemetryMethods(ctx: StoreContext): TelemetryMethods {
   const { db } = ctx;
   return {

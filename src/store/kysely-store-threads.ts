@@ -14,6 +14,7 @@ export type ThreadMethods = Pick<
   'createThread' | 'getThread' | 'findThreadByExternalId' | 'listThreads' | 'updateThread' | 'deleteThread' | 'moveThreads'
 >;
 
+/** The thread methods of the store, over `ctx.db`. */
 export function threadMethods(ctx: StoreContext): ThreadMethods {
   const { db } = ctx;
 

@@ -38,11 +38,13 @@ export function readJson(text: string): Json {
   return JSON.parse(text) as Json;
 }
 
+/** A boolean as the 0/1 both databases store. */
 export const writeFlag = (value: boolean): Flag => (value ? 1 : 0);
 const readFlag = (value: number): boolean => Number(value) === 1;
 const readTime = (value: number): number => Number(value);
 const readOptionalTime = (value: number | null): number | null => (value === null ? null : Number(value));
 
+/** A `threads` row as a `Thread`. */
 export function toThread(row: Selectable<ThreadsTable>): Thread {
   return {
     id: row.id,
@@ -58,6 +60,7 @@ export function toThread(row: Selectable<ThreadsTable>): Thread {
   };
 }
 
+/** A `messages` row as a `Message`. */
 export function toMessage(row: Selectable<MessagesTable>): Message {
   return {
     id: row.id,
@@ -73,10 +76,12 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
   };
 }
 
+/** A `message_feedback` row as `Feedback`. */
 export function toFeedback(row: Pick<Selectable<MessageFeedbackTable>, 'id' | 'message_id' | 'type' | 'comment'>): Feedback {
   return { id: row.id, messageId: row.message_id, type: row.type, comment: row.comment };
 }
 
+/** An `api_keys` row as an `ApiKeyRecord`; `agents` is `"all"` or a list of names. */
 export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   const agents = readJson(row.agents);
   return {
@@ -93,6 +98,7 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   };
 }
 
+/** A `signing_keys` row as a `SigningKeyRecord`. */
 export function toSigningKey(row: Selectable<SigningKeysTable>): SigningKeyRecord {
   return {
     kid: row.kid,
@@ -105,6 +111,7 @@ export function toSigningKey(row: Selectable<SigningKeysTable>): SigningKeyRecor
   };
 }
 
+/** A `users` row as a `UserRecord`. */
 export function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
     projectId: row.project_id,
@@ -115,6 +122,7 @@ export function toUser(row: Selectable<UsersTable>): UserRecord {
   };
 }
 
+/** A `refresh_families` row as a `RefreshFamily`. */
 export function toRefreshFamily(row: Selectable<RefreshFamiliesTable>): RefreshFamily {
   return {
     id: row.id,
@@ -126,6 +134,7 @@ export function toRefreshFamily(row: Selectable<RefreshFamiliesTable>): RefreshF
   };
 }
 
+/** A `refresh_tokens` row as a `RefreshTokenRecord`. */
 export function toRefreshToken(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   return {
     id: row.id,

@@ -16,6 +16,7 @@ import { sql, type Kysely } from 'kysely';
 /** A 0/1 flag; the check keeps SQLite from accepting anything else. */
 const flag = (column: string) => sql`${sql.ref(column)} in (0, 1)`;
 
+/** Creates every table and index. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('threads')
@@ -239,6 +240,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
+/** Drops every table (development only: nothing ships a down migration to run). */
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
     'settings', 'refresh_tokens', 'refresh_families', 'users', 'signing_keys', 'api_keys',
