@@ -124,7 +124,7 @@ function requireString(claims: Record<string, unknown>, name: string): string {
  * const { principal, claims } = await verifyWorkspaceToken(keyring, config, token)
  */
 export async function verifyWorkspaceToken(
-  keyring: Keyring,
+  keyring: Pick<Keyring, 'resolveKey'>,
   config: WorkspaceTokenConfig,
   token: string,
   clock: () => number = Date.now,

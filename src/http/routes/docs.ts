@@ -6,6 +6,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { declaredPolicies } from '../define-route.js';
+import { authorizeStep } from '../middleware/authorize.js';
 
 export const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -49,9 +50,13 @@ fetch('doc').then(r=>r.json()).then(doc=>{
 }).catch(e=>{document.getElementById('r').textContent='Could not load /doc: '+e});
 </script></body></html>`;
 
+/** /doc and /ui are not OpenAPI operations, so their policy is declared and applied here. */
 export function registerDocs(app: OpenAPIHono<AppEnv>): void {
-  declaredPolicies.set('GET /doc', { category: 'documentation' });
-  declaredPolicies.set('GET /ui', { category: 'documentation' });
+  const policy = { category: 'documentation' } as const;
+  for (const path of ['/doc', '/ui']) {
+    declaredPolicies.set(`GET ${path}`, policy);
+    app.use(path, authorizeStep(policy));
+  }
   app.doc31('/doc', OPENAPI_INFO);
   app.get('/ui', (c) => c.html(PAGE));
 }
