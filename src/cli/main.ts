@@ -8,6 +8,7 @@ import { runServe } from './commands/serve.js';
 import { runMigrate } from './commands/migrate.js';
 import { runApiKeys } from './commands/api-keys.js';
 import { runKeys } from './commands/keys.js';
+import { runUsers } from './commands/users.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 export const USAGE = `Usage: threadgate <command>
@@ -18,6 +19,7 @@ export const USAGE = `Usage: threadgate <command>
   api-keys list
   api-keys revoke <id>
   keys rotate                    start signing workspace tokens with a new key
+  users revoke <id>              refuse every session and token of a user issued before now
 
 Configuration comes from environment variables: see docs/configuration.md.`;
 
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return runApiKeys(rest);
     case 'keys':
       return runKeys(rest);
+    case 'users':
+      return runUsers(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -17,6 +17,7 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { meRoutes } from './routes/me.js';
 import { registerDocs } from './routes/docs.js';
+import { userRoutes } from './routes/users.js';
 
 /** Headers a browser client sends and may read (the client reads a refreshed `Authorization`). */
 const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Aui-User-Id', 'Aui-Workspace-Id', 'Aui-Sdk'];
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', messageRoutes());
   app.route('/', telemetryRoutes());
   app.route('/', apiKeyRoutes());
+  app.route('/', userRoutes());
   registerDocs(app);
 
   app.notFound((c) => respondWithError(c, new ThreadgateError('not_found', { message: `No route ${c.req.method} ${c.req.path}.` })));
