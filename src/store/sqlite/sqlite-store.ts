@@ -28,6 +28,21 @@ const hooks: DialectHooks = {
   migrate: (db) => migrateToLatest(db),
 };
 
+/** Runs `action` again, pausing the thread a little each time, while SQLite says SQLITE_BUSY. */
+function retryWhileBusy(timeoutMs: number, action: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 100)) {
+    try {
+      action();
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      // The store is being opened, synchronously: nothing else can run meanwhile anyway.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
+  }
+}
+
 /**
  * Opens (or creates) the SQLite database at `path`. Call `migrate()` before first use.
  *
@@ -39,7 +54,10 @@ export function createSqliteStore(options: SqliteStoreOptions, deps: StoreDeps =
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const sqlite = new BetterSqlite3(options.path, { timeout: busyTimeoutMs });
   try {
-    sqlite.pragma('journal_mode = WAL');
+    // Switching a new file to WAL needs an exclusive lock, and SQLite reports SQLITE_BUSY for it
+    // at once, without calling the busy handler, when another process is opening the same new
+    // file (the server and `threadgate migrate` started together). So we retry it ourselves.
+    retryWhileBusy(busyTimeoutMs, () => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     sqlite.pragma('foreign_keys = ON');
     // Durability. In WAL mode, NORMAL already survives a killed process (kill -9): a commit is in
