@@ -14,6 +14,7 @@ import { parseStrictJsonObject } from './strict-json.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
 import { checkNotRevoked } from './revocation.js';
+import { traceStep } from './trace.js';
 import { verifyWorkspaceToken } from './workspace-token.js';
 
 export interface AuthenticateInput {
@@ -114,8 +115,16 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     async authenticate(input) {
       const token = extractBearer(input.authorization);
       if (token === undefined) return undefined;
-      const credential = readCredential(token);
+      let credential: Credential;
+      try {
+        credential = readCredential(token);
+      } catch (error) {
+        traceStep('well-formed', false);
+        throw error;
+      }
+      traceStep('well-formed', true, credential.jwt === undefined ? 'opaque key' : 'compact JWS');
       const path = CREDENTIAL_PATHS.find((candidate) => candidate.claims(credential, resolved));
+      traceStep('credential path', path !== undefined, path?.name ?? 'none');
       if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
       return path.verify(credential, input, resolved);
     },

@@ -16,6 +16,7 @@
  */
 import { ClaimMismatch, TokenExpired, TokenInvalid, TokenNotYetValid } from '../errors.js';
 import { parseStrictJsonObject } from './strict-json.js';
+import { traceStep } from './trace.js';
 
 /** Longest token we parse, in characters (8 KiB). Our own tokens are well under 1 KiB. */
 export const MAX_TOKEN_LENGTH = 8 * 1024;
@@ -183,9 +184,17 @@ export interface TimeCheckOptions {
  */
 export function checkJwtTimes(payload: JwtClaims, options: TimeCheckOptions): void {
   const { nowSeconds, clockToleranceSeconds } = options;
-  if (payload.exp <= nowSeconds - clockToleranceSeconds) throw new TokenExpired();
-  if (payload.nbf !== undefined && payload.nbf > nowSeconds + clockToleranceSeconds) throw new TokenNotYetValid();
-  if (payload.iat !== undefined && payload.iat > nowSeconds + clockToleranceSeconds) {
-    throw new ClaimMismatch('iat', { detail: 'iat is in the future' });
+  const expired = payload.exp <= nowSeconds - clockToleranceSeconds;
+  traceStep('not expired (exp)', !expired, `exp ${new Date(payload.exp * 1000).toISOString()}, skew ${clockToleranceSeconds} s`);
+  if (expired) throw new TokenExpired();
+  if (payload.nbf !== undefined) {
+    const early = payload.nbf > nowSeconds + clockToleranceSeconds;
+    traceStep('valid yet (nbf)', !early, `nbf ${new Date(payload.nbf * 1000).toISOString()}`);
+    if (early) throw new TokenNotYetValid();
+  }
+  if (payload.iat !== undefined) {
+    const future = payload.iat > nowSeconds + clockToleranceSeconds;
+    traceStep('issued in the past (iat)', !future, `iat ${new Date(payload.iat * 1000).toISOString()}`);
+    if (future) throw new ClaimMismatch('iat', { detail: 'iat is in the future' });
   }
 }

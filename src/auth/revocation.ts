@@ -7,6 +7,7 @@
 import { TokenRevoked } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { CredentialSource } from './principal.js';
+import { traceStep } from './trace.js';
 
 /** What revocation needs to know about a token: its user and the credential it came from. */
 export interface RevocationSubject {
@@ -32,6 +33,16 @@ export interface RevocationSubject {
  * await checkNotRevoked(store, { ...principal, source: claims.src }, claims.iat)
  */
 export async function checkNotRevoked(store: Store, subject: RevocationSubject, issuedAtSeconds: number): Promise<void> {
+  try {
+    await checkRevocation(store, subject, issuedAtSeconds);
+  } catch (error) {
+    traceStep('not revoked', false, `credential ${subject.source} ${subject.credentialId}`);
+    throw error;
+  }
+  traceStep('not revoked', true, `credential ${subject.source} ${subject.credentialId}`);
+}
+
+async function checkRevocation(store: Store, subject: RevocationSubject, issuedAtSeconds: number): Promise<void> {
   if (subject.source === 'api_key') {
     const key = await store.getApiKey(subject.projectId, subject.credentialId);
     if (key === undefined || key.revokedAt !== null) throw new TokenRevoked({ detail: `api key ${subject.credentialId} revoked` });

@@ -9,6 +9,7 @@ import { compactVerify, errors as joseErrors, type CryptoKey } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { SignatureInvalid, ThreadgateError, TokenInvalid } from '../errors.js';
 import { parseCompactJws, type CompactJws, type JwsHeader } from './jwt-strict.js';
+import { traceStep } from './trace.js';
 
 /** A verification key and the one algorithm it may verify. */
 export interface ResolvedKey {
@@ -60,17 +61,28 @@ export async function verifyCompactJws(token: string, options: VerifyJwsOptions)
   }
   const jws = parseCompactJws(token);
   // Compared exactly: "none", "None", "NONE", "HS256" for an ES256 source... are all refused here.
-  if (!options.algorithms.includes(jws.header.alg)) {
+  const algorithmAllowed = options.algorithms.includes(jws.header.alg);
+  traceStep('algorithm allowed', algorithmAllowed, `${jws.header.alg.slice(0, 32)} (accepted: ${options.algorithms.join(', ')})`);
+  if (!algorithmAllowed) {
     throw new TokenInvalid({ message: 'The token is signed with an algorithm that is not accepted here.', detail: `alg ${jws.header.alg.slice(0, 32)}` });
   }
-  const resolved = await options.resolveKey(jws.header);
+  let resolved: ResolvedKey;
+  try {
+    resolved = await options.resolveKey(jws.header);
+  } catch (error) {
+    traceStep('signing key found', false, `kid ${String(jws.header.kid ?? '(none)').slice(0, 64)}`);
+    throw error;
+  }
+  traceStep('signing key found', true, `kid ${String(jws.header.kid ?? '(none)').slice(0, 64)}`);
   if (resolved.algorithm !== jws.header.alg || !options.algorithms.includes(resolved.algorithm)) {
     throw new TokenInvalid({ message: 'The token is signed with an algorithm that is not accepted here.', detail: 'alg does not match the key' });
   }
   try {
     await compactVerify(token, resolved.key, { algorithms: [resolved.algorithm] });
   } catch (error) {
+    traceStep('signature valid', false);
     throw mapJoseError(error);
   }
+  traceStep('signature valid', true);
   return jws;
 }

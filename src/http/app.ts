@@ -18,6 +18,7 @@ import { wellKnownRoutes } from './routes/well-known.js';
 import { meRoutes } from './routes/me.js';
 import { registerDocs } from './routes/docs.js';
 import { userRoutes } from './routes/users.js';
+import { inspectRoutes } from './routes/inspect.js';
 
 /** Headers a browser client sends and may read (the client reads a refreshed `Authorization`). */
 const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Aui-User-Id', 'Aui-Workspace-Id', 'Aui-Sdk'];
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', telemetryRoutes());
   app.route('/', apiKeyRoutes());
   app.route('/', userRoutes());
+  app.route('/', inspectRoutes());
   registerDocs(app);
 
   app.notFound((c) => respondWithError(c, new ThreadgateError('not_found', { message: `No route ${c.req.method} ${c.req.path}.` })));
