@@ -29,6 +29,8 @@ export interface ResolvedConfig {
   database: DatabaseConfig;
   /** Redis for shared rate limits and revocation across processes; null for one process. */
   redisUrl: string | null;
+  /** Prefix of every Redis key, so deployments can share one Redis. */
+  redisKeyPrefix: string;
   /** THREADGATE_ADMIN_KEY, or null to use (or generate on first start) the stored one. */
   adminKey: string | null;
   /** 32 bytes that encrypt secrets at rest, or null to use the development key file. */
@@ -176,6 +178,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     host: env.HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
     database: parseDatabaseUrl(env.DATABASE_URL),
     redisUrl,
+    redisKeyPrefix: env.THREADGATE_REDIS_PREFIX || 'threadgate:',
     adminKey,
     masterKey,
     projectId,

@@ -20,7 +20,7 @@ export function createRateLimiters(config: ResolvedConfig, redis: Redis | null):
   const make = (keyPrefix: string, points: number): RateLimiterAbstract =>
     redis === null
       ? new RateLimiterMemory({ keyPrefix, points, duration: 60 })
-      : new RateLimiterRedis({ storeClient: redis, keyPrefix: `threadgate:${keyPrefix}`, points, duration: 60 });
+      : new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redisKeyPrefix}${keyPrefix}`, points, duration: 60 });
   return {
     anonymousMint: make('anonymous-mint', config.anonymousMintsPerMinute),
     refresh: make('refresh', config.refreshesPerMinute),
