@@ -5,7 +5,7 @@ import { writeJson } from './rows.js';
 import type { StoreContext } from './store-context.js';
 import type { Store } from './store.js';
 
-export type TelemetryMethods = Pick<Store, 'createRun' | 'createEvents' | 'createScore'>;
+export type TelemetryMethods = Pick<Store, 'createRun' | 'createEvents' | 'createScore' | 'countTelemetry'>;
 
 /** Rows per INSERT: 11 columns × 500 stays far below SQLite's 32766 bound parameters. */
 const EVENTS_PER_STATEMENT = 500;
@@ -77,6 +77,20 @@ export function telemetryMethods(ctx: StoreContext): TelemetryMethods {
       };
       await db.insertInto('scores').values(row).execute();
       return { ...input, id: row.id, createdAt: now };
+    },
+
+    async countTelemetry(projectId, workspaceId, threadId) {
+      const counts = { runs: 0, events: 0, scores: 0 };
+      for (const table of ['runs', 'events', 'scores'] as const) {
+        let query = db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+          .where('project_id', '=', projectId)
+          .where('workspace_id', '=', workspaceId);
+        if (threadId !== undefined) query = query.where('thread_id', '=', threadId);
+        counts[table] = Number((await query.executeTakeFirstOrThrow()).n);
+      }
+      return counts;
     },
   };
 }

@@ -118,6 +118,10 @@ export function threadMethods(ctx: StoreContext): ThreadMethods {
         if (deleted.numDeletedRows === 0n) return false;
         await trx.deleteFrom('message_feedback').where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
         await trx.deleteFrom('messages').where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
+        // A deleted conversation's run reports, events and scores go with it: they describe it.
+        for (const table of ['runs', 'events', 'scores'] as const) {
+          await trx.deleteFrom(table).where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
+        }
         return true;
       });
     },
@@ -149,6 +153,15 @@ export function threadMethods(ctx: StoreContext): ThreadMethods {
           .where('project_id', '=', projectId)
           .where('workspace_id', '=', fromWorkspaceId)
           .executeTakeFirst();
+        // The telemetry of the claimed identity belongs to the same workspace as its threads.
+        for (const table of ['runs', 'events', 'scores'] as const) {
+          await trx
+            .updateTable(table)
+            .set({ workspace_id: toWorkspaceId })
+            .where('project_id', '=', projectId)
+            .where('workspace_id', '=', fromWorkspaceId)
+            .execute();
+        }
         return Number(moved.numUpdatedRows);
       });
     },

@@ -235,6 +235,8 @@ export interface Store {
   createRun(input: NewRun): Promise<{ id: string }>;
   createEvents(projectId: string, workspaceId: string, userId: string, events: readonly NewEvent[]): Promise<number>;
   createScore(input: NewScore): Promise<ScoreRecord>;
+  /** How many runs, events and scores the workspace holds (for one thread when given). */
+  countTelemetry(projectId: string, workspaceId: string, threadId?: string): Promise<{ runs: number; events: number; scores: number }>;
 
   // API keys.
   insertApiKey(record: ApiKeyRecord): Promise<void>;

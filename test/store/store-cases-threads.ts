@@ -163,6 +163,12 @@ export function threadCases(get: Get): void {
       await store.putFeedback({ projectId: where.projectId, threadId: thread.id, messageId: reply.message.id, userId: 'u', type: 'positive', comment: null });
       await store.putFeedback({ projectId: where.projectId, threadId: keep.id, messageId: kept.message.id, userId: 'u', type: 'negative', comment: 'meh' });
       assert.equal(await extras.countRows('message_feedback', where.projectId), 2);
+      const telemetry = (threadId: string) => ({ projectId: where.projectId, workspaceId: where.workspaceId, userId: 'u', threadId });
+      for (const id of [thread.id, keep.id]) {
+        await store.createRun({ ...telemetry(id), status: 'completed', report: {} });
+        await store.createEvents(where.projectId, where.workspaceId, 'u', [{ kind: 'copy', threadId: id, messageId: null, runId: null, value: null, props: null }]);
+        await store.createScore({ ...telemetry(id), name: 's', dataType: 'numeric', value: 1, stringValue: null, comment: null, messageId: null, runId: null });
+      }
 
       assert.equal(await store.deleteThread(where.projectId, where.workspaceId, thread.id), true);
       assert.equal(await store.getThread(where.projectId, where.workspaceId, thread.id), undefined);
@@ -170,6 +176,8 @@ export function threadCases(get: Get): void {
       assert.deepEqual(await store.listMessages({ projectId: where.projectId, threadId: thread.id, limit: 10 }), []);
       assert.equal(await extras.countRows('messages', where.projectId), 1, 'only the other thread\'s message is left');
       assert.equal(await extras.countRows('message_feedback', where.projectId), 1, 'only the other thread\'s feedback is left');
+      assert.deepEqual(await store.countTelemetry(where.projectId, where.workspaceId, thread.id), { runs: 0, events: 0, scores: 0 }, 'its telemetry went with it');
+      assert.deepEqual(await store.countTelemetry(where.projectId, where.workspaceId), { runs: 1, events: 1, scores: 1 }, 'the other thread\'s telemetry stays');
       assert.equal(await store.deleteThread(where.projectId, where.workspaceId, thread.id), false, 'a second delete finds nothing');
     });
 
@@ -185,6 +193,7 @@ export function threadCases(get: Get): void {
       const untouched = await store.createThread(newThread(bystander));
       const message = await store.appendMessage({ ...from, threadId: plain.id, parentId: null, format: 'f', content: 1, externalId: null });
       assert.ok(message.ok);
+      await store.createRun({ ...from, userId: 'anon', threadId: plain.id, status: 'completed', report: {} });
 
       assert.equal(await store.moveThreads(from.projectId, from.workspaceId, to.workspaceId), 3);
       assert.deepEqual(await store.listThreads({ ...from, limit: 10 }), []);
@@ -194,6 +203,8 @@ export function threadCases(get: Get): void {
       assert.equal((await store.getThread(to.projectId, to.workspaceId, clashing.id))?.externalId, null);
       assert.equal((await store.getThread(to.projectId, to.workspaceId, unique.id))?.externalId, 'only-here');
       assert.ok(await store.getMessage(from.projectId, plain.id, message.message.id), 'messages follow their thread');
+      assert.equal((await store.countTelemetry(to.projectId, to.workspaceId)).runs, 1, 'telemetry follows its threads');
+      assert.equal((await store.countTelemetry(from.projectId, from.workspaceId)).runs, 0);
       assert.ok(await store.getThread(bystander.projectId, bystander.workspaceId, untouched.id));
       assert.equal(await store.moveThreads(from.projectId, to.workspaceId, to.workspaceId), 0);
     });

@@ -164,6 +164,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       .on(table)
       .columns(['project_id', 'workspace_id', 'created_at'])
       .execute();
+    // Deleting a thread deletes its telemetry too (kysely-store-threads.ts deleteThread).
+    await db.schema
+      .createIndex(`${table}_by_thread`)
+      .on(table)
+      .columns(['project_id', 'thread_id'])
+      .execute();
   }
 
   await db.schema
