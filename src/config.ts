@@ -61,6 +61,10 @@ export interface ResolvedConfig {
   publicRoutes: readonly string[];
   /** A second header that carries an HS256 user token (e.g. X-Algolia-Secure-User-Token), or null. */
   userTokenHeader: string | null;
+  /** Verified credentials kept in memory (0: no cache). See auth/verified-credential-cache.ts. */
+  tokenCacheSize: number;
+  /** Without Redis, how often other processes' revocations are looked for (ms; 0: never). */
+  revocationPollMs: number;
   logLevel: string;
 }
 
@@ -197,6 +201,8 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     defaultPrivate: readBoolean(env, 'THREADGATE_DEFAULT_PRIVATE', false),
     publicRoutes: Object.freeze(publicRoutes),
     userTokenHeader: userTokenHeader === null ? null : userTokenHeader.toLowerCase(),
+    tokenCacheSize: readInteger(env, 'THREADGATE_TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
+    revocationPollMs: readInteger(env, 'THREADGATE_REVOCATION_POLL_MS', 1000, 0, 60_000),
     logLevel: env.LOG_LEVEL || (mode === 'production' ? 'info' : 'info'),
   });
 }

@@ -19,6 +19,8 @@ import { createRateLimiters } from './http/middleware/rate-limit.js';
 import { createApp } from './http/app.js';
 import type { AppDeps } from './http/context.js';
 import { createRouteAccess } from './auth/route-access.js';
+import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
+import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 
 export interface Services {
   deps: AppDeps;
@@ -33,20 +35,38 @@ export async function createServices(config: ResolvedConfig, options: { logger?:
   const logger = options.logger ?? createLogger(config.logLevel);
   const masterKey = loadMasterKey(config);
   const secretBox = createSecretBox(masterKey.key);
-  const store = await openStore(config.database);
+  const rawStore = await openStore(config.database);
   let redis: Redis | null = null;
+  let subscriber: Redis | null = null;
+  let epoch: RevocationEpoch | undefined;
   try {
-    await store.migrate();
+    await rawStore.migrate();
+    redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+    subscriber = redis === null ? null : redis.duplicate();
+    // Any revocation, through any path, moves the epoch; the credential cache re-verifies then.
+    epoch = await createRevocationEpoch({
+      store: rawStore,
+      redis,
+      subscriber,
+      redisKeyPrefix: config.redisKeyPrefix,
+      pollMs: redis === null ? config.revocationPollMs : 0,
+    });
+    const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
     const generatedAdminKey = await ensureAdminKey(store, config.adminKey);
-    redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    const cache = createVerifiedCredentialCache({
+      maxEntries: config.tokenCacheSize,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      epoch: epoch.current,
+      clock,
+    });
     const deps: AppDeps = {
       config,
       store,
       keyring,
       secretBox,
-      authenticator: createAuthenticator({ store, keyring, config }),
+      authenticator: createAuthenticator({ store, keyring, config }, { cache }),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, redis),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
@@ -58,13 +78,17 @@ export async function createServices(config: ResolvedConfig, options: { logger?:
       masterKey,
       generatedAdminKey,
       async close() {
+        await epoch?.close();
+        subscriber?.disconnect();
         redis?.disconnect();
-        await store.close();
+        await rawStore.close();
       },
     };
   } catch (error) {
+    await epoch?.close();
+    subscriber?.disconnect();
     redis?.disconnect();
-    await store.close();
+    await rawStore.close();
     throw error;
   }
 }

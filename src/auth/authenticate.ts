@@ -14,7 +14,8 @@ import { parseStrictJsonObject } from './strict-json.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
 import { checkNotRevoked } from './revocation.js';
-import { traceStep } from './trace.js';
+import { isTracing, traceStep } from './trace.js';
+import type { VerifiedCredentialCache } from './verified-credential-cache.js';
 import { verifyWorkspaceToken } from './workspace-token.js';
 
 export interface AuthenticateInput {
@@ -109,24 +110,42 @@ function readCredential(token: string): Credential {
  *   workspaceIdHeader: req.header('aui-workspace-id'),
  * })
  */
-export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
+export function createAuthenticator(deps: AuthenticatorDeps, options: { cache?: VerifiedCredentialCache } = {}): Authenticator {
   const resolved: Required<AuthenticatorDeps> = { ...deps, clock: deps.clock ?? Date.now };
+  const { cache } = options;
   return {
     async authenticate(input) {
       const token = extractBearer(input.authorization);
       if (token === undefined) return undefined;
-      let credential: Credential;
-      try {
-        credential = readCredential(token);
-      } catch (error) {
-        traceStep('well-formed', false);
-        throw error;
+      // An inspection bypasses the cache so that every check really runs and is reported.
+      const cacheKey = cache === undefined || isTracing() ? undefined : cacheKeyFor(token, input);
+      if (cacheKey !== undefined) {
+        const cached = cache!.get(cacheKey);
+        if (cached !== undefined) return cached;
       }
-      traceStep('well-formed', true, credential.jwt === undefined ? 'opaque key' : 'compact JWS');
-      const path = CREDENTIAL_PATHS.find((candidate) => candidate.claims(credential, resolved));
-      traceStep('credential path', path !== undefined, path?.name ?? 'none');
-      if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
-      return path.verify(credential, input, resolved);
+      const principal = await verifyCredential(token, input);
+      if (cacheKey !== undefined) cache!.set(cacheKey, principal);
+      return principal;
     },
   };
+
+  async function verifyCredential(token: string, input: AuthenticateInput): Promise<Principal> {
+    let credential: Credential;
+    try {
+      credential = readCredential(token);
+    } catch (error) {
+      traceStep('well-formed', false);
+      throw error;
+    }
+    traceStep('well-formed', true, credential.jwt === undefined ? 'opaque key' : 'compact JWS');
+    const path = CREDENTIAL_PATHS.find((candidate) => candidate.claims(credential, resolved));
+    traceStep('credential path', path !== undefined, path?.name ?? 'none');
+    if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
+    return path.verify(credential, input, resolved);
+  }
+}
+
+/** An API key's principal depends on the identity headers sent with it; a token's does not. */
+function cacheKeyFor(token: string, input: AuthenticateInput): string {
+  return looksLikeApiKey(token) ? `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}` : token;
 }

@@ -23,6 +23,11 @@ export function traceStep(check: string, ok: boolean, detail?: string): void {
   if (steps !== undefined) steps.push(detail === undefined ? { check, ok } : { check, ok, detail });
 }
 
+/** True while an inspection runs (caches are bypassed, so every check really runs). */
+export function isTracing(): boolean {
+  return current.getStore() !== undefined;
+}
+
 /** Runs `fn` with a fresh trace and returns its result (or error) with the steps recorded. */
 export async function withTrace<T>(fn: () => Promise<T>): Promise<{ steps: TraceStep[]; result: { ok: true; value: T } | { ok: false; error: unknown } }> {
   const steps: TraceStep[] = [];

@@ -15,7 +15,7 @@ export type AuthMethods = Pick<
   | 'upsertUser' | 'getUser' | 'revokeUserTokens'
   | 'insertRefreshFamily' | 'getRefreshFamily' | 'revokeRefreshFamily'
   | 'insertRefreshToken' | 'findRefreshTokenByHash' | 'consumeRefreshToken'
-  | 'getSetting' | 'putSettingIfAbsent'
+  | 'getSetting' | 'putSettingIfAbsent' | 'putSetting'
 >;
 
 /**
@@ -245,6 +245,14 @@ export function authMethods(ctx: StoreContext): AuthMethods {
     async getSetting(key) {
       const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
       return row?.value;
+    },
+
+    async putSetting(key, value) {
+      await db
+        .insertInto('settings')
+        .values({ key, value, created_at: ctx.clock() })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute();
     },
 
     async putSettingIfAbsent(key, value) {

@@ -275,4 +275,6 @@ export interface Store {
   getSetting(key: string): Promise<string | undefined>;
   /** Stores the value unless the key exists; returns the value that is stored afterwards. */
   putSettingIfAbsent(key: string, value: string): Promise<string>;
+  /** Stores the value, replacing any earlier one. */
+  putSetting(key: string, value: string): Promise<void>;
 }

@@ -28,6 +28,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const dir = mkdtempSync(join(tmpdir(), 'threadgate-test-'));
   const config = resolveConfig({
     DATABASE_URL: join(dir, 'test.db'),
+    LOG_LEVEL: 'silent',
     THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY,
     THREADGATE_MASTER_KEY: TEST_MASTER_KEY,
     THREADGATE_ANONYMOUS: 'true',

@@ -169,5 +169,14 @@ export function authCases(get: Get): void {
       assert.equal(await store.getSetting(key), results[0]);
       assert.equal(await peer.putSettingIfAbsent(key, 'late'), results[0]);
     });
+
+    it('putSetting replaces the value', async () => {
+      const { store, peer } = get();
+      const key = createId('setting');
+      await store.putSetting(key, 'one');
+      assert.equal(await peer.getSetting(key), 'one');
+      await peer.putSetting(key, 'two');
+      assert.equal(await store.getSetting(key), 'two');
+    });
   });
 }

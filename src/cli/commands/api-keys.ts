@@ -1,7 +1,7 @@
 /** `threadgate api-keys create|list|revoke`: manages API keys directly in the database. */
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../../config.js';
-import { openStore } from '../../store/open-store.js';
+import { openCliStore } from '../open-cli-store.js';
 import { createApiKey } from '../../auth/api-key.js';
 import { isScope, type Scope } from '../../auth/principal.js';
 import { toWireApiKey } from '../../http/routes/api-keys.js';
@@ -10,9 +10,8 @@ import { CliUsageError } from '../cli-usage-error.js';
 export async function runApiKeys(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const config = resolveConfig(process.env);
-  const store = await openStore(config.database);
+  const { store, close } = await openCliStore(config);
   try {
-    await store.migrate();
     switch (action) {
       case 'create': {
         const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' }, agents: { type: 'string' } } });
@@ -50,6 +49,6 @@ export async function runApiKeys(args: string[]): Promise<number> {
         throw new CliUsageError(`api-keys ${action ?? ''}: expected create, list or revoke`);
     }
   } finally {
-    await store.close();
+    await close();
   }
 }

@@ -4,7 +4,7 @@
  * pick the new key up when they meet its `kid` or on their next key refresh.
  */
 import { resolveConfig } from '../../config.js';
-import { openStore } from '../../store/open-store.js';
+import { openCliStore } from '../open-cli-store.js';
 import { createKeyring } from '../../auth/keyring.js';
 import { createSecretBox } from '../../crypto/secret-box.js';
 import { loadMasterKey } from '../../master-key.js';
@@ -13,9 +13,8 @@ import { CliUsageError } from '../cli-usage-error.js';
 export async function runKeys(args: string[]): Promise<number> {
   if (args[0] !== 'rotate' || args.length > 1) throw new CliUsageError('keys: expected "keys rotate"');
   const config = resolveConfig(process.env);
-  const store = await openStore(config.database);
+  const { store, close } = await openCliStore(config);
   try {
-    await store.migrate();
     const keyring = await createKeyring({
       store,
       secretBox: createSecretBox(loadMasterKey(config).key),
@@ -26,6 +25,6 @@ export async function runKeys(args: string[]): Promise<number> {
     console.log(`New signing key ${kid} is active; earlier keys stay published until their tokens expire.`);
     return 0;
   } finally {
-    await store.close();
+    await close();
   }
 }

@@ -1,6 +1,6 @@
 /** `threadgate users revoke <id>`: every session and token of the user issued before now is refused. */
 import { resolveConfig } from '../../config.js';
-import { openStore } from '../../store/open-store.js';
+import { openCliStore } from '../open-cli-store.js';
 import { revokeUserSessions } from '../../auth/revoke-user.js';
 import { CliUsageError } from '../cli-usage-error.js';
 
@@ -8,13 +8,12 @@ export async function runUsers(args: string[]): Promise<number> {
   const [action, userId, ...extra] = args;
   if (action !== 'revoke' || userId === undefined || extra.length > 0) throw new CliUsageError('users: expected "users revoke <user id>"');
   const config = resolveConfig(process.env);
-  const store = await openStore(config.database);
+  const { store, close } = await openCliStore(config);
   try {
-    await store.migrate();
     await revokeUserSessions(store, config.projectId, userId, Date.now());
     console.log(`Revoked every session and token of ${userId} issued before now.`);
     return 0;
   } finally {
-    await store.close();
+    await close();
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * A bounded cache of successful verifications, so a client that reuses one token for minutes
+ * (as the assistant-cloud client does) pays for the signature once. It never changes a decision:
+ * - only acceptances are cached (a flood of bad tokens cannot fill it or be answered from it);
+ * - an entry is used only while its token has not expired, by the very rule the full check
+ *   applies (`exp` > now − clock tolerance);
+ * - an entry verified under an older revocation epoch is not used: any revocation anywhere sends
+ *   every cached credential back through the full verification (revocation-epoch.ts);
+ * - API-key entries also lapse after 60 s, so `last_used_at` keeps being written.
+ *
+ * Bound: `maxEntries` (THREADGATE_TOKEN_CACHE_SIZE, default 10,000; 0 turns it off), least
+ * recently used first out, and credentials longer than 4 KiB are not cached: at most
+ * maxEntries × ~5 KiB, about 50 MiB at the default, typically a tenth of that.
+ */
+import type { Principal } from './principal.js';
+
+export const MAX_CACHED_CREDENTIAL_LENGTH = 4096;
+const API_KEY_ENTRY_SECONDS = 60;
+
+interface Entry {
+  principal: Principal;
+  /** Seconds since the epoch after which the entry is not used. */
+  usableUntil: number;
+  epoch: number;
+}
+
+export interface VerifiedCredentialCache {
+  get(key: string): Principal | undefined;
+  set(key: string, principal: Principal): void;
+  readonly size: number;
+}
+
+export interface VerifiedCredentialCacheOptions {
+  maxEntries: number;
+  clockToleranceSeconds: number;
+  /** The current revocation epoch. */
+  epoch: () => number;
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+}
+
+/**
+ * @example
+ * const cache = createVerifiedCredentialCache({ maxEntries: 10_000, clockToleranceSeconds: 30, epoch: () => 0, clock: Date.now })
+ */
+export function createVerifiedCredentialCache(options: VerifiedCredentialCacheOptions): VerifiedCredentialCache {
+  const entries = new Map<string, Entry>();
+  return {
+    get(key) {
+      const entry = entries.get(key);
+      if (entry === undefined) return undefined;
+      if (entry.epoch !== options.epoch() || options.clock() / 1000 >= entry.usableUntil) {
+        entries.delete(key);
+        return undefined;
+      }
+      // Least recently used goes first: move the hit to the end of the insertion order.
+      entries.delete(key);
+      entries.set(key, entry);
+      return entry.principal;
+    },
+    set(key, principal) {
+      if (options.maxEntries <= 0 || key.length > MAX_CACHED_CREDENTIAL_LENGTH) return;
+      const now = options.clock() / 1000;
+      // The full check refuses once exp <= now - tolerance (jwt-strict.ts checkJwtTimes).
+      const usableUntil = principal.expiresAt !== undefined ? principal.expiresAt + options.clockToleranceSeconds : now + API_KEY_ENTRY_SECONDS;
+      entries.delete(key);
+      entries.set(key, { principal, usableUntil, epoch: options.epoch() });
+      while (entries.size > options.maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createVerifiedCredentialCache } from '../../src/auth/verified-credential-cache.js';
+import { ALL_SCOPES, type Principal } from '../../src/auth/principal.js';
+
+const principal = (expiresAt?: number): Principal => ({
+  projectId: 'p', userId: 'u', workspaceId: 'w', source: 'workspace_token', credentialId: 'c',
+  scopes: new Set(ALL_SCOPES), agents: 'all', anonymous: false, user: {}, ...(expiresAt !== undefined ? { expiresAt } : {}),
+});
+
+describe('verified credential cache', () => {
+  it('serves an entry only while the full check would still accept its exp', () => {
+    const clock = { now: 1_000_000 };
+    const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 30, epoch: () => 0, clock: () => clock.now });
+    cache.set('t', principal(1000 + 60));
+    clock.now = (1000 + 60 + 29) * 1000;
+    assert.ok(cache.get('t'), 'inside the tolerance');
+    clock.now = (1000 + 60 + 30) * 1000;
+    assert.equal(cache.get('t'), undefined, 'exp <= now - tolerance is refused by the full check, so not served');
+  });
+
+  it('drops every entry verified under an earlier revocation epoch', () => {
+    let epoch = 0;
+    const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 0, epoch: () => epoch, clock: () => 0 });
+    cache.set('a', principal(100));
+    cache.set('b', principal(100));
+    epoch++;
+    assert.equal(cache.get('a'), undefined);
+    assert.equal(cache.get('b'), undefined);
+    cache.set('a', principal(100));
+    assert.ok(cache.get('a'), 'verified again under the new epoch');
+  });
+
+  it('is bounded, least recently used out first', () => {
+    const cache = createVerifiedCredentialCache({ maxEntries: 3, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
+    for (const key of ['a', 'b', 'c']) cache.set(key, principal(100));
+    assert.ok(cache.get('a'));
+    cache.set('d', principal(100));
+    assert.equal(cache.size, 3);
+    assert.equal(cache.get('b'), undefined, 'b was least recently used');
+    assert.ok(cache.get('a') && cache.get('c') && cache.get('d'));
+  });
+
+  it('keeps credentials without exp (API keys) for 60 s, skips oversized ones, and can be off', () => {
+    const clock = { now: 0 };
+    const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 0, epoch: () => 0, clock: () => clock.now });
+    cache.set('key', principal());
+    clock.now = 59_000;
+    assert.ok(cache.get('key'));
+    clock.now = 60_000;
+    assert.equal(cache.get('key'), undefined);
+    cache.set('x'.repeat(5000), principal(100));
+    assert.equal(cache.size, 0);
+    const off = createVerifiedCredentialCache({ maxEntries: 0, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
+    off.set('t', principal(100));
+    assert.equal(off.get('t'), undefined);
+  });
+});
