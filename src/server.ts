@@ -31,7 +31,13 @@ export interface Services {
 }
 
 /** Opens the store (running migrations) and builds every service, without listening. */
-export async function createServices(config: ResolvedConfig, options: { logger?: Logger } = {}): Promise<Services> {
+export interface ServicesOptions {
+  logger?: Logger;
+  /** Generate (and return) an admin key when none exists. Default true; CLI tools pass false. */
+  generateAdminKey?: boolean;
+}
+
+export async function createServices(config: ResolvedConfig, options: ServicesOptions = {}): Promise<Services> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const masterKey = loadMasterKey(config);
   const secretBox = createSecretBox(masterKey.key);
@@ -54,7 +60,7 @@ export async function createServices(config: ResolvedConfig, options: { logger?:
     const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
-    const generatedAdminKey = await ensureAdminKey(store, config.adminKey);
+    const generatedAdminKey = options.generateAdminKey === false ? null : await ensureAdminKey(store, config.adminKey);
     const cache = createVerifiedCredentialCache({
       maxEntries: config.tokenCacheSize,
       clockToleranceSeconds: config.clockToleranceSeconds,

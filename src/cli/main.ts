@@ -9,6 +9,7 @@ import { runMigrate } from './commands/migrate.js';
 import { runApiKeys } from './commands/api-keys.js';
 import { runKeys } from './commands/keys.js';
 import { runUsers } from './commands/users.js';
+import { runToken } from './commands/token.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 export const USAGE = `Usage: threadgate <command>
@@ -20,6 +21,8 @@ export const USAGE = `Usage: threadgate <command>
   api-keys revoke <id>
   keys rotate                    start signing workspace tokens with a new key
   users revoke <id>              refuse every session and token of a user issued before now
+  token inspect <token> [--user-id u --workspace-id w]
+                                 explain why a token or API key is accepted or refused
 
 Configuration comes from environment variables: see docs/configuration.md.`;
 
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return runKeys(rest);
     case 'users':
       return runUsers(rest);
+    case 'token':
+      return runToken(rest);
     case undefined:
     case 'help':
     case '--help':

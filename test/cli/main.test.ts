@@ -86,4 +86,16 @@ describe('threadgate CLI', () => {
       await server.stop();
     }
   });
+  it('token inspect explains a refused token and exits 2, and an accepted API key and exits 0', () => {
+    const refused = run(['token', 'inspect', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.']);
+    assert.equal(refused.status, 2, refused.stderr);
+    const report = JSON.parse(refused.stdout) as { accepted: boolean; error: { code: string }; steps: Array<{ check: string; ok: boolean }> };
+    assert.equal(report.accepted, false);
+    assert.equal(report.error.code, 'invalid_token');
+    const key = (JSON.parse(run(['api-keys', 'create', '--name', 'inspect']).stdout) as { key: string }).key;
+    const accepted = run(['token', 'inspect', key, '--user-id', 'u', '--workspace-id', 'w']);
+    assert.equal(accepted.status, 0, accepted.stderr);
+    assert.ok(!accepted.stdout.includes(key), 'the key is never printed');
+    assert.equal((JSON.parse(accepted.stdout) as { principal: { source: string } }).principal.source, 'api_key');
+  });
 });
