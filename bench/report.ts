@@ -1,0 +1,107 @@
+/**
+ * The results of a run: one record per setup (every run, the medians, the comparison with its
+ * reference setup), the table printed at the end (Markdown, to paste into docs/benchmarks.md),
+ * and the JSON file written to bench/results/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunResult } from './load.js';
+import type { Machine } from './machine.js';
+import type { BenchOptions } from './options.js';
+import type { Comparison } from './setups/types.js';
+import { median } from './stats.js';
+
+export interface SetupResult {
+  name: string;
+  group: 'auth' | 'work';
+  title: string;
+  status: 'ok' | 'unavailable' | 'failed';
+  reason?: string;
+  notes?: string[];
+  settings?: { runs: number; durationSeconds: number; warmupSeconds: number; connections: number; distinctRequests: number; loadGenerator: string };
+  runs: RunResult[];
+  median?: { rps: number; p50Ms: number; p90Ms: number; p99Ms: number; nonOk: number };
+  extra?: Record<string, number>;
+  /** When the measured runs began (CLOCK_MONOTONIC µs; `--cpu-prof` counts samples from then). */
+  measuredFromUs?: number;
+  /** With `--cpu-prof`: the server's hottest functions by self time during the measured runs. */
+  profile?: string[];
+  comparison?: Comparison & { value: number | null; met: boolean | null };
+}
+
+export interface RunReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  pinning: string;
+  options: BenchOptions;
+  setups: SetupResult[];
+}
+
+export function summarize(runs: readonly RunResult[]): NonNullable<SetupResult['median']> {
+  return {
+    rps: median(runs.map((run) => run.rps)),
+    p50Ms: median(runs.map((run) => run.latencyMs.p50)),
+    p90Ms: median(runs.map((run) => run.latencyMs.p90)),
+    p99Ms: median(runs.map((run) => run.latencyMs.p99)),
+    nonOk: runs.reduce((sum, run) => sum + run.errors.status + run.errors.connect + run.errors.read + run.errors.write + run.errors.timeout, 0),
+  };
+}
+
+/** Fills each result's comparison from the other results of the same run. */
+export function compare(results: SetupResult[], comparisons: ReadonlyMap<string, Comparison>): void {
+  for (const result of results) {
+    const comparison = comparisons.get(result.name);
+    if (comparison === undefined) continue;
+    const other = results.find((candidate) => candidate.name === comparison.against);
+    let value: number | null = null;
+    if (result.median !== undefined && other?.median !== undefined) {
+      value = comparison.kind === 'throughput' ? result.median.rps / other.median.rps : other.median.p50Ms / result.median.p50Ms;
+    }
+    const met = value === null ? null : comparison.kind === 'throughput' ? value >= comparison.target : value <= comparison.target;
+    result.comparison = { ...comparison, value, met };
+  }
+}
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+function ratioCell(result: SetupResult): string {
+  const c = result.comparison;
+  if (c === undefined) return '';
+  if (c.value === null) return `– (no ${c.against})`;
+  const mark = c.met ? '' : ' ✗';
+  return c.kind === 'throughput'
+    ? `${fixed(c.value, 2)}× ${c.against} (≥ ${c.target})${mark}`
+    : `1M/10k p50 ${fixed(c.value, 2)}× (≤ ${c.target})${mark}`;
+}
+
+/** The results as a Markdown table. */
+export function formatTable(results: readonly SetupResult[]): string {
+  const rows = [['setup', 'req/s', 'p50 ms', 'p99 ms', 'p99/p50', 'ratio (target)', 'note']];
+  for (const result of results) {
+    if (result.status !== 'ok' || result.median === undefined) {
+      rows.push([result.name, '', '', '', '', '', result.status === 'unavailable' ? result.reason ?? 'not available' : `FAILED: ${(result.reason ?? '').split('\n')[0]!.slice(0, 120)}`]);
+      continue;
+    }
+    const m = result.median;
+    const spread = m.p99Ms / m.p50Ms;
+    const notes = [
+      ...(m.nonOk > 0 ? [`${m.nonOk} errors/non-2xx`] : []),
+      ...(result.group === 'work' && spread > 5 ? ['p99 > 5× p50'] : []),
+      ...Object.entries(result.extra ?? {}).map(([key, value]) => `${key}: ${value}`),
+    ];
+    rows.push([result.name, fixed(m.rps, 0), fixed(m.p50Ms, 2), fixed(m.p99Ms, 2), fixed(spread, 1), ratioCell(result), notes.join('; ')]);
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+export const RESULTS_DIR = join(import.meta.dirname, 'results');
+
+export function writeReport(report: RunReport): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
+}

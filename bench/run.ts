@@ -1,0 +1,232 @@
+/**
+ * `npm run bench`: runs every setup (or those named by `--only`), one after another, each as its
+ * own server process on core 0 loaded by wrk on core 1: a sanity request, a warm-up, then N runs;
+ * prints a Markdown table of medians with each setup's ratio to its reference (the no-auth
+ * baseline, or the floor server of the same query), and writes every number to
+ * bench/results/<timestamp>.json. Options: bench/options.ts; how to read it: docs/benchmarks.md.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAutocannon } from './autocannon.js';
+import { startChild, type RunningChild } from './child.js';
+import { startJwksServer, type JwksServer } from './jwks-server.js';
+import type { LoadRequest, RunResult } from './load.js';
+import { describeMachine } from './machine.js';
+import { parseOptions, selects, UsageError, type BenchOptions } from './options.js';
+import { dropTemplates, freshPostgresDatabase, postgresReachable, type FreshDatabase } from './preload/postgres.js';
+import { CACHE_DIR, copySqlitePreload } from './preload/sqlite.js';
+import type { PreloadSize } from './preload/data.js';
+import { compare, formatTable, summarize, writeReport, type SetupResult } from './report.js';
+import { SETUPS } from './setups/index.js';
+import type { Comparison, Setup, SetupContext } from './setups/types.js';
+import { createRsaIdentityProvider, randomSecret, type RsaIdentityProvider } from './tokens.js';
+import { ensureWrk, pinning, pinSelf, type Pinning } from './tools.js';
+import { summarizeProfile } from './profile-summary.js';
+import { RESULTS_DIR } from './report.js';
+import { runWrk, type WrkOptions } from './wrk.js';
+
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function chosenSetups(options: BenchOptions): Setup[] {
+  return SETUPS.filter((setup) => {
+    if (options.only !== null) return selects(options, setup.name);
+    if (setup.extra === true) return false;
+    // With --small every real-work setup already runs on the 10k preload.
+    return !(options.small && setup.name.endsWith('-10k'));
+  });
+}
+
+/** Sends each distinct request once and checks its status, so a run of 401s can never pass for a result. */
+async function sanityCheck(url: string, requests: readonly LoadRequest[], expectStatus: number): Promise<void> {
+  for (const request of requests) {
+    const res = await fetch(`${url}${request.path}`, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
+    const text = await res.text();
+    if (res.status !== expectStatus) throw new Error(`${request.method} ${request.path} answered ${res.status}, expected ${expectStatus}: ${text.slice(0, 300)}`);
+  }
+}
+
+interface RunState {
+  children: Set<RunningChild>;
+  databases: Map<PreloadSize, Promise<FreshDatabase | { unavailable: string }>>;
+  sqliteCopies: Map<PreloadSize, Promise<string>>;
+  jwks: Promise<{ rsa: RsaIdentityProvider; jwks: JwksServer }> | undefined;
+  /** Where the servers of the current setup write CPU profiles (`--cpu-prof`), or null. */
+  profileDir: string | null;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const setups = chosenSetups(options);
+  if (options.list) {
+    for (const setup of SETUPS) console.log(`${setup.name.padEnd(28)} ${setup.group.padEnd(5)} ${setup.extra ? '(extra) ' : ''}${setup.title}`);
+    return;
+  }
+  if (setups.length === 0) throw new UsageError(`--only ${options.only?.join(',')} selects no setup (npm run bench -- --list)`);
+
+  // Described before this process pins itself to the load core (which would hide the other core).
+  const machine = describeMachine();
+  const pin: Pinning = pinning();
+  pinSelf(pin);
+  let load: (options: WrkOptions) => Promise<RunResult> = runWrk;
+  let loadGenerator = 'wrk';
+  if (!ensureWrk(log)) {
+    log('wrk cannot be installed: falling back to autocannon (first request of each setup only)');
+    load = runAutocannon;
+    loadGenerator = 'autocannon';
+  }
+  const startedAt = new Date().toISOString();
+  const tmpDir = mkdtempSync(join(tmpdir(), 'threadgate-bench-'));
+  const state: RunState = { children: new Set(), databases: new Map(), sqliteCopies: new Map(), jwks: undefined, profileDir: null };
+  const profilesRoot = join(RESULTS_DIR, 'profiles', startedAt.replace(/[:.]/g, '-'));
+  log(`${setups.length} setups; ${pin.description}; ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
+
+  if (options.rebuildCache) {
+    rmSync(CACHE_DIR, { recursive: true, force: true });
+    if ((await postgresReachable(options.postgresUrl)) === undefined) await dropTemplates(options.postgresUrl);
+  }
+
+  const cleanup = async () => {
+    await Promise.allSettled([...state.children].map((child) => child.stop()));
+    for (const database of state.databases.values()) {
+      const resolved = await database.catch(() => undefined);
+      if (resolved !== undefined && 'drop' in resolved) await resolved.drop().catch((error: unknown) => log(`could not drop ${resolved.url}: ${String(error)}`));
+    }
+    if (state.jwks !== undefined) await (await state.jwks).jwks.close();
+    rmSync(tmpDir, { recursive: true, force: true });
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('interrupted: stopping servers and dropping databases ...');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const ctx: SetupContext = {
+    options,
+    log,
+    tmpDir,
+    hs256Secret: randomSecret(),
+    workSize: options.small ? 'small' : 'large',
+    async startServer(server, env) {
+      const nodeArgs = state.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${state.profileDir}`];
+      const child = await startChild(server, env, pin.server, { nodeArgs });
+      state.children.add(child);
+      const stop = child.stop;
+      return { ...child, stop: async () => { await stop(); state.children.delete(child); } };
+    },
+    identityProvider() {
+      state.jwks ??= (async () => {
+        const rsa = createRsaIdentityProvider();
+        return { rsa, jwks: await startJwksServer(rsa) };
+      })();
+      return state.jwks;
+    },
+    sqlitePreload(size) {
+      let copy = state.sqliteCopies.get(size);
+      if (copy === undefined) {
+        copy = copySqlitePreload(size, tmpDir, log);
+        state.sqliteCopies.set(size, copy);
+      }
+      return copy;
+    },
+    async postgresPreload(size) {
+      let database = state.databases.get(size);
+      if (database === undefined) {
+        database = (async () => {
+          const unreachable = await postgresReachable(options.postgresUrl);
+          if (unreachable !== undefined) return { unavailable: `PostgreSQL unreachable at ${options.postgresUrl}: ${unreachable}` };
+          return freshPostgresDatabase(options.postgresUrl, size, 'run', log);
+        })();
+        state.databases.set(size, database);
+      }
+      const resolved = await database;
+      return 'unavailable' in resolved ? resolved : { url: resolved.url };
+    },
+  };
+
+  const results: SetupResult[] = [];
+  const comparisons = new Map<string, Comparison>();
+  try {
+    for (const setup of setups) {
+      if (setup.compare !== undefined) comparisons.set(setup.name, setup.compare);
+      state.profileDir = options.cpuProf ? join(profilesRoot, setup.name) : null;
+      const result = await runSetup(setup, ctx, load, loadGenerator, pin);
+      if (state.profileDir !== null && existsSync(state.profileDir)) {
+        // The main thread's profile is the largest (Node 20 also profiles the module-loader thread);
+        // only the measured runs count, not start-up and warm-up.
+        const files = readdirSync(state.profileDir).filter((file) => file.endsWith('.cpuprofile')).map((file) => join(state.profileDir!, file));
+        const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+        result.profile = main === undefined ? [] : summarizeProfile(main, 20, result.measuredFromUs);
+        log(`${setup.name}: hottest functions (self time, ${state.profileDir}):\n    ${result.profile.join('\n    ')}`);
+      }
+      results.push(result);
+      const m = result.median;
+      log(
+        result.status === 'ok' && m !== undefined
+          ? `${setup.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${m.nonOk > 0 ? `, ${m.nonOk} errors` : ''}`
+          : `${setup.name}: ${result.status}: ${result.reason?.split('\n')[0]}`,
+      );
+      await sleep(500);
+    }
+  } finally {
+    await cleanup();
+  }
+  compare(results, comparisons);
+  const path = writeReport({ startedAt, finishedAt: new Date().toISOString(), machine, pinning: pin.description, options, setups: results });
+  console.log(`\n${formatTable(results)}\n`);
+  console.log(`auth setups: ${options.runs} × ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up; real work: ${options.workRuns} × ${options.workDurationSeconds} s; ${options.connections} connections, one ${loadGenerator} thread; medians.`);
+  console.log(`results: ${path}`);
+}
+
+async function runSetup(setup: Setup, ctx: SetupContext, load: (options: WrkOptions) => Promise<RunResult>, loadGenerator: string, pin: Pinning): Promise<SetupResult> {
+  const { options } = ctx;
+  const base = { name: setup.name, group: setup.group, title: setup.title, runs: [] as RunResult[] };
+  log(`${setup.name}: starting (${setup.title})`);
+  let started;
+  try {
+    started = await setup.start(ctx);
+  } catch (error) {
+    return { ...base, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
+  }
+  if ('unavailable' in started) return { ...base, status: 'unavailable', reason: started.unavailable };
+  const runs = setup.group === 'auth' ? options.runs : options.workRuns;
+  const durationSeconds = setup.group === 'auth' ? options.durationSeconds : options.workDurationSeconds;
+  const settings = { runs, durationSeconds, warmupSeconds: options.warmupSeconds, connections: options.connections, distinctRequests: started.requests.length, loadGenerator };
+  const wrkOptions = { url: started.url, requests: started.requests, connections: options.connections, prefix: pin.load };
+  try {
+    await sanityCheck(started.url, started.requests, started.expectStatus);
+    await load({ ...wrkOptions, durationSeconds: options.warmupSeconds });
+    // CLOCK_MONOTONIC in µs, the clock V8 stamps profile samples with.
+    const measuredFromUs = Number(process.hrtime.bigint() / 1000n);
+    const results: RunResult[] = [];
+    for (let i = 0; i < runs; i++) results.push(await load({ ...wrkOptions, durationSeconds }));
+    return {
+      ...base,
+      status: 'ok',
+      settings,
+      runs: results,
+      median: summarize(results),
+      measuredFromUs,
+      ...(started.notes !== undefined ? { notes: started.notes } : {}),
+      ...(started.after !== undefined ? { extra: started.after() } : {}),
+    };
+  } catch (error) {
+    return { ...base, status: 'failed', settings, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await started.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`bench: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench:micro`: the verifier alone, in-process. For each credential kind, ops/s of
+ * `createAuthenticator(...).authenticate`:
+ * - no cache: an authenticator built without the verified-credential cache, the same credential
+ *   every time: the full check on every call;
+ * - cache miss: the server's authenticator (with its cache), a never-seen credential every call;
+ * - cache hit: the server's authenticator, the same credential every time (steady state);
+ * beside the raw crypto floor of this machine (micro/crypto-floor.ts). The issue's target: a cache
+ * miss costs at most the floor + 50% (miss time ÷ floor time ≤ 1.5).
+ *
+ * Options: --quick (short samples), --samples N (default 5), --sample-ms N (default 1000).
+ * Writes bench/results/micro-<timestamp>.json.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../src/config.js';
+import { createServices } from '../src/server.js';
+import { createApp } from '../src/http/app.js';
+import { createLogger } from '../src/logger.js';
+import { createAuthenticator } from '../src/auth/authenticate.js';
+import { startJwksServer } from './jwks-server.js';
+import { describeMachine } from './machine.js';
+import { measureFloors } from './micro/crypto-floor.js';
+import { provisionKinds } from './micro/credential-kinds.js';
+import { time, timeEach, type Timing } from './micro/timing.js';
+import { RESULTS_DIR } from './report.js';
+import { THREADGATE_BENCH_ENV } from './threadgate-credentials.js';
+import { createRsaIdentityProvider } from './tokens.js';
+
+function parseArgs(argv: string[]): { samples: number; sampleMs: number; quick: boolean } {
+  const quick = argv.includes('--quick');
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i === -1 ? undefined : Number(argv[i + 1]);
+  };
+  for (const arg of argv) {
+    if (arg.startsWith('--') && !['--quick', '--samples', '--sample-ms'].includes(arg)) throw new Error(`unknown option ${arg}`);
+  }
+  return { quick, samples: value('--samples') ?? (quick ? 3 : 5), sampleMs: value('--sample-ms') ?? (quick ? 200 : 1000) };
+}
+
+const fmt = (n: number | null) => (n === null ? '–' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const timing = { samples: options.samples, sampleMs: options.sampleMs };
+  const machine = describeMachine();
+  const startedAt = new Date().toISOString();
+  const dir = mkdtempSync(join(tmpdir(), 'threadgate-micro-'));
+  const rsa = createRsaIdentityProvider();
+  const jwks = await startJwksServer(rsa);
+  const config = resolveConfig({ ...THREADGATE_BENCH_ENV, DATABASE_URL: join(dir, 'micro.db'), LOG_LEVEL: 'silent' });
+  const services = await createServices(config, { logger: createLogger('silent') });
+  try {
+    const app = createApp(services.deps);
+    const kinds = await provisionKinds(services, (path, init) => Promise.resolve(app.request(path, init)), { rsa, jwks });
+    // Whether this version of Threadgate has a verified-credential cache (THREADGATE_TOKEN_CACHE_SIZE).
+    const hasCache = typeof (config as { tokenCacheSize?: unknown }).tokenCacheSize === 'number' && (config as { tokenCacheSize: number }).tokenCacheSize > 0;
+    const cached = services.deps.authenticator;
+    const uncached = createAuthenticator({ store: services.deps.store, keyring: services.deps.keyring, config });
+
+    process.stderr.write(`crypto floors (${options.samples} × ${options.sampleMs} ms samples) ...\n`);
+    const floors = await measureFloors(timing);
+    const rows: Record<string, unknown>[] = [];
+    for (const kind of kinds) {
+      if ('unavailable' in kind) {
+        rows.push({ kind: kind.kind, unavailable: kind.unavailable });
+        continue;
+      }
+      process.stderr.write(`${kind.kind} ...\n`);
+      const noCache = await time(() => uncached.authenticate(kind.input), timing);
+      let miss: Timing | null = null;
+      let hit: Timing | null = null;
+      if (hasCache) {
+        const perSample = Math.max(50, Math.min(2000, Math.round(noCache.opsPerSecond * (options.sampleMs / 1000))));
+        miss = await timeEach(kind.fresh, (input) => cached.authenticate(input), { ...timing, perSample });
+        hit = await time(() => cached.authenticate(kind.input), timing);
+      }
+      const floor = floors[kind.floor];
+      const missOps = (miss ?? noCache).opsPerSecond;
+      const missOverFloor = floor.timing.opsPerSecond / missOps;
+      rows.push({
+        kind: kind.kind,
+        noCacheOps: noCache.opsPerSecond,
+        missOps: miss?.opsPerSecond ?? null,
+        hitOps: hit?.opsPerSecond ?? null,
+        floor: kind.floor,
+        floorOps: floor.timing.opsPerSecond,
+        missTimeOverFloor: missOverFloor,
+        targetMet: missOverFloor <= 1.5,
+        samples: { noCache: noCache.samples, miss: miss?.samples ?? null, hit: hit?.samples ?? null },
+      });
+    }
+
+    const lines = [
+      '| credential kind | no cache ops/s | cache miss ops/s | cache hit ops/s | crypto floor | floor ops/s | miss time ÷ floor (≤ 1.5) |',
+      '|---|---|---|---|---|---|---|',
+      ...rows.map((row) =>
+        'unavailable' in row
+          ? `| ${row.kind} | ${row.unavailable} | | | | | |`
+          : `| ${row.kind} | ${fmt(row.noCacheOps as number)} | ${hasCache ? fmt(row.missOps as number) : 'no cache'} | ${hasCache ? fmt(row.hitOps as number) : 'no cache'} | ${row.floor} | ${fmt(row.floorOps as number)} | ${(row.missTimeOverFloor as number).toFixed(2)}×${row.targetMet ? '' : ' ✗'} |`,
+      ),
+      '',
+      '| crypto floor | ops/s |',
+      '|---|---|',
+      ...[...Object.values(floors).filter((floor) => !Array.isArray(floor)), ...floors.webcrypto].map((floor) => {
+        const f = floor as { title: string; timing: Timing };
+        return `| ${f.title} | ${fmt(f.timing.opsPerSecond)} |`;
+      }),
+    ];
+    console.log(`\n${lines.join('\n')}\n`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const path = join(RESULTS_DIR, `micro-${startedAt.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(path, `${JSON.stringify({ startedAt, machine, options, hasCache, kinds: rows, floors }, null, 2)}\n`);
+    console.log(`results: ${path}`);
+  } finally {
+    await services.close();
+    await jwks.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
