@@ -118,6 +118,18 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
+/** The `auth_keys` table (migration 002): HS256 user-token keys, the secret sealed. */
+export interface AuthKeysTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** JSON text: `"all"` or an array of agent ids. */
+  agents: string;
+  /** The secret, sealed with the master key (purpose `auth-key`). */
+  secret_encrypted: string;
+  created_at: number;
+}
+
 /** The `signing_keys` table. */
 export interface SigningKeysTable {
   kid: string;
@@ -176,6 +188,7 @@ export interface Database {
   events: EventsTable;
   scores: ScoresTable;
   api_keys: ApiKeysTable;
+  auth_keys: AuthKeysTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
   refresh_families: RefreshFamiliesTable;

@@ -62,6 +62,18 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
 }
 
+/** An authentication key (SPEC 2.3): its secret verifies HS256 user tokens whose `kid` is `id`. */
+export interface AuthKeyRecord {
+  /** `ak_` + a time-ordered id; the `kid` of the tokens it signs. */
+  id: string;
+  projectId: string;
+  name: string;
+  agents: 'all' | string[];
+  /** The secret, sealed with the master key (crypto/secret-box.ts, purpose `auth-key`). */
+  secretEncrypted: string;
+  createdAt: number;
+}
+
 export interface SigningKeyRecord {
   kid: string;
   alg: 'ES256' | 'EdDSA';
@@ -246,6 +258,18 @@ export interface Store {
   /** Sets `revokedAt` if not yet revoked. False when there is no such key. */
   revokeApiKey(projectId: string, id: string, at: number): Promise<boolean>;
   touchApiKey(id: string, at: number): Promise<void>;
+
+  // Authentication keys (HS256 user tokens).
+  insertAuthKey(record: AuthKeyRecord): Promise<void>;
+  /**
+   * The key with this id, within `projectId` when given. The verifier passes `undefined`: a token's
+   * `kid` names the key, and the key names the project.
+   */
+  getAuthKey(projectId: string | undefined, id: string): Promise<AuthKeyRecord | undefined>;
+  /** Newest first. */
+  listAuthKeys(projectId: string): Promise<AuthKeyRecord[]>;
+  /** Deletes the key and its sealed secret. False when there is no such key in the project. */
+  deleteAuthKey(projectId: string, id: string): Promise<boolean>;
 
   // Workspace-token signing keys (server-wide).
   listSigningKeys(): Promise<SigningKeyRecord[]>;

@@ -10,6 +10,7 @@ import type { StoreDeps } from '../../src/store/store-context.js';
 import type { Store } from '../../src/store/store.js';
 import { createId } from '../../src/crypto/random-id.js';
 import { authCases } from './store-cases-auth.js';
+import { authKeyCases } from './store-cases-auth-keys.js';
 import { messageCases } from './store-cases-messages.js';
 import { threadCases } from './store-cases-threads.js';
 
@@ -66,5 +67,6 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
     threadCases(get);
     messageCases(get);
     authCases(get);
+    authKeyCases(get);
   });
 }
