@@ -61,6 +61,8 @@ export interface ResolvedConfig {
   publicRoutes: readonly string[];
   /** A second header that carries an HS256 user token (e.g. X-Algolia-Secure-User-Token), or null. */
   userTokenHeader: string | null;
+  /** The user-token claim that names the workspace; a token without it gets the workspace `sub`. */
+  userTokenWorkspaceClaim: string;
   /** Verified credentials kept in memory (0: no cache). See auth/verified-credential-cache.ts. */
   tokenCacheSize: number;
   /** Without Redis, how often other processes' revocations are looked for (ms; 0: never). */
@@ -172,6 +174,12 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
   if (userTokenHeader !== null && (!/^[A-Za-z0-9-]{1,64}$/.test(userTokenHeader) || /^authorization$/i.test(userTokenHeader))) {
     throw new ConfigError('THREADGATE_USER_TOKEN_HEADER', 'must be an HTTP header name other than Authorization, e.g. X-Algolia-Secure-User-Token');
   }
+  const userTokenWorkspaceClaim = env.THREADGATE_USER_TOKEN_WORKSPACE_CLAIM || 'workspace_id';
+  // A claim name is any JSON member name, URIs included (RFC 7519 §4.3); printable ASCII keeps it
+  // readable in logs. The time claims are numbers, so naming one would refuse every token.
+  if (!/^[\x21-\x7e]{1,256}$/.test(userTokenWorkspaceClaim) || ['exp', 'nbf', 'iat'].includes(userTokenWorkspaceClaim)) {
+    throw new ConfigError('THREADGATE_USER_TOKEN_WORKSPACE_CLAIM', 'must be a claim name such as workspace_id or org_id (printable ASCII, no spaces; not exp, nbf or iat)');
+  }
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
@@ -201,6 +209,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     defaultPrivate: readBoolean(env, 'THREADGATE_DEFAULT_PRIVATE', false),
     publicRoutes: Object.freeze(publicRoutes),
     userTokenHeader: userTokenHeader === null ? null : userTokenHeader.toLowerCase(),
+    userTokenWorkspaceClaim,
     tokenCacheSize: readInteger(env, 'THREADGATE_TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
     revocationPollMs: readInteger(env, 'THREADGATE_REVOCATION_POLL_MS', 1000, 0, 60_000),
     logLevel: env.LOG_LEVEL || (mode === 'production' ? 'info' : 'info'),

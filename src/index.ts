@@ -18,3 +18,4 @@ export { createServices, startServer, type RunningServer, type Services } from '
 export { createApp } from './http/app.js';
 export { openStore } from './store/open-store.js';
 export type { Store } from './store/store.js';
+export { signUserToken, parseDurationSeconds, type SignUserTokenOptions } from './auth/sign-user-token.js';

@@ -72,7 +72,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       store,
       keyring,
       secretBox,
-      authenticator: createAuthenticator({ store, keyring, config }, { cache }),
+      authenticator: createAuthenticator({ store, keyring, config, secretBox }, { cache }),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, redis),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),

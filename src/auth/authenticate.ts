@@ -3,12 +3,19 @@
  * through one table ({@link CREDENTIAL_PATHS}), checked in order; the first row that claims the
  * credential verifies it, and its failure is the answer (no falling through to another path).
  * HS256 user tokens (auth keys) and identity-provider tokens (auth rules) become rows here.
+ *
+ * A user token may also come in the configured user-token header (THREADGATE_USER_TOKEN_HEADER,
+ * e.g. `X-Algolia-Secure-User-Token` for apps migrating from Algolia Agent Studio). That header
+ * carries user tokens only, and a request sends one credential (RFC 6750 §2: a client MUST NOT
+ * use more than one method to transmit the token).
  */
 import type { ResolvedConfig } from '../config.js';
 import { AuthError, ClaimMismatch, TokenInvalid } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { looksLikeApiKey, verifyApiKey } from './api-key.js';
-import { extractBearer } from './bearer.js';
+import { looksLikeAuthKeyId } from './auth-key.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { extractBearer, MAX_AUTHORIZATION_LENGTH } from './bearer.js';
 import { parseCompactJws } from './jwt-strict.js';
 import { parseStrictJsonObject } from './strict-json.js';
 import type { Keyring } from './keyring.js';
@@ -17,6 +24,7 @@ import { checkNotRevoked } from './revocation.js';
 import { isTracing, traceStep } from './trace.js';
 import type { VerifiedCredentialCache } from './verified-credential-cache.js';
 import { verifyWorkspaceToken } from './workspace-token.js';
+import { verifyUserToken } from './user-token.js';
 
 export interface AuthenticateInput {
   /** The `Authorization` header value, if any. */
@@ -37,16 +45,18 @@ export interface Authenticator {
 export interface AuthenticatorDeps {
   store: Store;
   keyring: Keyring;
-  config: Pick<ResolvedConfig, 'issuer' | 'audience' | 'workspaceTokenTtlSeconds' | 'clockToleranceSeconds'>;
+  config: Pick<ResolvedConfig, 'issuer' | 'audience' | 'workspaceTokenTtlSeconds' | 'clockToleranceSeconds' | 'userTokenWorkspaceClaim'>;
+  /** Opens authentication key secrets (HS256 user tokens). Without it, a user token is a server error. */
+  secretBox?: SecretBox;
   /** Milliseconds since the epoch. Default `Date.now`. */
   clock?: () => number;
 }
 
-/** What a path sees of the credential: the raw token, and for a JWS its unverified `iss`. */
+/** What a path sees of the credential: the raw token, and for a JWS its unverified `iss` and `kid`. */
 interface Credential {
   token: string;
   /** Set when the token is a compact JWS whose payload is a JSON object. */
-  jwt?: { iss: unknown };
+  jwt?: { iss: unknown; kid?: unknown };
 }
 
 interface CredentialPath {
@@ -77,6 +87,12 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     },
   },
   {
+    // An app-signed HS256 token: the header names one of our authentication keys (`ak_...`).
+    name: 'user_token',
+    claims: (credential, deps) => credential.jwt !== undefined && looksLikeAuthKeyId(credential.jwt.kid) && credential.jwt.iss !== deps.config.issuer,
+    verify: (credential, _input, deps) => verifyUserToken(deps, credential.token),
+  },
+  {
     name: 'unknown_issuer',
     claims: (credential) => credential.jwt !== undefined,
     async verify(credential) {
@@ -96,7 +112,7 @@ function readCredential(token: string): Credential {
   } catch {
     throw new TokenInvalid({ detail: 'the payload is not a JSON object' });
   }
-  return { token, jwt: { iss: payload.iss } };
+  return { token, jwt: { iss: payload.iss, kid: jws.header.kid } };
 }
 
 /**
@@ -111,25 +127,31 @@ function readCredential(token: string): Credential {
  * })
  */
 export function createAuthenticator(deps: AuthenticatorDeps, options: { cache?: VerifiedCredentialCache } = {}): Authenticator {
-  const resolved: Required<AuthenticatorDeps> = { ...deps, clock: deps.clock ?? Date.now };
+  const resolved: Required<AuthenticatorDeps> = { ...deps, clock: deps.clock ?? Date.now, secretBox: deps.secretBox ?? NO_SECRET_BOX };
   const { cache } = options;
   return {
     async authenticate(input) {
-      const token = extractBearer(input.authorization);
+      const bearer = extractBearer(input.authorization);
+      const fromHeader = readUserTokenHeader(input.userTokenHeader);
+      if (bearer !== undefined && fromHeader !== undefined && bearer !== fromHeader) {
+        throw new TokenInvalid({ message: 'Send one credential: either Authorization: Bearer or the user-token header, not both.' });
+      }
+      const token = bearer ?? fromHeader;
       if (token === undefined) return undefined;
+      const onlyUserTokens = bearer === undefined;
       // An inspection bypasses the cache so that every check really runs and is reported.
-      const cacheKey = cache === undefined || isTracing() ? undefined : cacheKeyFor(token, input);
+      const cacheKey = cache === undefined || isTracing() ? undefined : cacheKeyFor(token, input, onlyUserTokens);
       if (cacheKey !== undefined) {
         const cached = cache!.get(cacheKey);
         if (cached !== undefined) return cached;
       }
-      const principal = await verifyCredential(token, input);
+      const principal = await verifyCredential(token, input, onlyUserTokens);
       if (cacheKey !== undefined) cache!.set(cacheKey, principal);
       return principal;
     },
   };
 
-  async function verifyCredential(token: string, input: AuthenticateInput): Promise<Principal> {
+  async function verifyCredential(token: string, input: AuthenticateInput, onlyUserTokens = false): Promise<Principal> {
     let credential: Credential;
     try {
       credential = readCredential(token);
@@ -141,11 +163,40 @@ export function createAuthenticator(deps: AuthenticatorDeps, options: { cache?: 
     const path = CREDENTIAL_PATHS.find((candidate) => candidate.claims(credential, resolved));
     traceStep('credential path', path !== undefined, path?.name ?? 'none');
     if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
+    if (onlyUserTokens && path.name !== 'user_token') {
+      throw new TokenInvalid({ message: 'The user-token header carries only user tokens signed with an authentication key.', detail: `path ${path.name}` });
+    }
     return path.verify(credential, input, resolved);
   }
 }
 
-/** An API key's principal depends on the identity headers sent with it; a token's does not. */
-function cacheKeyFor(token: string, input: AuthenticateInput): string {
+/**
+ * An API key's principal depends on the identity headers sent with it; a token's does not. A token
+ * from the user-token header has its own entry, since that header accepts user tokens only.
+ */
+function cacheKeyFor(token: string, input: AuthenticateInput, fromUserTokenHeader = false): string {
+  if (fromUserTokenHeader) return `user-token-header\n${token}`;
   return looksLikeApiKey(token) ? `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}` : token;
 }
+
+/**
+ * The user-token header's value: the bare token, as Algolia's `X-Algolia-Secure-User-Token` carries
+ * it. Held to the Authorization header's token68 rules; `undefined` when the header is absent.
+ */
+function readUserTokenHeader(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length > MAX_AUTHORIZATION_LENGTH || !/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) {
+    throw new TokenInvalid({ message: 'The user-token header must carry a bare token.' });
+  }
+  return value;
+}
+
+/** Stands in when no secret box was given: a user token is then a server error, not a bad credential. */
+const NO_SECRET_BOX: SecretBox = {
+  seal() {
+    throw new TypeError('createAuthenticator: user tokens need deps.secretBox');
+  },
+  open() {
+    throw new TypeError('createAuthenticator: user tokens need deps.secretBox');
+  },
+};

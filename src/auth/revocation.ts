@@ -22,6 +22,7 @@ export interface RevocationSubject {
  * Throws `TokenRevoked` when the credential behind a token, or the user's tokens, were revoked:
  * - `api_key`: the key must exist and not be revoked;
  * - `anonymous`: the refresh family must exist and not be revoked;
+ * - `user_token`: the authentication key must still exist;
  * - any source: the user's `tokensValidAfter` must be ≤ `iat` (in ms).
  *
  * `iat` has whole seconds, so a token minted in the same second as a user revocation, but after
@@ -46,6 +47,10 @@ async function checkRevocation(store: Store, subject: RevocationSubject, issuedA
   if (subject.source === 'api_key') {
     const key = await store.getApiKey(subject.projectId, subject.credentialId);
     if (key === undefined || key.revokedAt !== null) throw new TokenRevoked({ detail: `api key ${subject.credentialId} revoked` });
+  } else if (subject.source === 'user_token') {
+    // A workspace token exchanged for a user token dies with the authentication key that signed it.
+    const key = await store.getAuthKey(subject.projectId, subject.credentialId);
+    if (key === undefined) throw new TokenRevoked({ detail: `auth key ${subject.credentialId} deleted` });
   } else if (subject.source === 'anonymous') {
     const family = await store.getRefreshFamily(subject.projectId, subject.credentialId);
     if (family === undefined || family.revokedAt !== null) throw new TokenRevoked({ detail: `session ${subject.credentialId} revoked` });

@@ -14,6 +14,7 @@ import { messageRoutes } from './routes/messages.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { authKeyRoutes } from './routes/auth-keys.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { meRoutes } from './routes/me.js';
 import { registerDocs } from './routes/docs.js';
@@ -55,7 +56,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       '*',
       cors({
         origin: origins.includes('*') ? '*' : origins,
-        allowHeaders: CORS_ALLOW_HEADERS,
+        // The user-token header (THREADGATE_USER_TOKEN_HEADER) is sent by browsers too.
+        allowHeaders: deps.config.userTokenHeader === null ? CORS_ALLOW_HEADERS : [...CORS_ALLOW_HEADERS, deps.config.userTokenHeader],
         exposeHeaders: CORS_EXPOSE_HEADERS,
         allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
         maxAge: 600,
@@ -79,6 +81,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', messageRoutes());
   app.route('/', telemetryRoutes());
   app.route('/', apiKeyRoutes());
+  app.route('/', authKeyRoutes());
   app.route('/', userRoutes());
   app.route('/', inspectRoutes());
   registerDocs(app);

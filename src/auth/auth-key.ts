@@ -1,0 +1,149 @@
+/**
+ * Authentication keys (SPEC 2.3, Algolia Agent Studio's model): an app's backend holds one and
+ * signs HS256 user tokens with it; the token's `kid` header is the key's id. The admin creates
+ * keys (the secret is shown once), may keep several live at once for rotation, and deletes them.
+ *
+ * - id: `ak_` + a time-ordered id (random-id.ts), public: it goes in every token header;
+ * - secret: `sk-tg-` + 32 random bytes in base64url. The HMAC key is the UTF-8 bytes of that text
+ *   exactly as shown, so `jwt.sign(payload, secret)` works in any language;
+ * - at rest: the secret sealed with the master key (crypto/secret-box.ts, purpose `auth-key`).
+ *   It cannot be hashed like an API key: verifying an HMAC needs the secret itself.
+ */
+import { ValidationFailed } from '../errors.js';
+import { createId, createSecret } from '../crypto/random-id.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { AuthKeyRecord, Store } from '../store/store.js';
+
+/** Every authentication key id starts with this (the `kid` of its tokens). */
+export const AUTH_KEY_ID_PREFIX = 'ak_';
+
+/** Every authentication key secret starts with this (Algolia's keys start with `sk-alg-`). */
+export const AUTH_KEY_SECRET_PREFIX = 'sk-tg-';
+
+/** The secret-box purpose of sealed authentication key secrets. */
+export const AUTH_KEY_PURPOSE = 'auth-key';
+
+/** The exact shape of our ids: `ak_` and 26 Crockford base32 characters (`createId('ak')`). */
+const AUTH_KEY_ID = /^ak_[0-9a-z]{26}$/;
+
+/** Longest agent id in a key's agent list. */
+const MAX_AGENT_ID_LENGTH = 128;
+/** Most agents in one key's list. */
+const MAX_AGENTS = 1000;
+
+export interface NewAuthKey {
+  projectId: string;
+  name: string;
+  /** `'all'` (the default), or the agent ids this key's tokens may use. */
+  agents?: 'all' | readonly string[];
+}
+
+/**
+ * Tells whether a JWS `kid` names an authentication key, by its prefix (the dispatch in
+ * `authenticate`). Says nothing about whether the key exists.
+ *
+ * @example
+ * looksLikeAuthKeyId('ak_01j9...') // true
+ * looksLikeAuthKeyId('key_01j9...') // false (a workspace-token signing key)
+ */
+export function looksLikeAuthKeyId(kid: unknown): kid is string {
+  return typeof kid === 'string' && kid.startsWith(AUTH_KEY_ID_PREFIX);
+}
+
+/**
+ * Tells whether `kid` has the exact shape of an id we issue, so a made-up `kid` is refused without
+ * a store query.
+ *
+ * @example
+ * isAuthKeyId('ak_0j7x0kz4m1a2b3c4d5e6f7g8h9') // true
+ */
+export function isAuthKeyId(kid: unknown): kid is string {
+  return typeof kid === 'string' && AUTH_KEY_ID.test(kid);
+}
+
+/**
+ * Creates an authentication key and stores its secret sealed. Returns the record and the secret,
+ * which is never readable through the API again: show it once. Throws `ValidationFailed` naming
+ * `name` or `agents`.
+ *
+ * @example
+ * const { record, secret } = await createAuthKey(store, secretBox, { projectId: 'default', name: 'production' })
+ * record.id // 'ak_0j…'  → the `kid` header of every token
+ * secret    // 'sk-tg-…' → the HS256 secret, as is
+ */
+export async function createAuthKey(
+  store: Store,
+  secretBox: SecretBox,
+  input: NewAuthKey,
+  clock: () => number = Date.now,
+): Promise<{ record: AuthKeyRecord; secret: string }> {
+  const name = typeof input.name === 'string' ? input.name.trim() : '';
+  if (name === '' || name.length > 200) throw new ValidationFailed('name', 'must be 1 to 200 characters');
+  const agents = input.agents ?? 'all';
+  if (agents !== 'all') {
+    const ok =
+      Array.isArray(agents) &&
+      agents.length > 0 &&
+      agents.length <= MAX_AGENTS &&
+      agents.every((agent) => typeof agent === 'string' && agent.length > 0 && agent.length <= MAX_AGENT_ID_LENGTH);
+    if (!ok) throw new ValidationFailed('agents', `must be "all" or a list of 1 to ${MAX_AGENTS} agent ids`);
+  }
+  const now = clock();
+  const secret = `${AUTH_KEY_SECRET_PREFIX}${createSecret(32)}`;
+  const record: AuthKeyRecord = {
+    id: createId('ak', now),
+    projectId: input.projectId,
+    name,
+    agents: agents === 'all' ? 'all' : [...new Set(agents)],
+    secretEncrypted: secretBox.seal(secret, AUTH_KEY_PURPOSE),
+    createdAt: now,
+  };
+  await store.insertAuthKey(record);
+  return { record, secret };
+}
+
+/**
+ * The project's authentication keys, newest first. The records carry the sealed secret only;
+ * callers put them on the wire without it (see `toWireAuthKey` in http/routes/auth-keys.ts).
+ *
+ * @example
+ * const keys = await listAuthKeys(store, 'default')
+ */
+export function listAuthKeys(store: Store, projectId: string): Promise<AuthKeyRecord[]> {
+  return store.listAuthKeys(projectId);
+}
+
+/**
+ * Deletes an authentication key. From the next request on, its tokens are refused
+ * (`unknown_signing_key`), and so are the workspace tokens exchanged for them (`token_revoked`).
+ * Returns false when the project has no such key.
+ *
+ * @example
+ * await deleteAuthKey(store, 'default', 'ak_0j…') // true
+ */
+export function deleteAuthKey(store: Store, projectId: string, id: string): Promise<boolean> {
+  return store.deleteAuthKey(projectId, id);
+}
+
+/**
+ * Loads a key by the `kid` of a token and opens its secret. Returns `undefined` when `kid` is not
+ * one of our ids or names no stored key. Throws (a server error, not a credential problem) when
+ * the sealed secret cannot be opened, e.g. under another master key.
+ *
+ * Read from the store on every call: a deleted key is gone for the very next request, in every
+ * process. (The verified-credential cache in front of this is emptied by every deletion.)
+ *
+ * @example
+ * const loaded = await loadAuthKey(store, secretBox, header.kid)
+ * loaded?.secret // the UTF-8 bytes of 'sk-tg-…'
+ */
+export async function loadAuthKey(
+  store: Store,
+  secretBox: SecretBox,
+  kid: unknown,
+): Promise<{ record: AuthKeyRecord; secret: Uint8Array } | undefined> {
+  if (!isAuthKeyId(kid)) return undefined;
+  const record = await store.getAuthKey(undefined, kid);
+  if (record === undefined) return undefined;
+  return { record, secret: new TextEncoder().encode(secretBox.open(record.secretEncrypted, AUTH_KEY_PURPOSE)) };
+}
