@@ -79,7 +79,8 @@ export async function createAuthKey(
 ): Promise<{ record: AuthKeyRecord; secret: string }> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '' || name.length > 200) throw new ValidationFailed('name', 'must be 1 to 200 characters');
-  const agents = input.agents ?? 'all';
+  // Only an absent list means all agents: an explicit null is bad input, not a wildcard.
+  const agents = input.agents === undefined ? 'all' : input.agents;
   if (agents !== 'all') {
     const ok =
       Array.isArray(agents) &&
