@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, keys rotate.
+ * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, auth-keys create|list|delete,
+ * keys rotate, users revoke, token inspect|sign.
  * Every command reads the same environment as the server (docs/configuration.md).
  */
 import { ConfigError } from '../config.js';
@@ -10,6 +11,7 @@ import { runApiKeys } from './commands/api-keys.js';
 import { runKeys } from './commands/keys.js';
 import { runUsers } from './commands/users.js';
 import { runToken } from './commands/token.js';
+import { runAuthKeys } from './commands/auth-keys.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 export const USAGE = `Usage: threadgate <command>
@@ -19,10 +21,16 @@ export const USAGE = `Usage: threadgate <command>
   api-keys create --name <name> [--scopes threads:read,threads:write] [--agents all|id,id]
   api-keys list
   api-keys revoke <id>
+  auth-keys create --name <name> [--agents all|id,id]
+                                 create an HS256 authentication key (the secret is shown once)
+  auth-keys list
+  auth-keys delete <id>          its user tokens are refused from now on
   keys rotate                    start signing workspace tokens with a new key
   users revoke <id>              refuse every session and token of a user issued before now
   token inspect <token> [--user-id u --workspace-id w]
                                  explain why a token or API key is accepted or refused
+  token sign --key <id> --sub <user> [--workspace <ws>] [--ttl 24h]
+                                 sign a test user token (ttl in s, m, h or d) and print a curl line
 
 Configuration comes from environment variables: see docs/configuration.md.`;
 
@@ -37,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return runApiKeys(rest);
     case 'keys':
       return runKeys(rest);
+    case 'auth-keys':
+      return runAuthKeys(rest);
     case 'users':
       return runUsers(rest);
     case 'token':
