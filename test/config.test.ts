@@ -68,4 +68,18 @@ describe('config', () => {
     assert.equal(resolveConfig({ THREADGATE_MASTER_KEY: MASTER }).masterKey!.length, 32);
     assert.equal(resolveConfig({ THREADGATE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url') }).masterKey!.length, 32);
   });
+
+  it('reads the user-token header and workspace claim, refusing names that cannot work', () => {
+    assert.equal(resolveConfig({}).userTokenHeader, null);
+    assert.equal(resolveConfig({ THREADGATE_USER_TOKEN_HEADER: 'X-Algolia-Secure-User-Token' }).userTokenHeader, 'x-algolia-secure-user-token');
+    assert.equal(resolveConfig({}).userTokenWorkspaceClaim, 'workspace_id');
+    assert.equal(resolveConfig({ THREADGATE_USER_TOKEN_WORKSPACE_CLAIM: 'org_id' }).userTokenWorkspaceClaim, 'org_id');
+    assert.equal(resolveConfig({ THREADGATE_USER_TOKEN_WORKSPACE_CLAIM: 'https://example.com/ws' }).userTokenWorkspaceClaim, 'https://example.com/ws');
+    for (const header of ['Authorization', 'authorization', 'X Header', 'X-Ü', 'x'.repeat(65)]) {
+      assert.equal(configError({ THREADGATE_USER_TOKEN_HEADER: header }).variable, 'THREADGATE_USER_TOKEN_HEADER', header);
+    }
+    for (const claim of ['exp', 'nbf', 'iat', 'org id', 'ü', 'x'.repeat(257), 'tab\t']) {
+      assert.equal(configError({ THREADGATE_USER_TOKEN_WORKSPACE_CLAIM: claim }).variable, 'THREADGATE_USER_TOKEN_WORKSPACE_CLAIM', claim);
+    }
+  });
 });
