@@ -181,10 +181,11 @@ function cacheKeyFor(token: string, input: AuthenticateInput, fromUserTokenHeade
 
 /**
  * The user-token header's value: the bare token, as Algolia's `X-Algolia-Secure-User-Token` carries
- * it. Held to the Authorization header's token68 rules; `undefined` when the header is absent.
+ * it. Held to the Authorization header's token68 rules; `undefined` when the header is absent or
+ * empty (clients migrated from Algolia may send it empty before sign-in: it carries nothing).
  */
 function readUserTokenHeader(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === '') return undefined;
   if (value.length > MAX_AUTHORIZATION_LENGTH || !/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) {
     throw new TokenInvalid({ message: 'The user-token header must carry a bare token.' });
   }
