@@ -49,6 +49,11 @@ export interface ThreadgateAuthOptions {
   privateRoutes?: readonly string[];
   /** Claims → your user object, stored as `c.get('user')`. */
   mapUser?: (principal: Principal) => unknown;
+  /**
+   * With an in-process Authenticator: the second header that carries user tokens, as the
+   * server's THREADGATE_USER_TOKEN_HEADER (e.g. `X-Algolia-Secure-User-Token`).
+   */
+  userTokenHeader?: string;
 }
 
 /**
@@ -69,7 +74,12 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
       const token = extractBearer(authorization);
       return token === undefined ? undefined : options.verify(token);
     }
-    return options.verify.authenticate({ authorization, userIdHeader: headers('aui-user-id'), workspaceIdHeader: headers('aui-workspace-id') });
+    return options.verify.authenticate({
+      authorization,
+      userIdHeader: headers('aui-user-id'),
+      workspaceIdHeader: headers('aui-workspace-id'),
+      ...(options.userTokenHeader !== undefined ? { userTokenHeader: headers(options.userTokenHeader) } : {}),
+    });
   };
 
   return async function threadgate(c, next) {

@@ -16,6 +16,7 @@ import { createLogger } from '../src/logger.js';
 import { mintWorkspaceToken } from '../src/auth/workspace-token.js';
 import { ALL_SCOPES } from '../src/auth/principal.js';
 import { createTestApp, expectError } from './helpers/test-app.js';
+import { signUserToken } from '../src/auth/sign-user-token.js';
 import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from './helpers/server-process.js';
 
 describe('threadgate/hono', () => {
@@ -94,6 +95,25 @@ describe('threadgate/hono', () => {
     app.get('/who', (c) => c.json({ user: c.get('principal')?.userId, source: c.get('principal')?.source }));
     const res = await app.request('/who', { headers: { Authorization: `Bearer ${key}`, 'Aui-User-Id': 'dave', 'Aui-Workspace-Id': 'w' } });
     assert.deepEqual(await res.json(), { user: 'dave', source: 'api_key' });
+  });
+});
+
+describe('threadgate/hono with a user-token header', () => {
+  it('reads a user token from the configured header through an in-process Authenticator', async () => {
+    const t = await createTestApp();
+    try {
+      const created = (await t.call('POST', '/admin/v1/auth-keys', { token: TEST_ADMIN_KEY, body: { name: 'k', agents: 'all' } })).body as { id: string; secret: string };
+      const token = await signUserToken({ keyId: created.id, secret: created.secret, sub: 'ivy', expiresIn: '5m' });
+      const app = new Hono();
+      app.use('*', threadgateAuth({ verify: t.deps.authenticator, defaultPrivate: true, userTokenHeader: 'x-algolia-secure-user-token' }));
+      app.get('/who', (c) => c.json({ user: c.get('principal')?.userId, source: c.get('principal')?.source }));
+      const res = await app.request('/who', { headers: { 'X-Algolia-Secure-User-Token': token } });
+      assert.deepEqual(await res.json(), { user: 'ivy', source: 'user_token' });
+      const without = await app.request('/who');
+      assert.equal(without.status, 401);
+    } finally {
+      await t.close();
+    }
   });
 });
 
