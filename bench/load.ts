@@ -14,4 +14,6 @@ export interface RunResult {
   rps: number;
   latencyMs: { p50: number; p90: number; p99: number; p999: number; mean: number; max: number };
   errors: { connect: number; read: number; write: number; timeout: number; /** Responses with a status ≥ 400. */ status: number };
+  /** Filled by the runner (bench/cpu.ts), in percent of one core: the server's CPU, and everyone else's. */
+  cpu?: { serverPercent: number | null; othersPercent: number | null };
 }

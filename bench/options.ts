@@ -3,10 +3,12 @@
  *
  *   --runs N             measured runs per auth setup (default 5)
  *   --duration 10s       length of each measured run of an auth setup (default 10s)
- *   --warmup 3s          warm-up before the runs of each setup (default 3s)
+ *   --warmup 2s          warm-up before the runs of each setup (default 2s)
  *   --work-runs N        runs per real-work setup (default 3)
- *   --work-duration 5s   length of each run of a real-work setup (default 5s)
+ *   --work-duration 4s   length of each run of a real-work setup (default 4s)
  *   --connections N      open connections wrk keeps (default 32; one wrk thread)
+ *   --quiet-wait 60s     before each setup, wait up to this long for other processes to stop using
+ *                        the CPU (default 60s; 0 never waits); the CPU they used is recorded anyway
  *   --quick              smoke run: 1 run of 2s per setup, 1s warm-up
  *   --only a,b           only these setups (names as in the table; a trailing * matches a prefix)
  *   --small              real-work setups on the 10k-message preload instead of the 1M one
@@ -23,6 +25,7 @@ export interface BenchOptions {
   workRuns: number;
   workDurationSeconds: number;
   connections: number;
+  quietWaitSeconds: number;
   quick: boolean;
   only: readonly string[] | null;
   small: boolean;
@@ -52,7 +55,7 @@ function parseCount(raw: string, flag: string): number {
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const withValue = new Set(['--runs', '--duration', '--warmup', '--work-runs', '--work-duration', '--connections', '--only', '--postgres']);
+  const withValue = new Set(['--runs', '--duration', '--warmup', '--work-runs', '--work-duration', '--connections', '--quiet-wait', '--only', '--postgres']);
   const bare = new Set(['--quick', '--small', '--rebuild-cache', '--cpu-prof', '--list']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -77,10 +80,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   return Object.freeze({
     runs: get('--runs', parseCount, quick ? 1 : 5),
     durationSeconds: get('--duration', parseDuration, quick ? 2 : 10),
-    warmupSeconds: get('--warmup', parseDuration, quick ? 1 : 3),
+    warmupSeconds: get('--warmup', parseDuration, quick ? 1 : 2),
     workRuns: get('--work-runs', parseCount, quick ? 1 : 3),
-    workDurationSeconds: get('--work-duration', parseDuration, quick ? 2 : 5),
+    workDurationSeconds: get('--work-duration', parseDuration, quick ? 2 : 4),
     connections: get('--connections', parseCount, 32),
+    quietWaitSeconds: values.get('--quiet-wait') === '0' ? 0 : get('--quiet-wait', parseDuration, quick ? 10 : 60),
     quick,
     only: only === undefined ? null : Object.freeze(only.split(',').map((name) => name.trim()).filter((name) => name !== '')),
     small: flags.has('--small'),

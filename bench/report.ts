@@ -20,7 +20,9 @@ export interface SetupResult {
   notes?: string[];
   settings?: { runs: number; durationSeconds: number; warmupSeconds: number; connections: number; distinctRequests: number; loadGenerator: string };
   runs: RunResult[];
-  median?: { rps: number; p50Ms: number; p90Ms: number; p99Ms: number; nonOk: number };
+  median?: { rps: number; p50Ms: number; p90Ms: number; p99Ms: number; nonOk: number; serverCpuPercent: number | null; othersCpuPercent: number | null };
+  /** How long the runner waited for the machine to be quiet before the warm-up, and the last reading. */
+  quiet?: { waitedSeconds: number; busyPercent: number | null };
   extra?: Record<string, number>;
   /** When the measured runs began (CLOCK_MONOTONIC µs; `--cpu-prof` counts samples from then). */
   measuredFromUs?: number;
@@ -45,7 +47,14 @@ export function summarize(runs: readonly RunResult[]): NonNullable<SetupResult['
     p90Ms: median(runs.map((run) => run.latencyMs.p90)),
     p99Ms: median(runs.map((run) => run.latencyMs.p99)),
     nonOk: runs.reduce((sum, run) => sum + run.errors.status + run.errors.connect + run.errors.read + run.errors.write + run.errors.timeout, 0),
+    serverCpuPercent: medianOrNull(runs.map((run) => run.cpu?.serverPercent ?? null)),
+    othersCpuPercent: medianOrNull(runs.map((run) => run.cpu?.othersPercent ?? null)),
   };
+}
+
+function medianOrNull(values: (number | null)[]): number | null {
+  const known = values.filter((value): value is number => value !== null);
+  return known.length === 0 ? null : median(known);
 }
 
 /** Fills each result's comparison from the other results of the same run. */
@@ -77,10 +86,10 @@ function ratioCell(result: SetupResult): string {
 
 /** The results as a Markdown table. */
 export function formatTable(results: readonly SetupResult[]): string {
-  const rows = [['setup', 'req/s', 'p50 ms', 'p99 ms', 'p99/p50', 'ratio (target)', 'note']];
+  const rows = [['setup', 'req/s', 'p50 ms', 'p99 ms', 'p99/p50', 'ratio (target)', 'server CPU', 'other CPU', 'note']];
   for (const result of results) {
     if (result.status !== 'ok' || result.median === undefined) {
-      rows.push([result.name, '', '', '', '', '', result.status === 'unavailable' ? result.reason ?? 'not available' : `FAILED: ${(result.reason ?? '').split('\n')[0]!.slice(0, 120)}`]);
+      rows.push([result.name, '', '', '', '', '', '', '', result.status === 'unavailable' ? result.reason ?? 'not available' : `FAILED: ${(result.reason ?? '').split('\n')[0]!.slice(0, 120)}`]);
       continue;
     }
     const m = result.median;
@@ -88,9 +97,11 @@ export function formatTable(results: readonly SetupResult[]): string {
     const notes = [
       ...(m.nonOk > 0 ? [`${m.nonOk} errors/non-2xx`] : []),
       ...(result.group === 'work' && spread > 5 ? ['p99 > 5× p50'] : []),
+      ...(m.othersCpuPercent !== null && m.othersCpuPercent > 25 && !result.name.includes('postgres') ? ['BUSY MACHINE: other processes used the CPU'] : []),
       ...Object.entries(result.extra ?? {}).map(([key, value]) => `${key}: ${value}`),
     ];
-    rows.push([result.name, fixed(m.rps, 0), fixed(m.p50Ms, 2), fixed(m.p99Ms, 2), fixed(spread, 1), ratioCell(result), notes.join('; ')]);
+    const percent = (value: number | null) => (value === null ? '–' : `${value.toFixed(0)}%`);
+    rows.push([result.name, fixed(m.rps, 0), fixed(m.p50Ms, 2), fixed(m.p99Ms, 2), fixed(spread, 1), ratioCell(result), percent(m.serverCpuPercent), percent(m.othersCpuPercent), notes.join('; ')]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;

@@ -13,6 +13,7 @@ import { startChild, type RunningChild } from './child.js';
 import { startJwksServer, type JwksServer } from './jwks-server.js';
 import type { LoadRequest, RunResult } from './load.js';
 import { describeMachine } from './machine.js';
+import { cpuBetween, snapshot } from './cpu.js';
 import { parseOptions, selects, UsageError, type BenchOptions } from './options.js';
 import { dropTemplates, freshPostgresDatabase, postgresReachable, type FreshDatabase } from './preload/postgres.js';
 import { CACHE_DIR, copySqlitePreload } from './preload/sqlite.js';
@@ -54,6 +55,8 @@ interface RunState {
   jwks: Promise<{ rsa: RsaIdentityProvider; jwks: JwksServer }> | undefined;
   /** Where the servers of the current setup write CPU profiles (`--cpu-prof`), or null. */
   profileDir: string | null;
+  /** The server processes of the current setup (CPU accounting). */
+  setupPids: number[];
 }
 
 async function main(): Promise<void> {
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date().toISOString();
   const tmpDir = mkdtempSync(join(tmpdir(), 'threadgate-bench-'));
-  const state: RunState = { children: new Set(), databases: new Map(), sqliteCopies: new Map(), jwks: undefined, profileDir: null };
+  const state: RunState = { children: new Set(), databases: new Map(), sqliteCopies: new Map(), jwks: undefined, profileDir: null, setupPids: [] };
   const profilesRoot = join(RESULTS_DIR, 'profiles', startedAt.replace(/[:.]/g, '-'));
   log(`${setups.length} setups; ${pin.description}; ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
 
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
       const nodeArgs = state.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${state.profileDir}`];
       const child = await startChild(server, env, pin.server, { nodeArgs });
       state.children.add(child);
+      state.setupPids.push(child.pid);
       const stop = child.stop;
       return { ...child, stop: async () => { await stop(); state.children.delete(child); } };
     },
@@ -155,7 +159,8 @@ async function main(): Promise<void> {
     for (const setup of setups) {
       if (setup.compare !== undefined) comparisons.set(setup.name, setup.compare);
       state.profileDir = options.cpuProf ? join(profilesRoot, setup.name) : null;
-      const result = await runSetup(setup, ctx, load, loadGenerator, pin);
+      state.setupPids = [];
+      const result = await runSetup(setup, ctx, { load, loadGenerator, pin, serverPids: () => state.setupPids });
       if (state.profileDir !== null && existsSync(state.profileDir)) {
         // The main thread's profile is the largest (Node 20 also profiles the module-loader thread);
         // only the measured runs count, not start-up and warm-up.
@@ -183,7 +188,35 @@ async function main(): Promise<void> {
   console.log(`results: ${path}`);
 }
 
-async function runSetup(setup: Setup, ctx: SetupContext, load: (options: WrkOptions) => Promise<RunResult>, loadGenerator: string, pin: Pinning): Promise<SetupResult> {
+interface Runner {
+  load: (options: WrkOptions) => Promise<RunResult>;
+  loadGenerator: string;
+  pin: Pinning;
+  serverPids: () => readonly number[];
+}
+
+/**
+ * Waits (up to `maxSeconds`) until the machine is quiet: less than 20% of a core busy outside
+ * the bench, measured over one second while the setup's server idles. Returns the seconds waited
+ * and the last reading.
+ */
+async function waitForQuiet(maxSeconds: number): Promise<{ waitedSeconds: number; busyPercent: number | null }> {
+  const started = performance.now();
+  let busyPercent: number | null = null;
+  let warned = false;
+  for (;;) {
+    const before = snapshot([]);
+    await sleep(1000);
+    busyPercent = cpuBetween(before, snapshot([])).othersPercent;
+    const waitedSeconds = (performance.now() - started) / 1000;
+    if (busyPercent === null || busyPercent < 20 || waitedSeconds >= maxSeconds) return { waitedSeconds: Math.round(waitedSeconds), busyPercent };
+    if (!warned) log(`the machine is busy (${busyPercent}% of a core outside the bench): waiting up to ${maxSeconds} s for it to calm down ...`);
+    warned = true;
+  }
+}
+
+async function runSetup(setup: Setup, ctx: SetupContext, runner: Runner): Promise<SetupResult> {
+  const { load, loadGenerator, pin } = runner;
   const { options } = ctx;
   const base = { name: setup.name, group: setup.group, title: setup.title, runs: [] as RunResult[] };
   log(`${setup.name}: starting (${setup.title})`);
@@ -200,11 +233,16 @@ async function runSetup(setup: Setup, ctx: SetupContext, load: (options: WrkOpti
   const wrkOptions = { url: started.url, requests: started.requests, connections: options.connections, prefix: pin.load };
   try {
     await sanityCheck(started.url, started.requests, started.expectStatus);
+    const quiet = await waitForQuiet(options.quietWaitSeconds);
     await load({ ...wrkOptions, durationSeconds: options.warmupSeconds });
     // CLOCK_MONOTONIC in µs, the clock V8 stamps profile samples with.
     const measuredFromUs = Number(process.hrtime.bigint() / 1000n);
     const results: RunResult[] = [];
-    for (let i = 0; i < runs; i++) results.push(await load({ ...wrkOptions, durationSeconds }));
+    for (let i = 0; i < runs; i++) {
+      const before = snapshot(runner.serverPids());
+      const result = await load({ ...wrkOptions, durationSeconds });
+      results.push({ ...result, cpu: cpuBetween(before, snapshot(runner.serverPids())) });
+    }
     return {
       ...base,
       status: 'ok',
@@ -212,6 +250,7 @@ async function runSetup(setup: Setup, ctx: SetupContext, load: (options: WrkOpti
       runs: results,
       median: summarize(results),
       measuredFromUs,
+      quiet,
       ...(started.notes !== undefined ? { notes: started.notes } : {}),
       ...(started.after !== undefined ? { extra: started.after() } : {}),
     };

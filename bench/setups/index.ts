@@ -18,6 +18,7 @@ import { nodeFastJwt } from './node-fast-jwt.js';
 import { voltagentJwt } from './voltagent-jwt.js';
 import { floorWork } from './floor-work.js';
 import { tgWork } from './tg-work.js';
+import { honoStackSetups } from './hono-stack.js';
 import type { Setup } from './types.js';
 
 export const SETUPS: readonly Setup[] = [
@@ -29,6 +30,7 @@ export const SETUPS: readonly Setup[] = [
   tgAuthRule,
   tgWorkspaceToken({ cache: false }),
   tgApiKey({ cache: false }),
+  ...honoStackSetups,
   honoJwt,
   honoJwk,
   expressJwt,
