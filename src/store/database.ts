@@ -130,6 +130,29 @@ export interface AuthKeysTable {
   created_at: number;
 }
 
+/** The `auth_rules` table (migration 003): how identity-provider tokens are accepted. */
+export interface AuthRulesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  provider: string | null;
+  issuer: string;
+  audience: string;
+  jwks_uri: string | null;
+  discovery_url: string | null;
+  /** JSON text: a list of algorithm names. */
+  algorithms: string;
+  token_type: 'access' | 'id' | 'any';
+  user_id_claim: string;
+  workspace_template: string | null;
+  /** JSON text: an object, claim name → required value. */
+  required_claims: string;
+  scopes_claim: string | null;
+  enabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The `signing_keys` table. */
 export interface SigningKeysTable {
   kid: string;
@@ -189,6 +212,7 @@ export interface Database {
   scores: ScoresTable;
   api_keys: ApiKeysTable;
   auth_keys: AuthKeysTable;
+  auth_rules: AuthRulesTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
   refresh_families: RefreshFamiliesTable;

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { authMethods } from './kysely-store-auth.js';
 import { authKeyMethods } from './kysely-store-auth-keys.js';
+import { authRuleMethods } from './kysely-store-auth-rules.js';
 import { messageMethods } from './kysely-store-messages.js';
 import { telemetryMethods } from './kysely-store-telemetry.js';
 import { threadMethods } from './kysely-store-threads.js';
@@ -34,5 +35,6 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, dep
     ...telemetryMethods(ctx),
     ...authMethods(ctx),
     ...authKeyMethods(ctx),
+    ...authRuleMethods(ctx),
   });
 }

@@ -74,6 +74,42 @@ export interface AuthKeyRecord {
   createdAt: number;
 }
 
+/** Which tokens an auth rule accepts (RFC 9068 access tokens, OIDC ID tokens, or both). */
+export type AuthRuleTokenType = 'access' | 'id' | 'any';
+
+/**
+ * An auth rule (SPEC 2.4): tokens whose `iss` is exactly `issuer` are verified with the provider's
+ * keys (from `jwksUri`, or from OIDC discovery at `discoveryUrl`) and mapped to a principal.
+ */
+export interface AuthRuleRecord {
+  /** `ar_` + a time-ordered id; the principal's `credentialId`. */
+  id: string;
+  projectId: string;
+  name: string;
+  /** The preset it was made from (`clerk`, `auth0`, ...), or null. */
+  provider: string | null;
+  issuer: string;
+  audience: string;
+  /** Exactly one of `jwksUri` and `discoveryUrl` is set. */
+  jwksUri: string | null;
+  discoveryUrl: string | null;
+  algorithms: string[];
+  tokenType: AuthRuleTokenType;
+  userIdClaim: string;
+  /** E.g. `{org_id}_{sub}`; null: the workspace is the user id. */
+  workspaceTemplate: string | null;
+  /** Claim name → required value (a value, or a list of accepted values). */
+  requiredClaims: Record<string, Json>;
+  /** The claim whose scopes narrow the principal's (`scope`, `scp`); null: every scope. */
+  scopesClaim: string | null;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The fields of an auth rule that can change (`updatedAt` is set by the store). */
+export type AuthRulePatch = Partial<Omit<AuthRuleRecord, 'id' | 'projectId' | 'createdAt' | 'updatedAt'>>;
+
 export interface SigningKeyRecord {
   kid: string;
   alg: 'ES256' | 'EdDSA';
@@ -270,6 +306,22 @@ export interface Store {
   listAuthKeys(projectId: string): Promise<AuthKeyRecord[]>;
   /** Deletes the key and its sealed secret. False when there is no such key in the project. */
   deleteAuthKey(projectId: string, id: string): Promise<boolean>;
+
+  // Auth rules (identity-provider tokens).
+  insertAuthRule(record: AuthRuleRecord): Promise<void>;
+  /** The rule with this id, within `projectId` when given. */
+  getAuthRule(projectId: string | undefined, id: string): Promise<AuthRuleRecord | undefined>;
+  /** Oldest first (the order rules with the same issuer are tried in). */
+  listAuthRules(projectId: string): Promise<AuthRuleRecord[]>;
+  /** Applies the patch and sets `updatedAt` to the store's clock. Undefined when there is no such rule. */
+  updateAuthRule(projectId: string, id: string, patch: AuthRulePatch): Promise<AuthRuleRecord | undefined>;
+  /** False when there is no such rule in the project. */
+  deleteAuthRule(projectId: string, id: string): Promise<boolean>;
+  /**
+   * The *enabled* rules whose issuer is exactly `issuer` (case-sensitive), within `projectId` when
+   * given, oldest first. The verifier passes `undefined`: the rule names the project.
+   */
+  findAuthRulesByIssuer(projectId: string | undefined, issuer: string): Promise<AuthRuleRecord[]>;
 
   // Workspace-token signing keys (server-wide).
   listSigningKeys(): Promise<SigningKeyRecord[]>;

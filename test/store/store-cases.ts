@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/store.js';
 import { createId } from '../../src/crypto/random-id.js';
 import { authCases } from './store-cases-auth.js';
 import { authKeyCases } from './store-cases-auth-keys.js';
+import { authRuleCases } from './store-cases-auth-rules.js';
 import { messageCases } from './store-cases-messages.js';
 import { threadCases } from './store-cases-threads.js';
 
@@ -68,5 +69,6 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
     messageCases(get);
     authCases(get);
     authKeyCases(get);
+    authRuleCases(get);
   });
 }
