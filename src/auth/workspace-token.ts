@@ -170,3 +170,26 @@ export async function verifyWorkspaceToken(
   };
   return { principal, claims: payload as WorkspaceTokenClaims };
 }
+
+/**
+ * Mints a workspace token carrying a principal's user, workspace, scopes and agents, tied to the
+ * credential the principal came from (so revoking that credential refuses the token too).
+ *
+ * @example
+ * const { token } = await mintWorkspaceTokenFor(keyring, config, principal)
+ */
+export function mintWorkspaceTokenFor(
+  keyring: Keyring,
+  config: WorkspaceTokenConfig,
+  principal: Principal,
+): Promise<{ token: string; expiresAt: number }> {
+  return mintWorkspaceToken(keyring, config, {
+    projectId: principal.projectId,
+    userId: principal.userId,
+    workspaceId: principal.workspaceId,
+    scopes: principal.scopes,
+    agents: principal.agents,
+    anonymous: principal.anonymous,
+    credential: { source: principal.source, id: principal.credentialId },
+  });
+}

@@ -13,7 +13,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { AuthenticationRequired, PolicyDenied } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
-import { mintWorkspaceToken } from '../../auth/workspace-token.js';
+import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
 import type { AppEnv } from '../context.js';
 import type { RoutePolicy } from '../define-route.js';
 import { extractBearer } from '../../auth/bearer.js';
@@ -66,15 +66,7 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
     c.set('principal', principal);
     await next();
     if (EXCHANGED_SOURCES.has(principal.source) && c.res.status !== 401) {
-      const minted = await mintWorkspaceToken(deps.keyring, deps.config, {
-        projectId: principal.projectId,
-        userId: principal.userId,
-        workspaceId: principal.workspaceId,
-        scopes: principal.scopes,
-        agents: principal.agents,
-        anonymous: principal.anonymous,
-        credential: { source: principal.source, id: principal.credentialId },
-      });
+      const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal);
       c.res.headers.set('Authorization', `Bearer ${minted.token}`);
       c.res.headers.set('Cache-Control', 'no-store');
     }

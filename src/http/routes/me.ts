@@ -4,6 +4,7 @@ import { ALL_SCOPES } from '../../auth/principal.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
+import { describePrincipal } from '../../auth/inspect-token.js';
 import { errorResponses } from '../openapi.js';
 
 const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
@@ -40,20 +41,7 @@ export function meRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(me, (c) => {
     const principal = requirePrincipal(c);
-    return c.json(
-      {
-        user_id: principal.userId,
-        workspace_id: principal.workspaceId,
-        project_id: principal.projectId,
-        source: principal.source,
-        credential_id: principal.credentialId,
-        scopes: [...principal.scopes],
-        agents: principal.agents === 'all' ? ('all' as const) : [...principal.agents],
-        anonymous: principal.anonymous,
-        expires_at: principal.expiresAt === undefined ? null : new Date(principal.expiresAt * 1000).toISOString(),
-      },
-      200,
-    );
+    return c.json(describePrincipal(principal), 200);
   });
   return app;
 }

@@ -9,7 +9,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ThreadgateError } from '../../errors.js';
-import { mintWorkspaceToken } from '../../auth/workspace-token.js';
+import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
 import { createAnonymousSession } from '../../auth/anonymous.js';
 import { rotateRefreshToken } from '../../auth/refresh-token.js';
 import { formatScopes } from '../../auth/principal.js';
@@ -80,15 +80,7 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(mintToken, async (c) => {
     const principal = requirePrincipal(c);
     const deps = c.get('deps');
-    const minted = await mintWorkspaceToken(deps.keyring, deps.config, {
-      projectId: principal.projectId,
-      userId: principal.userId,
-      workspaceId: principal.workspaceId,
-      scopes: principal.scopes,
-      agents: principal.agents,
-      anonymous: false,
-      credential: { source: principal.source, id: principal.credentialId },
-    });
+    const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal);
     c.header('Cache-Control', 'no-store');
     return c.json(
       { token: minted.token, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds, scope: formatScopes(principal.scopes) },
