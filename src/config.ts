@@ -67,6 +67,12 @@ export interface ResolvedConfig {
   tokenCacheSize: number;
   /** Without Redis, how often other processes' revocations are looked for (ms; 0: never). */
   revocationPollMs: number;
+  /** Least time between two fetches of one identity provider's JWKS (ms): bounds what unknown kids cost it. */
+  jwksCooldownMs: number;
+  /** Timeout of each fetch from an identity provider (JWKS, discovery), ms. */
+  idpTimeoutMs: number;
+  /** Plain-http JWKS and discovery URLs in production (loopback hosts are always allowed; development allows all). */
+  allowHttpIdp: boolean;
   logLevel: string;
 }
 
@@ -212,6 +218,9 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     userTokenWorkspaceClaim,
     tokenCacheSize: readInteger(env, 'THREADGATE_TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
     revocationPollMs: readInteger(env, 'THREADGATE_REVOCATION_POLL_MS', 1000, 0, 60_000),
+    jwksCooldownMs: readInteger(env, 'THREADGATE_JWKS_COOLDOWN_MS', 30_000, 100, 3_600_000),
+    idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
+    allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
     logLevel: env.LOG_LEVEL || (mode === 'production' ? 'info' : 'info'),
   });
 }

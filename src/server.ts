@@ -14,6 +14,8 @@ import { openStore } from './store/open-store.js';
 import { createSecretBox } from './crypto/secret-box.js';
 import { createKeyring } from './auth/keyring.js';
 import { createAuthenticator } from './auth/authenticate.js';
+import { createProviderKeys } from './auth/oidc/provider-keys.js';
+import { providerUrlPolicyOf } from './auth/oidc/provider-url.js';
 import { createAdminKeyVerifier, ensureAdminKey } from './auth/admin-key.js';
 import { createRateLimiters } from './http/middleware/rate-limit.js';
 import { createApp } from './http/app.js';
@@ -67,12 +69,20 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       epoch: epoch.current,
       clock,
     });
+    // Identity-provider keys for auth rules: discovered and fetched now, in the background (retried
+    // with backoff; a provider that is down never stops the start), then cached (auth/oidc/).
+    const providerKeys = createProviderKeys(
+      { jwksCooldownMs: config.jwksCooldownMs, fetchTimeoutMs: config.idpTimeoutMs, allowHttp: providerUrlPolicyOf(config).allowHttp },
+      { logger },
+    );
+    const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
+    void providerKeys.warmUp(enabledRules);
     const deps: AppDeps = {
       config,
       store,
       keyring,
       secretBox,
-      authenticator: createAuthenticator({ store, keyring, config, secretBox }, { cache }),
+      authenticator: createAuthenticator({ store, keyring, config, secretBox, providerKeys }, { cache }),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, redis),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),

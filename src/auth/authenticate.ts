@@ -25,6 +25,10 @@ import { isTracing, traceStep } from './trace.js';
 import type { VerifiedCredentialCache } from './verified-credential-cache.js';
 import { verifyWorkspaceToken } from './workspace-token.js';
 import { verifyUserToken } from './user-token.js';
+import { createProviderKeys, type ProviderKeys } from './oidc/provider-keys.js';
+import { providerUrlPolicyOf } from './oidc/provider-url.js';
+import { verifyWithAuthRules } from './oidc/auth-rule-verifier.js';
+import type { AuthRuleRecord } from '../store/store.js';
 
 export interface AuthenticateInput {
   /** The `Authorization` header value, if any. */
@@ -45,7 +49,13 @@ export interface Authenticator {
 export interface AuthenticatorDeps {
   store: Store;
   keyring: Keyring;
-  config: Pick<ResolvedConfig, 'issuer' | 'audience' | 'workspaceTokenTtlSeconds' | 'clockToleranceSeconds' | 'userTokenWorkspaceClaim'>;
+  config: Pick<ResolvedConfig, 'issuer' | 'audience' | 'workspaceTokenTtlSeconds' | 'clockToleranceSeconds' | 'userTokenWorkspaceClaim'> &
+    Partial<Pick<ResolvedConfig, 'mode' | 'jwksCooldownMs' | 'idpTimeoutMs' | 'allowHttpIdp'>>;
+  /**
+   * Identity-provider keys for auth rules (auth/oidc/provider-keys.ts). Default: one built from
+   * `config` with the global `fetch`. The server builds it itself, to warm it up at start.
+   */
+  providerKeys?: ProviderKeys;
   /** Opens authentication key secrets (HS256 user tokens). Without it, a user token is a server error. */
   secretBox?: SecretBox;
   /** Milliseconds since the epoch. Default `Date.now`. */
@@ -61,9 +71,13 @@ interface Credential {
 
 interface CredentialPath {
   name: string;
-  claims(credential: Credential, deps: Required<AuthenticatorDeps>): boolean;
+  /** May look something up (auth rules by issuer); never verifies anything. */
+  claims(credential: Credential, deps: Required<AuthenticatorDeps>): boolean | Promise<boolean>;
   verify(credential: Credential, input: AuthenticateInput, deps: Required<AuthenticatorDeps>): Promise<Principal>;
 }
+
+/** The rules the `auth_rule` row found for a credential, handed from `claims` to `verify`. */
+const matchedRules = new WeakMap<Credential, AuthRuleRecord[]>();
 
 /**
  * The dispatch table, in order. `claims` only looks at the shape of the credential (a prefix, the
@@ -91,6 +105,24 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     name: 'user_token',
     claims: (credential, deps) => credential.jwt !== undefined && looksLikeAuthKeyId(credential.jwt.kid) && credential.jwt.iss !== deps.config.issuer,
     verify: (credential, _input, deps) => verifyUserToken(deps, credential.token),
+  },
+  {
+    // An identity provider's token: its unverified `iss` is exactly the issuer of an enabled auth rule.
+    name: 'auth_rule',
+    async claims(credential, deps) {
+      const iss = credential.jwt?.iss;
+      if (typeof iss !== 'string' || iss === '' || iss === deps.config.issuer) return false;
+      const rules = await deps.store.findAuthRulesByIssuer(undefined, iss);
+      if (rules.length === 0) return false;
+      matchedRules.set(credential, rules);
+      return true;
+    },
+    verify: (credential, _input, deps) =>
+      verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.token, {
+        resolveKey: (rule) => deps.providerKeys.resolverFor(rule),
+        config: deps.config,
+        clock: deps.clock,
+      }),
   },
   {
     name: 'unknown_issuer',
@@ -127,7 +159,18 @@ function readCredential(token: string): Credential {
  * })
  */
 export function createAuthenticator(deps: AuthenticatorDeps, options: { cache?: VerifiedCredentialCache } = {}): Authenticator {
-  const resolved: Required<AuthenticatorDeps> = { ...deps, clock: deps.clock ?? Date.now, secretBox: deps.secretBox ?? NO_SECRET_BOX };
+  const resolved: Required<AuthenticatorDeps> = {
+    ...deps,
+    clock: deps.clock ?? Date.now,
+    secretBox: deps.secretBox ?? NO_SECRET_BOX,
+    providerKeys:
+      deps.providerKeys ??
+      createProviderKeys({
+        jwksCooldownMs: deps.config.jwksCooldownMs ?? 30_000,
+        fetchTimeoutMs: deps.config.idpTimeoutMs ?? 5000,
+        allowHttp: providerUrlPolicyOf(deps.config).allowHttp,
+      }),
+  };
   const { cache } = options;
   return {
     async authenticate(input) {
@@ -160,7 +203,13 @@ export function createAuthenticator(deps: AuthenticatorDeps, options: { cache?: 
       throw error;
     }
     traceStep('well-formed', true, credential.jwt === undefined ? 'opaque key' : 'compact JWS');
-    const path = CREDENTIAL_PATHS.find((candidate) => candidate.claims(credential, resolved));
+    let path: CredentialPath | undefined;
+    for (const candidate of CREDENTIAL_PATHS) {
+      if (await candidate.claims(credential, resolved)) {
+        path = candidate;
+        break;
+      }
+    }
     traceStep('credential path', path !== undefined, path?.name ?? 'none');
     if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
     if (onlyUserTokens && path.name !== 'user_token') {

@@ -23,6 +23,7 @@ export interface RevocationSubject {
  * - `api_key`: the key must exist and not be revoked;
  * - `anonymous`: the refresh family must exist and not be revoked;
  * - `user_token`: the authentication key must still exist;
+ * - `auth_rule`: the auth rule must still exist and be enabled;
  * - any source: the user's `tokensValidAfter` must be ≤ `iat` (in ms).
  *
  * `iat` has whole seconds, so a token minted in the same second as a user revocation, but after
@@ -51,6 +52,10 @@ async function checkRevocation(store: Store, subject: RevocationSubject, issuedA
     // A workspace token exchanged for a user token dies with the authentication key that signed it.
     const key = await store.getAuthKey(subject.projectId, subject.credentialId);
     if (key === undefined) throw new TokenRevoked({ detail: `auth key ${subject.credentialId} deleted` });
+  } else if (subject.source === 'auth_rule') {
+    // A workspace token exchanged for an identity-provider token ends when its rule is deleted or disabled.
+    const rule = await store.getAuthRule(subject.projectId, subject.credentialId);
+    if (rule === undefined || !rule.enabled) throw new TokenRevoked({ detail: `auth rule ${subject.credentialId} deleted or disabled` });
   } else if (subject.source === 'anonymous') {
     const family = await store.getRefreshFamily(subject.projectId, subject.credentialId);
     if (family === undefined || family.revokedAt !== null) throw new TokenRevoked({ detail: `session ${subject.credentialId} revoked` });

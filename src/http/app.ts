@@ -15,6 +15,7 @@ import { telemetryRoutes } from './routes/telemetry.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authKeyRoutes } from './routes/auth-keys.js';
+import { authRuleRoutes } from './routes/auth-rules.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { meRoutes } from './routes/me.js';
 import { registerDocs } from './routes/docs.js';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', telemetryRoutes());
   app.route('/', apiKeyRoutes());
   app.route('/', authKeyRoutes());
+  app.route('/', authRuleRoutes());
   app.route('/', userRoutes());
   app.route('/', inspectRoutes());
   registerDocs(app);

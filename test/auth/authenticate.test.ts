@@ -29,8 +29,8 @@ describe('authenticate', () => {
   const mintFor = (credential: { source: 'api_key' | 'anonymous' | 'workspace_token'; id: string }, userId = 'alice') =>
     mintWorkspaceToken(f.deps.keyring, f.deps.config, { projectId: 'default', userId, workspaceId: `ws-${userId}`, scopes: ALL_SCOPES, agents: 'all', anonymous: false, credential }, f.deps.clock);
 
-  it('keeps the dispatch a table: api key, workspace token, user token, unknown issuer', () => {
-    assert.deepEqual(CREDENTIAL_PATHS.map((path) => path.name), ['api_key', 'workspace_token', 'user_token', 'unknown_issuer']);
+  it('keeps the dispatch a table: api key, workspace token, user token, auth rule, unknown issuer', () => {
+    assert.deepEqual(CREDENTIAL_PATHS.map((path) => path.name), ['api_key', 'workspace_token', 'user_token', 'auth_rule', 'unknown_issuer']);
   });
 
   it('no credential is no principal', async () => {
