@@ -95,6 +95,14 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readLogLevel(env: Env): string {
+  const level = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return level;
+}
+
 /** Parses DATABASE_URL: a postgres URL, a `sqlite:` URL, or a file path. */
 export function parseDatabaseUrl(raw: string | undefined): DatabaseConfig {
   const value = raw === undefined || raw === '' ? './threadgate.db' : raw;
@@ -221,6 +229,6 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     jwksCooldownMs: readInteger(env, 'THREADGATE_JWKS_COOLDOWN_MS', 30_000, 100, 3_600_000),
     idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
-    logLevel: env.LOG_LEVEL || (mode === 'production' ? 'info' : 'info'),
+    logLevel: readLogLevel(env),
   });
 }

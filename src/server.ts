@@ -7,7 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ResolvedConfig } from './config.js';
+import { ConfigError, type ResolvedConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { loadMasterKey, type MasterKeySource } from './master-key.js';
 import { openStore } from './store/open-store.js';
@@ -62,6 +62,12 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
+    // A wrong master key would otherwise surface as a 500 on the first mint: refuse to start.
+    try {
+      await keyring.signingKey();
+    } catch (error) {
+      throw new ConfigError('THREADGATE_MASTER_KEY', 'cannot decrypt the stored signing key: is this the master key the database was created with?');
+    }
     const generatedAdminKey = options.generateAdminKey === false ? null : await ensureAdminKey(store, config.adminKey);
     const cache = createVerifiedCredentialCache({
       maxEntries: config.tokenCacheSize,

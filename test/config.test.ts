@@ -51,6 +51,7 @@ describe('config', () => {
       [{ THREADGATE_CORS_ORIGINS: 'not an origin' }, 'THREADGATE_CORS_ORIGINS'],
       [{ THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS: '5' }, 'THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS'],
       [{ THREADGATE_PROJECT_ID: 'a b' }, 'THREADGATE_PROJECT_ID'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ NODE_ENV: 'production', THREADGATE_MASTER_KEY: MASTER, THREADGATE_ADMIN_KEY: ADMIN, THREADGATE_CORS_ORIGINS: '*' }, 'THREADGATE_CORS_ORIGINS'],
     ];
     for (const [env, variable] of cases) assert.equal(configError(env).variable, variable, JSON.stringify(env));

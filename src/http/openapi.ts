@@ -12,6 +12,7 @@ export const ErrorSchema = z
     message: z.string().openapi({ example: 'The resource does not exist.' }),
     field: z.string().optional().openapi({ description: 'With validation_error: the offending field.' }),
     claim: z.string().optional().openapi({ description: 'With invalid_claims: the offending claim.' }),
+    scope: z.string().optional().openapi({ description: 'With forbidden from a scope check: the missing scope.' }),
   })
   .openapi('Error');
 

@@ -98,4 +98,10 @@ describe('threadgate CLI', () => {
     assert.ok(!accepted.stdout.includes(key), 'the key is never printed');
     assert.equal((JSON.parse(accepted.stdout) as { principal: { source: string } }).principal.source, 'api_key');
   });
+  it('refuses to start with a master key that cannot open the stored signing key', () => {
+    assert.equal(run(['migrate']).status, 0);
+    const wrong = run(['token', 'inspect', 'x.y.z'], { THREADGATE_MASTER_KEY: 'ff'.repeat(32) });
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /configuration error: THREADGATE_MASTER_KEY: cannot decrypt the stored signing key/);
+  });
 });

@@ -5,7 +5,7 @@
  * and workspace, so another workspace's thread id answers 404 like an id that never existed.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { Conflict, NotFound, PolicyDenied } from '../../errors.js';
+import { AuthError, Conflict, NotFound, PolicyDenied, ValidationFailed } from '../../errors.js';
 import type { Json } from '../../store/store.js';
 import { resolveRefreshToken } from '../../auth/refresh-token.js';
 import type { AppEnv } from '../context.js';
@@ -148,7 +148,14 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const { refresh_token: refreshToken } = c.req.valid('json');
     const deps = c.get('deps');
-    const family = await resolveRefreshToken(deps, refreshToken);
+    let family: Awaited<ReturnType<typeof resolveRefreshToken>>;
+    try {
+      family = await resolveRefreshToken(deps, refreshToken);
+    } catch (error) {
+      // The caller's own credential is fine: a bad token in the body is bad input, not a 401.
+      if (error instanceof AuthError) throw new ValidationFailed('refresh_token', 'is invalid, expired, used or revoked');
+      throw error;
+    }
     if (family.projectId !== principal.projectId) throw new PolicyDenied({ message: 'The refresh token belongs to another project.' });
     if (family.workspaceId === principal.workspaceId) return c.json({ moved: 0 }, 200);
     const moved = await deps.store.moveThreads(principal.projectId, family.workspaceId, principal.workspaceId);
