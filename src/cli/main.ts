@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, auth-keys create|list|delete,
+ * auth-rules create|list|update|delete,
  * keys rotate, users revoke, token inspect|sign.
  * Every command reads the same environment as the server (docs/configuration.md).
  */
@@ -12,6 +13,7 @@ import { runKeys } from './commands/keys.js';
 import { runUsers } from './commands/users.js';
 import { runToken } from './commands/token.js';
 import { runAuthKeys } from './commands/auth-keys.js';
+import { runAuthRules } from './commands/auth-rules.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 export const USAGE = `Usage: threadgate <command>
@@ -25,6 +27,14 @@ export const USAGE = `Usage: threadgate <command>
                                  create an HS256 authentication key (the secret is shown once)
   auth-keys list
   auth-keys delete <id>          its user tokens are refused from now on
+  auth-rules create --name <n> --issuer <iss> --audience <aud> [--provider clerk|auth0|supabase|firebase|keycloak|okta|entra-id|cognito]
+                    [--jwks-uri <url> | --discovery-url <url>] [--algorithms RS256,ES256] [--token-type access|id|any]
+                    [--user-id-claim sub] [--workspace-template '{org_id}_{sub}'] [--required-claims '{"k":"v"}']
+                    [--scopes-claim scope] [--disabled]
+                                 accept an identity provider's tokens
+  auth-rules list
+  auth-rules update <id> [the create options] [--enable | --disable] [--reset field,field]
+  auth-rules delete <id>         its tokens are refused from now on
   keys rotate                    start signing workspace tokens with a new key
   users revoke <id>              refuse every session and token of a user issued before now
   token inspect <token> [--user-id u --workspace-id w]
@@ -47,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       return runKeys(rest);
     case 'auth-keys':
       return runAuthKeys(rest);
+    case 'auth-rules':
+      return runAuthRules(rest);
     case 'users':
       return runUsers(rest);
     case 'token':
