@@ -80,6 +80,20 @@ describe('auth rules with a real OIDC provider', () => {
       assert.equal(again.body.workspace_id, `org_acme_${CLIENT_ID}`);
     });
 
+    it('token inspection explains the auth-rule path step by step', async () => {
+      const res = await t.call('POST', '/admin/v1/tokens/inspect', { body: { token: await idp.accessToken() }, headers: admin });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.accepted, true);
+      const checks = res.body.steps.map((step: { check: string }) => step.check);
+      for (const check of ['credential path', 'auth rule', 'algorithm allowed', 'provider discovery', 'provider keys (JWKS)', 'signature valid', 'issuer (iss)', 'audience (aud)', 'token type', 'user and workspace']) {
+        assert.ok(checks.includes(check), `${check} in ${checks.join(', ')}`);
+      }
+      assert.equal(res.body.steps.find((step: { check: string }) => step.check === 'credential path').detail, 'auth_rule');
+      const refused = await t.call('POST', '/admin/v1/tokens/inspect', { body: { token: await idp.idToken('alice', { aud: AUDIENCE }) }, headers: admin });
+      assert.equal(refused.body.accepted, false);
+      assert.equal(refused.body.error.code, 'invalid_claims');
+    });
+
     it('maps another organization to another workspace', async () => {
       const res = await t.call('GET', '/v1/me', { token: await idp.accessToken({ orgId: 'org_globex' }) });
       assert.equal(res.status, 200, JSON.stringify(res.body));
