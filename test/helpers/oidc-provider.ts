@@ -59,6 +59,9 @@ export async function startTestIdp(): Promise<TestIdp> {
     }
     handler(req, res);
   });
+  // Idle keep-alive sockets stay open for a minute: a test that blocks its event loop (spawnSync of
+  // the CLI) must not find a socket the server closed meanwhile and fetch reuses (ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
