@@ -253,17 +253,36 @@ describe('auth rules with a real OIDC provider', () => {
 
   describe('a flood of unknown kids', () => {
     it('costs the provider at most one JWKS fetch per cooldown', async () => {
-      const t = await createTestApp(); // default cooldown: 30 s
+      const cooldownMs = 500;
+      const t = await createTestApp({ THREADGATE_JWKS_COOLDOWN_MS: String(cooldownMs) });
       try {
         await createRule(t, { name: 'jwks', issuer: idp.issuer, audience: AUDIENCE, jwks_uri: idp.jwksUri, token_type: 'access' });
         const token = await idp.accessToken();
         assert.equal((await t.call('GET', '/v1/me', { token })).status, 200);
-        const before = idp.hits('/jwks');
-        const results = await Promise.all(
-          Array.from({ length: 200 }, (_, i) => t.call('GET', '/v1/me', { token: withKid(token, `random-kid-${i}-${Math.random()}`) })),
-        );
-        for (const res of results) expectError(res, 401, 'unknown_signing_key');
-        assert.ok(idp.hits('/jwks') - before <= 1, `the provider saw ${idp.hits('/jwks') - before} JWKS fetches`);
+        const flood = async (size: number) => {
+          const results = await Promise.all(
+            Array.from({ length: size }, (_, i) => t.call('GET', '/v1/me', { token: withKid(token, `random-kid-${i}-${Math.random()}`) })),
+          );
+          for (const res of results) expectError(res, 401, 'unknown_signing_key');
+        };
+        /** Fetches seen during `fn`, and the most the cooldown allows in that time (starts at least cooldownMs apart). */
+        const measure = async (fn: () => Promise<void>) => {
+          const before = idp.hits('/jwks');
+          const started = Date.now();
+          await fn();
+          return { fetches: idp.hits('/jwks') - before, allowed: Math.floor((Date.now() - started) / cooldownMs) + 1 };
+        };
+        // Past the cooldown, 200 concurrent unknown kids: one fetch (single flight), whatever their number.
+        await sleep(cooldownMs + 50);
+        let seen = await measure(() => flood(200));
+        assert.ok(seen.fetches >= 1 && seen.fetches <= seen.allowed, JSON.stringify(seen));
+        // Sustained for 2 s, 20 at a time: never more than one fetch per cooldown.
+        seen = await measure(async () => {
+          const started = Date.now();
+          while (Date.now() - started < 2000) await flood(20);
+        });
+        assert.ok(seen.fetches <= seen.allowed, JSON.stringify(seen));
+        assert.ok(seen.fetches >= 2, 'the cooldown does not block refetches forever');
       } finally {
         await t.close();
       }
