@@ -98,6 +98,8 @@ export function formatTable(results: readonly SetupResult[]): string {
       ...(m.nonOk > 0 ? [`${m.nonOk} errors/non-2xx`] : []),
       ...(result.group === 'work' && spread > 5 ? ['p99 > 5× p50'] : []),
       ...(m.othersCpuPercent !== null && m.othersCpuPercent > 25 && !result.name.includes('postgres') ? ['BUSY MACHINE: other processes used the CPU'] : []),
+      // A CPU-bound server that got much less than its core was preempted by something else.
+      ...(result.group === 'auth' && m.serverCpuPercent !== null && m.serverCpuPercent < 90 ? [`server had only ${m.serverCpuPercent.toFixed(0)}% of its core`] : []),
       ...Object.entries(result.extra ?? {}).map(([key, value]) => `${key}: ${value}`),
     ];
     const percent = (value: number | null) => (value === null ? '–' : `${value.toFixed(0)}%`);

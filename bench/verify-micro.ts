@@ -21,6 +21,7 @@ import { createLogger } from '../src/logger.js';
 import { createAuthenticator } from '../src/auth/authenticate.js';
 import { startJwksServer } from './jwks-server.js';
 import { describeMachine } from './machine.js';
+import { cpuBetween, snapshot } from './cpu.js';
 import { measureFloors } from './micro/crypto-floor.js';
 import { provisionKinds } from './micro/credential-kinds.js';
 import { time, timeEach, type Timing } from './micro/timing.js';
@@ -58,8 +59,10 @@ async function main(): Promise<void> {
     // Whether this version of Threadgate has a verified-credential cache (THREADGATE_TOKEN_CACHE_SIZE).
     const hasCache = typeof (config as { tokenCacheSize?: unknown }).tokenCacheSize === 'number' && (config as { tokenCacheSize: number }).tokenCacheSize > 0;
     const cached = services.deps.authenticator;
-    const uncached = createAuthenticator({ store: services.deps.store, keyring: services.deps.keyring, config });
+    // The server's own dependencies (store, keyring, config, secret box, clock), without the cache option.
+    const uncached = createAuthenticator({ ...services.deps });
 
+    const cpuBefore = snapshot([]);
     process.stderr.write(`crypto floors (${options.samples} × ${options.sampleMs} ms samples) ...\n`);
     const floors = await measureFloors(timing);
     const rows: Record<string, unknown>[] = [];
@@ -110,10 +113,13 @@ async function main(): Promise<void> {
         return `| ${f.title} | ${fmt(f.timing.opsPerSecond)} |`;
       }),
     ];
+    // This process is the one being measured; everything else on the machine competed with it.
+    const others = cpuBetween(cpuBefore, snapshot([])).othersPercent;
+    lines.push('', `Other processes used ${others === null ? '?' : others.toFixed(0)}% of a core during this run (on 2 cores, above ~50% the numbers are disturbed).`);
     console.log(`\n${lines.join('\n')}\n`);
     mkdirSync(RESULTS_DIR, { recursive: true });
     const path = join(RESULTS_DIR, `micro-${startedAt.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(path, `${JSON.stringify({ startedAt, machine, options, hasCache, kinds: rows, floors }, null, 2)}\n`);
+    writeFileSync(path, `${JSON.stringify({ startedAt, machine, options, hasCache, othersCpuPercent: others, kinds: rows, floors }, null, 2)}\n`);
     console.log(`results: ${path}`);
   } finally {
     await services.close();
