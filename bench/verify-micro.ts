@@ -14,11 +14,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../src/config.js';
-import { createServices } from '../src/server.js';
-import { createApp } from '../src/http/app.js';
-import { createLogger } from '../src/logger.js';
-import { createAuthenticator } from '../src/auth/authenticate.js';
+import { createApp, createAuthenticator, createLogger, createServices, resolveConfig } from './threadgate-dist.js';
 import { startJwksServer } from './jwks-server.js';
 import { describeMachine } from './machine.js';
 import { cpuBetween, snapshot } from './cpu.js';

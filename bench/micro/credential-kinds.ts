@@ -6,7 +6,7 @@
  */
 import { decodeJwt } from 'jose';
 import type { AuthenticateInput } from '../../src/auth/authenticate.js';
-import { mintWorkspaceToken as mintInProcess } from '../../src/auth/workspace-token.js';
+import { mintWorkspaceToken as mintInProcess } from '../threadgate-dist.js';
 import type { Services } from '../../src/server.js';
 import type { JwksServer } from '../jwks-server.js';
 import { createApiKey, createAuthKey, createAuthRule, mintWorkspaceToken, startAnonymousSession, Unavailable, type Call } from '../threadgate-credentials.js';

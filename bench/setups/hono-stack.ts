@@ -22,5 +22,6 @@ function honoStack(name: string, title: string, env: Record<string, string>): Se
 export const honoStackSetups: readonly Setup[] = [
   honoStack('hono-stack-secure-headers', 'Hono + secureHeaders, no auth', { BENCH_SECURE_HEADERS: '1' }),
   honoStack('hono-stack-body-limit', 'Hono + bodyLimit, no auth', { BENCH_BODY_LIMIT: '1' }),
+  honoStack('hono-stack-plain-headers', "Hono answering with Threadgate's security and CORS headers as a plain object, no auth", { BENCH_PLAIN_HEADERS: '1' }),
   honoStack('hono-stack', "Hono + secureHeaders + bodyLimit (Threadgate's global middleware), no auth", { BENCH_SECURE_HEADERS: '1', BENCH_BODY_LIMIT: '1' }),
 ];

@@ -182,6 +182,7 @@ export function mintWorkspaceTokenFor(
   keyring: Keyring,
   config: WorkspaceTokenConfig,
   principal: Principal,
+  clock: () => number = Date.now,
 ): Promise<{ token: string; expiresAt: number }> {
   return mintWorkspaceToken(keyring, config, {
     projectId: principal.projectId,
@@ -191,5 +192,5 @@ export function mintWorkspaceTokenFor(
     agents: principal.agents,
     anonymous: principal.anonymous,
     credential: { source: principal.source, id: principal.credentialId },
-  });
+  }, clock);
 }

@@ -1,11 +1,9 @@
 /**
- * The Hono application: global middleware (request deps, CORS, body limit, security headers), every
+ * The Hono application: global middleware (request deps, security headers and CORS, body limit), every
  * route module, the generated OpenAPI document, and the JSON error contract for everything else.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { ThreadgateError, ValidationFailed } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { handleError, respondWithError } from './middleware/error-handler.js';
@@ -21,10 +19,7 @@ import { meRoutes } from './routes/me.js';
 import { registerDocs } from './routes/docs.js';
 import { userRoutes } from './routes/users.js';
 import { inspectRoutes } from './routes/inspect.js';
-
-/** Headers a browser client sends and may read (the client reads a refreshed `Authorization`). */
-const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Aui-User-Id', 'Aui-Workspace-Id', 'Aui-Sdk'];
-const CORS_EXPOSE_HEADERS = ['Authorization', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'WWW-Authenticate'];
+import { standardHeaders } from './middleware/standard-headers.js';
 
 /**
  * Builds the application around its dependencies.
@@ -50,21 +45,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set('deps', deps);
     await next();
   });
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
   const origins = deps.config.corsOrigins.length > 0 ? [...deps.config.corsOrigins] : deps.config.mode === 'development' ? ['*'] : [];
-  if (origins.length > 0) {
-    app.use(
-      '*',
-      cors({
-        origin: origins.includes('*') ? '*' : origins,
-        // The user-token header (THREADGATE_USER_TOKEN_HEADER) is sent by browsers too.
-        allowHeaders: deps.config.userTokenHeader === null ? CORS_ALLOW_HEADERS : [...CORS_ALLOW_HEADERS, deps.config.userTokenHeader],
-        exposeHeaders: CORS_EXPOSE_HEADERS,
-        allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        maxAge: 600,
-      }),
-    );
-  }
+  // Security headers and CORS, as one plain object per request (respond.ts says why).
+  app.use('*', standardHeaders({ corsOrigins: origins, userTokenHeader: deps.config.userTokenHeader }));
   const limitBody = bodyLimit({
     maxSize: deps.config.bodyLimitBytes,
     onError: () => {

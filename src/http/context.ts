@@ -35,5 +35,7 @@ export interface AppEnv {
     principal: Principal | undefined;
     /** The route's declared category, set before the handler runs. */
     routeCategory: string;
+    /** Headers every response of this request carries (middleware/standard-headers.ts, respond.ts). */
+    responseHeaders: Readonly<Record<string, string>>;
   };
 }

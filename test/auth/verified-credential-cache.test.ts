@@ -31,7 +31,7 @@ describe('verified credential cache', () => {
     assert.ok(cache.get('a'), 'verified again under the new epoch');
   });
 
-  it('is bounded, least recently used out first', () => {
+  it('is bounded, the oldest unused entry out first (a used one gets a second chance)', () => {
     const cache = createVerifiedCredentialCache({ maxEntries: 3, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
     for (const key of ['a', 'b', 'c']) cache.set(key, principal(100));
     assert.ok(cache.get('a'));
@@ -39,6 +39,19 @@ describe('verified credential cache', () => {
     assert.equal(cache.size, 3);
     assert.equal(cache.get('b'), undefined, 'b was least recently used');
     assert.ok(cache.get('a') && cache.get('c') && cache.get('d'));
+  });
+
+  it('stays within its bound under churn, and keeps the entry that keeps being used', () => {
+    const cache = createVerifiedCredentialCache({ maxEntries: 100, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
+    cache.set('hot', principal(100));
+    for (let i = 0; i < 10_000; i++) {
+      cache.set(`cold-${i}`, principal(100));
+      assert.ok(cache.size <= 100);
+      assert.ok(cache.get('hot'), `the hot entry survived insert ${i}`);
+    }
+    assert.equal(cache.size, 100);
+    assert.equal(cache.get('cold-0'), undefined);
+    assert.ok(cache.get('cold-9999'));
   });
 
   it('keeps credentials without exp (API keys) for 60 s, skips oversized ones, and can be off', () => {

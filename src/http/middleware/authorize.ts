@@ -17,6 +17,8 @@ import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
 import type { AppEnv } from '../context.js';
 import type { RoutePolicy } from '../define-route.js';
 import { extractBearer } from '../../auth/bearer.js';
+import { addResponseHeader } from '../respond.js';
+import { requestHeader } from '../request-header.js';
 
 /** Credential sources whose tokens are exchanged for a workspace token in the response. */
 const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
@@ -27,18 +29,18 @@ const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
  * URLs (and logs) of ordinary requests.
  */
 function isStreamingHandshake(c: Context): boolean {
-  return c.req.header('upgrade')?.toLowerCase() === 'websocket' || (c.req.header('accept') ?? '').includes('text/event-stream');
+  return requestHeader(c, 'upgrade')?.toLowerCase() === 'websocket' || (requestHeader(c, 'accept') ?? '').includes('text/event-stream');
 }
 
 function userAuthorization(c: Context): string | undefined {
-  const header = c.req.header('authorization');
+  const header = requestHeader(c, 'authorization');
   if (header !== undefined) return header;
   const token = isStreamingHandshake(c) ? c.req.query('token') : undefined;
   return token === undefined ? undefined : `Bearer ${token}`;
 }
 
 function adminCredential(c: Context): string | undefined {
-  const header = c.req.header('authorization');
+  const header = requestHeader(c, 'authorization');
   if (header !== undefined) return extractBearer(header);
   return isStreamingHandshake(c) ? c.req.query('key') : undefined;
 }
@@ -57,20 +59,39 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
     const userTokenHeader = deps.config.userTokenHeader;
     const principal = await deps.authenticator.authenticate({
       authorization: userAuthorization(c),
-      userIdHeader: c.req.header('aui-user-id'),
-      workspaceIdHeader: c.req.header('aui-workspace-id'),
-      ...(userTokenHeader !== null ? { userTokenHeader: c.req.header(userTokenHeader) } : {}),
+      userIdHeader: requestHeader(c, 'aui-user-id'),
+      workspaceIdHeader: requestHeader(c, 'aui-workspace-id'),
+      ...(userTokenHeader !== null ? { userTokenHeader: requestHeader(c, userTokenHeader.toLowerCase()) } : {}),
     });
     if (principal === undefined) throw new AuthenticationRequired();
     checkPolicy(policy, principal, c);
     c.set('principal', principal);
-    await next();
-    if (EXCHANGED_SOURCES.has(principal.source) && c.res.status !== 401) {
-      const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal);
-      c.res.headers.set('Authorization', `Bearer ${minted.token}`);
-      c.res.headers.set('Cache-Control', 'no-store');
+    if (EXCHANGED_SOURCES.has(principal.source)) {
+      // On every response to this request but a 401 (respond.ts).
+      addResponseHeader(c, 'Authorization', `Bearer ${await exchangedToken(deps, principal)}`);
+      addResponseHeader(c, 'Cache-Control', 'no-store');
     }
+    await next();
   };
+}
+
+/**
+ * The workspace token a verified principal is exchanged for, minted again once less than half of
+ * its lifetime is left. Keyed by the principal object: the verified-credential cache hands out the
+ * same object for as long as it holds the credential, so a client that keeps sending its user
+ * token gets the same workspace token back instead of an ES256 signature per request; an evicted
+ * or re-verified credential (new object) mints a new one. A token handed out again is no weaker
+ * than a new one: it carries the same claims and is checked for revocation on every use.
+ */
+const exchanged = new WeakMap<Principal, { token: string; renewAt: number }>();
+
+async function exchangedToken(deps: AppEnv['Variables']['deps'], principal: Principal): Promise<string> {
+  const now = deps.clock() / 1000;
+  const held = exchanged.get(principal);
+  if (held !== undefined && now < held.renewAt) return held.token;
+  const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, deps.clock);
+  exchanged.set(principal, { token: minted.token, renewAt: minted.expiresAt - deps.config.workspaceTokenTtlSeconds / 2 });
+  return minted.token;
 }
 
 function checkPolicy(policy: RoutePolicy, principal: Principal, c: Context): void {

@@ -8,6 +8,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../context.js';
+import { sendJson } from '../respond.js';
 
 const REALM = 'threadgate';
 
@@ -33,7 +34,7 @@ export function respondWithError(c: Context, error: ThreadgateError): Response {
   const wwwAuthenticate = challenge(error);
   if (wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = wwwAuthenticate;
   if (error.status === 401 || error.status === 403) headers['Cache-Control'] = 'no-store';
-  return c.json(error.toJSON(), error.status as 400, headers);
+  return sendJson(c, error.toJSON(), error.status as 400, headers);
 }
 
 function fromHttpException(error: HTTPException): ThreadgateError {

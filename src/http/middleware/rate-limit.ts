@@ -10,6 +10,7 @@ import { RateLimited } from '../../errors.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { AppEnv } from '../context.js';
 import { clientAddress } from './client-address.js';
+import { addResponseHeader } from '../respond.js';
 
 export interface RateLimiters {
   anonymousMint: RateLimiterAbstract;
@@ -41,8 +42,8 @@ export function rateLimitByAddress(pick: (limiters: RateLimiters) => RateLimiter
       Object.assign(error.headers, headersFor(limiter.points, rejection));
       throw error;
     }
+    for (const [name, value] of Object.entries(headersFor(limiter.points, result))) addResponseHeader(c, name, value);
     await next();
-    for (const [name, value] of Object.entries(headersFor(limiter.points, result))) c.header(name, value);
   };
 }
 

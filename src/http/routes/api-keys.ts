@@ -11,6 +11,7 @@ import type { ApiKeyRecord } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { errorResponses, IdParam } from '../openapi.js';
+import { sendEmpty, sendJson } from '../respond.js';
 
 const ApiKeySchema = z
   .object({
@@ -105,14 +106,13 @@ export function apiKeyRoutes(): OpenAPIHono<AppEnv> {
       ...(body.agents !== undefined ? { agents: body.agents } : {}),
     });
     deps.logger.info({ audit: 'api_key.create', id: record.id, prefix: record.prefix }, 'API key created');
-    c.header('Cache-Control', 'no-store');
-    return c.json({ ...toWireApiKey(record), key }, 201);
+    return sendJson(c, { ...toWireApiKey(record), key }, 201, { 'Cache-Control': 'no-store' });
   });
 
   app.openapi(listKeys, async (c) => {
     const deps = c.get('deps');
     const records = await deps.store.listApiKeys(deps.config.projectId);
-    return c.json({ api_keys: records.map(toWireApiKey) }, 200);
+    return sendJson(c, { api_keys: records.map(toWireApiKey) }, 200);
   });
 
   app.openapi(revokeKey, async (c) => {
@@ -121,7 +121,7 @@ export function apiKeyRoutes(): OpenAPIHono<AppEnv> {
     const revoked = await deps.store.revokeApiKey(deps.config.projectId, id, deps.clock());
     if (!revoked) throw new NotFound({ message: 'No such API key.' });
     deps.logger.info({ audit: 'api_key.revoke', id }, 'API key revoked');
-    return c.body(null, 204);
+    return sendEmpty(c);
   });
 
   return app;

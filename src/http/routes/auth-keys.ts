@@ -11,6 +11,7 @@ import type { AuthKeyRecord } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { errorResponses, IdParam } from '../openapi.js';
+import { sendEmpty, sendJson } from '../respond.js';
 
 const AuthKeySchema = z
   .object({
@@ -105,14 +106,13 @@ export function authKeyRoutes(): OpenAPIHono<AppEnv> {
       deps.clock,
     );
     deps.logger.info({ audit: 'auth_key.create', id: record.id }, 'authentication key created');
-    c.header('Cache-Control', 'no-store');
-    return c.json({ ...toWireAuthKey(record), secret }, 201);
+    return sendJson(c, { ...toWireAuthKey(record), secret }, 201, { 'Cache-Control': 'no-store' });
   });
 
   app.openapi(listKeys, async (c) => {
     const deps = c.get('deps');
     const records = await listAuthKeys(deps.store, deps.config.projectId);
-    return c.json({ auth_keys: records.map(toWireAuthKey) }, 200);
+    return sendJson(c, { auth_keys: records.map(toWireAuthKey) }, 200);
   });
 
   app.openapi(removeKey, async (c) => {
@@ -120,7 +120,7 @@ export function authKeyRoutes(): OpenAPIHono<AppEnv> {
     const id = c.req.valid('param').keyId;
     if (!(await deleteAuthKey(deps.store, deps.config.projectId, id))) throw new NotFound({ message: 'No such authentication key.' });
     deps.logger.info({ audit: 'auth_key.delete', id }, 'authentication key deleted');
-    return c.body(null, 204);
+    return sendEmpty(c);
   });
 
   return app;

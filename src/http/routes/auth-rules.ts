@@ -12,6 +12,7 @@ import { providerUrlPolicyOf } from '../../auth/oidc/provider-url.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { errorResponses, IdParam } from '../openapi.js';
+import { sendEmpty, sendJson } from '../respond.js';
 
 const AuthRuleSchema = z
   .object({
@@ -135,20 +136,20 @@ export function authRuleRoutes(): OpenAPIHono<AppEnv> {
     const deps = c.get('deps');
     const rule = await createAuthRule(deps.store, c.req.valid('json') as AuthRuleInput, context(deps));
     deps.logger.info({ audit: 'auth_rule.create', id: rule.id, issuer: rule.issuer }, 'auth rule created');
-    return c.json(toWireAuthRule(rule), 201);
+    return sendJson(c, toWireAuthRule(rule), 201);
   });
 
   app.openapi(listRules, async (c) => {
     const deps = c.get('deps');
     const rules = await deps.store.listAuthRules(deps.config.projectId);
-    return c.json({ auth_rules: rules.map(toWireAuthRule) }, 200);
+    return sendJson(c, { auth_rules: rules.map(toWireAuthRule) }, 200);
   });
 
   app.openapi(getRule, async (c) => {
     const deps = c.get('deps');
     const rule = await deps.store.getAuthRule(deps.config.projectId, c.req.valid('param').ruleId);
     if (rule === undefined) throw noSuchRule();
-    return c.json(toWireAuthRule(rule), 200);
+    return sendJson(c, toWireAuthRule(rule), 200);
   });
 
   app.openapi(patchRule, async (c) => {
@@ -157,7 +158,7 @@ export function authRuleRoutes(): OpenAPIHono<AppEnv> {
     const rule = await updateAuthRule(deps.store, id, c.req.valid('json') as AuthRuleInput, context(deps));
     if (rule === undefined) throw noSuchRule();
     deps.logger.info({ audit: 'auth_rule.update', id, enabled: rule.enabled }, 'auth rule updated');
-    return c.json(toWireAuthRule(rule), 200);
+    return sendJson(c, toWireAuthRule(rule), 200);
   });
 
   app.openapi(deleteRule, async (c) => {
@@ -165,7 +166,7 @@ export function authRuleRoutes(): OpenAPIHono<AppEnv> {
     const id = c.req.valid('param').ruleId;
     if (!(await deps.store.deleteAuthRule(deps.config.projectId, id))) throw noSuchRule();
     deps.logger.info({ audit: 'auth_rule.delete', id }, 'auth rule deleted');
-    return c.body(null, 204);
+    return sendEmpty(c);
   });
 
   return app;

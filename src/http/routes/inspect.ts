@@ -4,6 +4,7 @@ import { inspectToken } from '../../auth/inspect-token.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { errorResponses } from '../openapi.js';
+import { sendJson } from '../respond.js';
 
 const Step = z.object({ check: z.string(), ok: z.boolean(), detail: z.string().optional() });
 
@@ -56,8 +57,7 @@ export function inspectRoutes(): OpenAPIHono<AppEnv> {
       ...(body.user_id !== undefined ? { userId: body.user_id } : {}),
       ...(body.workspace_id !== undefined ? { workspaceId: body.workspace_id } : {}),
     });
-    c.header('Cache-Control', 'no-store');
-    return c.json(report, 200);
+    return sendJson(c, report, 200, { 'Cache-Control': 'no-store' });
   });
   return app;
 }

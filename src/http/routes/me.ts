@@ -6,6 +6,7 @@ import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { describePrincipal } from '../../auth/inspect-token.js';
 import { errorResponses } from '../openapi.js';
+import { sendJson } from '../respond.js';
 
 const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
   method: 'get',
@@ -41,7 +42,7 @@ export function meRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(me, (c) => {
     const principal = requirePrincipal(c);
-    return c.json(describePrincipal(principal), 200);
+    return sendJson(c, describePrincipal(principal), 200);
   });
   return app;
 }

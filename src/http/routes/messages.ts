@@ -13,6 +13,7 @@ import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, JsonObject, MessageSchema } from '../openapi.js';
 import { toWireMessage } from '../wire.js';
+import { sendEmpty, sendJson } from '../respond.js';
 
 const threadId = IdParam.openapi({ param: { name: 'threadId', in: 'path' } });
 const messageId = IdParam.openapi({ param: { name: 'messageId', in: 'path' } });
@@ -143,7 +144,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
       ...(query.format !== undefined ? { format: query.format } : {}),
       ...(query.after !== undefined ? { after: query.after } : {}),
     });
-    return c.json({ messages: messages.map(toWireMessage) }, 200);
+    return sendJson(c, { messages: messages.map(toWireMessage) }, 200);
   });
 
   app.openapi(createMessage, async (c) => {
@@ -165,7 +166,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
       if (result.reason === 'thread_not_found') throw new NotFound({ message: 'No such thread.' });
       throw new ValidationFailed(body.parent_id !== null ? 'parent_id' : 'parent_external_id', 'no such message in this thread');
     }
-    return c.json({ message_id: result.message.id }, 201);
+    return sendJson(c, { message_id: result.message.id }, 201);
   });
 
   app.openapi(updateMessage, async (c) => {
@@ -176,7 +177,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
     const outcome = await store.updateMessage(principal.projectId, thread.id, params.messageId, c.req.valid('json').content as Json);
     if (outcome === 'not_found') throw new NotFound({ message: 'No such message.' });
     if (outcome === 'has_children') throw new Conflict({ message: 'The message already has replies; add a sibling instead of editing it.' });
-    return c.body(null, 204);
+    return sendEmpty(c);
   });
 
   app.openapi(deleteMessages, async (c) => {
@@ -184,7 +185,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
     const { store } = c.get('deps');
     const thread = await requireThread(store, principal, c.req.valid('param').threadId);
     await store.deleteMessages(principal.projectId, thread.id, c.req.valid('json').message_ids);
-    return c.body(null, 204);
+    return sendEmpty(c);
   });
 
   app.openapi(postFeedback, async (c) => {
@@ -204,7 +205,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
       type: body.type,
       comment: comment === undefined || comment === '' ? null : comment,
     });
-    return c.json({ feedback_id: feedback.id, type: feedback.type, comment: feedback.comment }, 201);
+    return sendJson(c, { feedback_id: feedback.id, type: feedback.type, comment: feedback.comment }, 201);
   });
 
   return app;

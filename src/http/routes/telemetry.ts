@@ -12,6 +12,7 @@ import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam } from '../openapi.js';
+import { sendJson } from '../respond.js';
 
 const createRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
   method: 'post',
@@ -124,7 +125,7 @@ export function telemetryRoutes(): OpenAPIHono<AppEnv> {
       status: report.status,
       report: report as Json,
     });
-    return c.json({ run_id: run.id }, 201);
+    return sendJson(c, { run_id: run.id }, 201);
   });
 
   app.openapi(createEvents, async (c) => {
@@ -145,7 +146,7 @@ export function telemetryRoutes(): OpenAPIHono<AppEnv> {
         props: (event.props ?? null) as Json,
       })),
     );
-    return c.json({ accepted }, 202);
+    return sendJson(c, { accepted }, 202);
   });
 
   app.openapi(createScore, async (c) => {
@@ -167,7 +168,8 @@ export function telemetryRoutes(): OpenAPIHono<AppEnv> {
       messageId: body.message_id ?? null,
       runId: body.run_id ?? null,
     });
-    return c.json(
+    return sendJson(
+      c,
       { score_id: score.id, name: score.name, data_type: score.dataType, value: score.value, string_value: score.stringValue },
       201,
     );

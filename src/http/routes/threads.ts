@@ -13,6 +13,7 @@ import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, ThreadSchema } from '../openapi.js';
 import { toWireThread } from '../wire.js';
+import { sendEmpty, sendJson } from '../respond.js';
 
 const ThreadParams = z.object({ threadId: IdParam.openapi({ param: { name: 'threadId', in: 'path' } }) });
 const Timestamp = z.iso.datetime({ offset: true });
@@ -140,7 +141,7 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
       ...(query.after !== undefined ? { after: query.after } : {}),
       limit: query.limit,
     });
-    return c.json({ threads: threads.map(toWireThread) }, 200);
+    return sendJson(c, { threads: threads.map(toWireThread) }, 200);
   });
 
   // Registered before /v1/threads/{threadId} routes so "claim" is never taken for an id.
@@ -157,11 +158,11 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
       throw error;
     }
     if (family.projectId !== principal.projectId) throw new PolicyDenied({ message: 'The refresh token belongs to another project.' });
-    if (family.workspaceId === principal.workspaceId) return c.json({ moved: 0 }, 200);
+    if (family.workspaceId === principal.workspaceId) return sendJson(c, { moved: 0 }, 200);
     const moved = await deps.store.moveThreads(principal.projectId, family.workspaceId, principal.workspaceId);
     // The anonymous identity is absorbed: its session ends, so it cannot reach the moved threads' new home.
     await deps.store.revokeRefreshFamily(principal.projectId, family.id, deps.clock());
-    return c.json({ moved }, 200);
+    return sendJson(c, { moved }, 200);
   });
 
   app.openapi(createThread, async (c) => {
@@ -171,7 +172,7 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
     if (body.external_id !== undefined) {
       const existing = await store.findThreadByExternalId(principal.projectId, principal.workspaceId, body.external_id);
       if (existing !== undefined) {
-        if (body.upsert === true) return c.json({ thread_id: existing.id }, 200);
+        if (body.upsert === true) return sendJson(c, { thread_id: existing.id }, 200);
         throw new Conflict({ message: 'A thread with this external_id already exists (send upsert: true to reuse it).' });
       }
     }
@@ -183,14 +184,14 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
       metadata: (body.metadata ?? null) as Json,
       externalId: body.external_id ?? null,
     });
-    return c.json({ thread_id: thread.id }, 201);
+    return sendJson(c, { thread_id: thread.id }, 201);
   });
 
   app.openapi(getThread, async (c) => {
     const principal = requirePrincipal(c);
     const thread = await c.get('deps').store.getThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId);
     if (thread === undefined) throw new NotFound({ message: 'No such thread.' });
-    return c.json({ thread: toWireThread(thread) }, 200);
+    return sendJson(c, { thread: toWireThread(thread) }, 200);
   });
 
   app.openapi(updateThread, async (c) => {
@@ -203,14 +204,14 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
       ...(body.is_archived !== undefined ? { isArchived: body.is_archived } : {}),
     });
     if (updated === undefined) throw new NotFound({ message: 'No such thread.' });
-    return c.body(null, 204);
+    return sendEmpty(c);
   });
 
   app.openapi(deleteThread, async (c) => {
     const principal = requirePrincipal(c);
     const deleted = await c.get('deps').store.deleteThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId);
     if (!deleted) throw new NotFound({ message: 'No such thread.' });
-    return c.body(null, 204);
+    return sendEmpty(c);
   });
 
   return app;

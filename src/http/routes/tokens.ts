@@ -18,6 +18,7 @@ import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { rateLimitByAddress } from '../middleware/rate-limit.js';
 import { errorResponses } from '../openapi.js';
+import { sendJson } from '../respond.js';
 
 const SessionSchema = z
   .object({
@@ -81,10 +82,11 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const deps = c.get('deps');
     const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal);
-    c.header('Cache-Control', 'no-store');
-    return c.json(
+    return sendJson(
+      c,
       { token: minted.token, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds, scope: formatScopes(principal.scopes) },
       200,
+      { 'Cache-Control': 'no-store' },
     );
   });
 
@@ -95,16 +97,14 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
       throw new ThreadgateError('feature_disabled', { message: 'Anonymous sessions are disabled on this server (THREADGATE_ANONYMOUS).' });
     }
     const session = await createAnonymousSession(deps);
-    c.header('Cache-Control', 'no-store');
-    return c.json({ ...session, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds }, 200);
+    return sendJson(c, { ...session, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds }, 200, { 'Cache-Control': 'no-store' });
   });
 
   app.use('/v1/auth/tokens/refresh', rateLimitByAddress((limiters) => limiters.refresh));
   app.openapi(refreshToken, async (c) => {
     const deps = c.get('deps');
     const session = await rotateRefreshToken(deps, c.req.valid('json').refresh_token);
-    c.header('Cache-Control', 'no-store');
-    return c.json({ ...session, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds }, 200);
+    return sendJson(c, { ...session, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds }, 200, { 'Cache-Control': 'no-store' });
   });
 
   return app;

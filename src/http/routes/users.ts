@@ -4,6 +4,7 @@ import { revokeUserSessions } from '../../auth/revoke-user.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { errorResponses } from '../openapi.js';
+import { sendJson } from '../respond.js';
 
 const revokeUser = declareRoute({ category: 'admin' }, {
   method: 'post',
@@ -27,7 +28,7 @@ export function userRoutes(): OpenAPIHono<AppEnv> {
     const now = deps.clock();
     await revokeUserSessions(deps.store, deps.config.projectId, userId, now);
     deps.logger.info({ audit: 'user.revoke', userId }, 'user sessions revoked');
-    return c.json({ user_id: userId, revoked_before: new Date(now).toISOString() }, 200);
+    return sendJson(c, { user_id: userId, revoked_before: new Date(now).toISOString() }, 200);
   });
   return app;
 }

@@ -5,6 +5,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
+import { sendJson } from '../respond.js';
 
 const jwks = declareRoute({ category: 'keys' }, {
   method: 'get',
@@ -33,16 +34,15 @@ const health = declareRoute({ category: 'health' }, {
 export function wellKnownRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(jwks, async (c) => {
-    c.header('Cache-Control', 'public, max-age=60');
-    return c.json(await c.get('deps').keyring.jwks(), 200);
+    return sendJson(c, await c.get('deps').keyring.jwks(), 200, { 'Cache-Control': 'public, max-age=60' });
   });
   app.openapi(health, async (c) => {
     const { store } = c.get('deps');
     try {
       await store.getSetting('health');
-      return c.json({ status: 'ok' as const, database: store.dialect }, 200);
+      return sendJson(c, { status: 'ok' as const, database: store.dialect }, 200);
     } catch {
-      return c.json({ status: 'unavailable' as const, database: store.dialect }, 503);
+      return sendJson(c, { status: 'unavailable' as const, database: store.dialect }, 503);
     }
   });
   return app;
