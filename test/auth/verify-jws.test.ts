@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { verifyCompactJws, type KeyResolver } from '../../src/auth/verify-jws.js';
+import { constants, createHmac, createSecretKey, generateKeyPairSync, randomBytes, sign, webcrypto, type KeyObject } from 'node:crypto';
+import { importJWK, type CryptoKey } from 'jose';
+import { withTrace } from '../../src/auth/trace.js';
+import { verifyCompactJws, type KeyResolver, type ResolvedKey } from '../../src/auth/verify-jws.js';
 import { UnknownKeyId } from '../../src/errors.js';
 import { expectCode } from '../fixtures/auth-errors.js';
 import { b64u, craftEs256, signHs256, signingInput, signEs256 } from '../fixtures/jws.js';
@@ -108,5 +110,133 @@ describe('verify-jws', () => {
     for (const algorithms of [[], ['none'], ['ES256', 'NONE']]) {
       await assert.rejects(() => verifyCompactJws(token, { algorithms, resolveKey }), TypeError);
     }
+  });
+});
+
+/** A token signed with node:crypto directly, for any algorithm and key. */
+function signWith(alg: string, key: KeyObject | Uint8Array, options: { saltLength?: number; dsaEncoding?: 'der' | 'ieee-p1363' } = {}): string {
+  const input = signingInput({ alg, kid: 'k1' }, claims);
+  const bits = alg.slice(2);
+  let signature: Buffer;
+  if (alg.startsWith('HS')) signature = createHmac(`sha${bits}`, key as Uint8Array).update(input).digest();
+  else if (alg === 'EdDSA' || alg === 'Ed25519') signature = sign(null, Buffer.from(input), key as KeyObject);
+  else if (alg.startsWith('ES')) signature = sign(`sha${bits}`, Buffer.from(input), { key: key as KeyObject, dsaEncoding: options.dsaEncoding ?? 'ieee-p1363' });
+  else if (alg.startsWith('PS')) {
+    signature = sign(`sha${bits}`, Buffer.from(input), { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: options.saltLength ?? Number(bits) / 8 });
+  } else signature = sign(`sha${bits}`, Buffer.from(input), key as KeyObject);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+function fixed(key: ResolvedKey['key'], algorithm: string): KeyResolver {
+  return async () => ({ key, algorithm });
+}
+
+describe('verify-jws – every algorithm, through node:crypto', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ed = generateKeyPairSync('ed25519');
+  const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const p521 = generateKeyPairSync('ec', { namedCurve: 'P-521' });
+  const secret = randomBytes(64);
+  const pairs: Array<[string, KeyObject | Uint8Array, ResolvedKey['key'], ResolvedKey['key']]> = [
+    // [alg, signing key, verification key, a key of the right type that did not sign]
+    ['ES256', privateKey, publicKey, attacker.publicKey],
+    ['ES384', p384.privateKey, p384.publicKey, generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey],
+    ['ES512', p521.privateKey, p521.publicKey, generateKeyPairSync('ec', { namedCurve: 'P-521' }).publicKey],
+    ['EdDSA', ed.privateKey, ed.publicKey, generateKeyPairSync('ed25519').publicKey],
+    ['Ed25519', ed.privateKey, ed.publicKey, generateKeyPairSync('ed25519').publicKey],
+    ...(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'].map((alg) => [alg, rsa.privateKey, rsa.publicKey, otherRsa.publicKey]) as Array<[string, KeyObject, KeyObject, KeyObject]>),
+    ...(['HS256', 'HS384', 'HS512'].map((alg) => [alg, secret, secret, randomBytes(64)]) as Array<[string, Uint8Array, Uint8Array, Uint8Array]>),
+  ];
+
+  it('verifies each algorithm with its key, and refuses another key of the same type', async () => {
+    for (const [alg, signingKey, verificationKey, otherKey] of pairs) {
+      const token = signWith(alg, signingKey);
+      await verifyCompactJws(token, { algorithms: [alg], resolveKey: fixed(verificationKey, alg) });
+      await expectCode(() => verifyCompactJws(token, { algorithms: [alg], resolveKey: fixed(otherKey, alg) }), 'invalid_signature', { message: alg });
+    }
+  });
+
+  it('verifies with WebCrypto CryptoKeys (as jose imports them) and secret KeyObjects', async () => {
+    const cases: Array<[string, KeyObject | Uint8Array, ResolvedKey['key']]> = [
+      ['ES256', privateKey, (await importJWK(publicKey.export({ format: 'jwk' }), 'ES256')) as CryptoKey],
+      ['RS256', rsa.privateKey, (await importJWK(rsa.publicKey.export({ format: 'jwk' }), 'RS256')) as CryptoKey],
+      ['PS384', rsa.privateKey, (await importJWK(rsa.publicKey.export({ format: 'jwk' }), 'PS384')) as CryptoKey],
+      ['EdDSA', ed.privateKey, (await importJWK(ed.publicKey.export({ format: 'jwk' }), 'EdDSA')) as CryptoKey],
+      ['HS256', secret, await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])],
+      ['HS512', secret, createSecretKey(secret)],
+    ];
+    for (const [alg, signingKey, key] of cases) {
+      // Twice: the second call uses the key converted by the first.
+      for (let i = 0; i < 2; i++) await verifyCompactJws(signWith(alg, signingKey), { algorithms: [alg], resolveKey: fixed(key, alg) });
+    }
+  });
+
+  it('refuses a key that does not fit the algorithm (wrong type, curve, hash, half, size) as a server error', async () => {
+    const weakRsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const hmac256 = await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    const rs256 = (await importJWK(rsa.publicKey.export({ format: 'jwk' }), 'RS256')) as CryptoKey;
+    const signOnly = await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const misfits: Array<[string, KeyObject | Uint8Array, ResolvedKey['key'], string]> = [
+      ['ES256', privateKey, rsa.publicKey, 'an RSA key for ES256'],
+      ['ES256', privateKey, p384.publicKey, 'a P-384 key for ES256'],
+      ['ES384', p384.privateKey, publicKey, 'a P-256 key for ES384'],
+      ['ES256', privateKey, ed.publicKey, 'an Ed25519 key for ES256'],
+      ['EdDSA', ed.privateKey, publicKey, 'an EC key for EdDSA'],
+      ['RS256', rsa.privateKey, publicKey, 'an EC key for RS256'],
+      ['RS256', rsa.privateKey, rsa.privateKey, 'a private key'],
+      ['RS256', weakRsa.privateKey, weakRsa.publicKey, 'RSA under 2048 bits'],
+      ['RS256', rsa.privateKey, secret, 'raw bytes for RS256'],
+      ['RS384', rsa.privateKey, rs256, 'a CryptoKey imported for RS256, used for RS384'],
+      ['PS256', rsa.privateKey, rs256, 'a CryptoKey imported for RS256, used for PS256'],
+      ['HS384', secret, hmac256, 'an HMAC SHA-256 CryptoKey for HS384'],
+      ['HS256', secret, signOnly, 'a CryptoKey without the verify usage'],
+      ['HS256', secret, publicKey, 'a public key as an HMAC secret'],
+      ['HS256', secret, new Uint8Array(0), 'an empty HMAC secret'],
+    ];
+    for (const [alg, signingKey, key, why] of misfits) {
+      await assert.rejects(() => verifyCompactJws(signWith(alg, signingKey), { algorithms: [alg], resolveKey: fixed(key, alg) }), TypeError, why);
+    }
+  });
+
+  it('refuses ES256/384/512 signatures of the wrong length, DER ones included', async () => {
+    for (const [alg, signingKey, key] of [['ES256', privateKey, publicKey], ['ES384', p384.privateKey, p384.publicKey], ['ES512', p521.privateKey, p521.publicKey]] as const) {
+      const token = signWith(alg, signingKey);
+      const [h, p, s] = token.split('.') as [string, string, string];
+      const signature = Buffer.from(s, 'base64url');
+      const bad = [
+        signature.subarray(1),
+        Buffer.concat([signature, Buffer.from([0])]),
+        Buffer.concat([Buffer.from([0]), signature]),
+        Buffer.from(signWith(alg, signingKey, { dsaEncoding: 'der' }).split('.')[2]!, 'base64url'),
+      ];
+      for (const value of bad) {
+        await expectCode(() => verifyCompactJws(`${h}.${p}.${value.toString('base64url')}`, { algorithms: [alg], resolveKey: fixed(key, alg) }), 'invalid_signature', { message: alg });
+      }
+    }
+  });
+
+  it('refuses a PSS signature whose salt is not as long as the hash, and PKCS#1 v1.5 for PS256 and back', async () => {
+    for (const saltLength of [0, 20, 33, 64]) {
+      await expectCode(() => verifyCompactJws(signWith('PS256', rsa.privateKey, { saltLength }), { algorithms: ['PS256'], resolveKey: fixed(rsa.publicKey, 'PS256') }), 'invalid_signature', { message: `salt ${saltLength}` });
+    }
+    const [h1, p1] = signWith('PS256', rsa.privateKey).split('.');
+    const rsSignature = signWith('RS256', rsa.privateKey).split('.')[2];
+    // Same header and payload would differ by alg; graft the other padding's signature on.
+    await expectCode(() => verifyCompactJws(`${h1}.${p1}.${rsSignature}`, { algorithms: ['PS256'], resolveKey: fixed(rsa.publicKey, 'PS256') }), 'invalid_signature');
+  });
+
+  it('refuses a token whose alg differs from the key\'s, and an algorithm listed but not supported', async () => {
+    await expectCode(() => verifyCompactJws(signWith('RS384', rsa.privateKey), { algorithms: ['RS256', 'RS384'], resolveKey: fixed(rsa.publicKey, 'RS256') }), 'invalid_token');
+    await expectCode(() => verifyCompactJws(signWith('HS256', secret), { algorithms: ['HS256', 'ES256'], resolveKey: fixed(publicKey, 'ES256') }), 'invalid_token');
+    const input = signingInput({ alg: 'ES256K', kid: 'k1' }, claims);
+    await expectCode(() => verifyCompactJws(`${input}.${b64u('sig')}`, { algorithms: ['ES256K'], resolveKey: fixed(publicKey, 'ES256K') }), 'invalid_token');
+  });
+
+  it('reports the signature step in an inspection trace', async () => {
+    const good = await withTrace(() => verifyCompactJws(signWith('HS256', secret), { algorithms: ['HS256'], resolveKey: fixed(secret, 'HS256') }));
+    assert.deepEqual(good.steps.map((step) => [step.check, step.ok]), [['algorithm allowed', true], ['signing key found', true], ['signature valid', true]]);
+    const bad = await withTrace(() => verifyCompactJws(signWith('HS256', randomBytes(32)), { algorithms: ['HS256'], resolveKey: fixed(secret, 'HS256') }));
+    assert.deepEqual(bad.steps.map((step) => [step.check, step.ok]), [['algorithm allowed', true], ['signing key found', true], ['signature valid', false]]);
   });
 });
