@@ -16,8 +16,7 @@ import { looksLikeApiKey, verifyApiKey } from './api-key.js';
 import { looksLikeAuthKeyId } from './auth-key.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { extractBearer, MAX_AUTHORIZATION_LENGTH } from './bearer.js';
-import { parseCompactJws } from './jwt-strict.js';
-import { parseStrictJsonObject } from './strict-json.js';
+import { parseJwsClaims } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
 import { checkNotRevoked } from './revocation.js';
@@ -137,14 +136,9 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
 /** Reads the unverified `iss` of a compact JWS, strictly; throws `TokenInvalid` when malformed. */
 function readCredential(token: string): Credential {
   if (looksLikeApiKey(token)) return { token };
-  const jws = parseCompactJws(token);
-  let payload: Record<string, unknown>;
-  try {
-    payload = parseStrictJsonObject(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(jws.payload));
-  } catch {
-    throw new TokenInvalid({ detail: 'the payload is not a JSON object' });
-  }
-  return { token, jwt: { iss: payload.iss, kid: jws.header.kid } };
+  // Parsed once per text: the path's own strict parse of the same token reuses this (jwt-strict.ts).
+  const { jws, claims } = parseJwsClaims(token);
+  return { token, jwt: { iss: claims.iss, kid: jws.header.kid } };
 }
 
 /**

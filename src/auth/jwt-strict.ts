@@ -96,6 +96,22 @@ function decodeJsonObject(bytes: Uint8Array, name: string): Record<string, unkno
  * const { header, payload, signingInput, signature } = parseCompactJws(token)
  */
 export function parseCompactJws(token: string): CompactJws {
+  if (last !== undefined && last.token === token) return last.jws;
+  const jws = parseCompactJwsOnce(token);
+  last = { token, jws, claims: undefined };
+  return jws;
+}
+
+/**
+ * The last token parsed, with its parts. One request parses the same text up to four times
+ * (the dispatch in authenticate.ts reads the unverified `iss`, the credential path parses the
+ * claims, verify-jws.ts parses again before the signature, several auth rules re-read `aud`):
+ * parsing is a pure function of the text, so the same text gets the same (frozen) result. Only
+ * successes are remembered; the entry is one token, replaced by the next.
+ */
+let last: { token: string; jws: CompactJws; claims: Record<string, unknown> | undefined } | undefined;
+
+function parseCompactJwsOnce(token: string): CompactJws {
   if (typeof token !== 'string' || token.length === 0) throw new TokenInvalid({ detail: 'empty token' });
   if (token.length > MAX_TOKEN_LENGTH) {
     throw new TokenInvalid({ message: 'The token is too long.', detail: `length ${token.length}` });
@@ -118,7 +134,24 @@ export function parseCompactJws(token: string): CompactJws {
     throw new TokenInvalid({ detail: 'kid is not a non-empty string' });
   }
   if ('typ' in header && typeof header.typ !== 'string') throw new TokenInvalid({ detail: 'typ is not a string' });
-  return { header: header as JwsHeader, payload, signingInput: `${encodedHeader}.${encodedPayload}`, signature };
+  return Object.freeze({ header: Object.freeze(header) as JwsHeader, payload, signingInput: `${encodedHeader}.${encodedPayload}`, signature });
+}
+
+/**
+ * {@link parseCompactJws}, then the payload as a JSON object without duplicate members (RFC 7519
+ * §7.2 step 10). Throws `TokenInvalid` when either is malformed. Does not check any claim: see
+ * {@link parseStrictJwt}.
+ *
+ * @example
+ * const { jws, claims } = parseJwsClaims(token)
+ * claims.iss // unverified, unchecked
+ */
+export function parseJwsClaims(token: string): { jws: CompactJws; claims: Record<string, unknown> } {
+  const jws = parseCompactJws(token);
+  // parseCompactJws just made `last` this token's entry.
+  const entry = last!;
+  entry.claims ??= Object.freeze(decodeJsonObject(jws.payload, 'payload'));
+  return { jws, claims: entry.claims };
 }
 
 function isFiniteNumber(value: unknown): value is number {
@@ -140,8 +173,7 @@ function isFiniteNumber(value: unknown): value is number {
  * payload.exp // a finite number
  */
 export function parseStrictJwt(token: string): StrictJwt {
-  const jws = parseCompactJws(token);
-  const payload = decodeJsonObject(jws.payload, 'payload');
+  const { jws, claims: payload } = parseJwsClaims(token);
   if (!('exp' in payload)) throw new ClaimMismatch('exp', { detail: 'exp is missing' });
   if (!isFiniteNumber(payload.exp)) throw new ClaimMismatch('exp', { detail: 'exp is not a finite number' });
   for (const claim of ['nbf', 'iat'] as const) {
