@@ -194,3 +194,31 @@ describe('jwt-strict – times', () => {
     await expectCode(() => checkJwtTimes(payload({ iat: NOW + 31 }), options), 'invalid_claims', { claim: 'iat' });
   });
 });
+
+describe('jwt-strict – one parse per text', () => {
+  it('gives the same frozen result for the same text, and never mixes two texts', () => {
+    const a = token();
+    const b = token(header, { ...claims, sub: 'bob' });
+    const first = parseStrictJwt(a);
+    assert.equal(parseCompactJws(a).header, first.header);
+    assert.ok(Object.isFrozen(first.header) && Object.isFrozen(first.payload));
+    assert.throws(() => {
+      (first.payload as { sub: string }).sub = 'mallory';
+    }, TypeError);
+    assert.equal(parseStrictJwt(b).payload.sub, 'bob');
+    assert.equal(parseStrictJwt(a).payload.sub, 'alice');
+    // A text equal to the remembered one but built separately finds it too.
+    assert.equal(parseStrictJwt(`${a}`.slice(0)).payload.sub, 'alice');
+  });
+
+  it('remembers only successes: a bad claim or text after a good one still fails, every time', async () => {
+    const good = token();
+    const noExp = token(header, { sub: 'alice' });
+    parseStrictJwt(good);
+    for (let i = 0; i < 2; i++) {
+      await expectCode(() => parseStrictJwt(noExp), 'invalid_claims', { claim: 'exp' });
+      await expectCode(() => parseCompactJws(`${good}=`), 'invalid_token');
+    }
+    assert.equal(parseStrictJwt(good).payload.sub, 'alice');
+  });
+});
