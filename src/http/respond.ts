@@ -14,12 +14,17 @@ import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { InvalidJSONValue, JSONParsed, JSONValue } from 'hono/utils/types';
 
-/** Responses built here, with every standard header already in them. */
-const complete = new WeakSet<Response>();
+/** Marks responses built here, with every standard header already in them. */
+const COMPLETE = Symbol('threadgate.standardHeaders');
 
 /** Whether `response` was built by `sendJson` / `sendEmpty` (and so already has the standard headers). */
 export function hasStandardHeaders(response: Response): boolean {
-  return complete.has(response);
+  return (response as Response & { [COMPLETE]?: true })[COMPLETE] === true;
+}
+
+function markComplete<R extends Response>(response: R): R {
+  (response as Response & { [COMPLETE]?: true })[COMPLETE] = true;
+  return response;
 }
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
@@ -84,8 +89,7 @@ export function sendJson<T extends JSONValue | {} | InvalidJSONValue, U extends 
   headers?: Record<string, string>,
 ): Response & TypedResponse<JSONParsed<T>, U, 'json'> {
   const response = new Response(JSON.stringify(body), { status, headers: headersFor(c, status, headers, true) });
-  complete.add(response);
-  return response as Response & TypedResponse<JSONParsed<T>, U, 'json'>;
+  return markComplete(response) as Response & TypedResponse<JSONParsed<T>, U, 'json'>;
 }
 
 /**
@@ -96,6 +100,5 @@ export function sendJson<T extends JSONValue | {} | InvalidJSONValue, U extends 
  */
 export function sendEmpty(c: Context, headers?: Record<string, string>): Response & TypedResponse<null, 204, 'body'> {
   const response = new Response(null, { status: 204, headers: headersFor(c, 204, headers, false) });
-  complete.add(response);
-  return response as Response & TypedResponse<null, 204, 'body'>;
+  return markComplete(response) as Response & TypedResponse<null, 204, 'body'>;
 }

@@ -20,7 +20,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import type { AppEnv } from '../context.js';
+import type { AppDeps, AppEnv } from '../context.js';
 import { hasStandardHeaders } from '../respond.js';
 import { requestHeader } from '../request-header.js';
 
@@ -50,6 +50,11 @@ async function browserSecurityHeaders(): Promise<Readonly<Record<string, string>
 export const PAGE_SECURITY_HEADERS = await browserSecurityHeaders();
 
 export interface StandardHeadersOptions {
+  /**
+   * Handed to every request as `c.var.deps` by this same step: each Hono middleware layer costs
+   * about 2 µs per request (bench/), and every request needs both.
+   */
+  deps: AppDeps;
   /** Allowed origins: `['*']`, a list, or none (no CORS headers at all). */
   corsOrigins: readonly string[];
   /** Extra request header browsers may send (THREADGATE_USER_TOKEN_HEADER). */
@@ -58,7 +63,7 @@ export interface StandardHeadersOptions {
 
 /**
  * @example
- * app.use('*', standardHeaders({ corsOrigins: ['https://app.example'], userTokenHeader: null }))
+ * app.use('*', standardHeaders({ deps, corsOrigins: ['https://app.example'], userTokenHeader: null }))
  */
 export function standardHeaders(options: StandardHeadersOptions): MiddlewareHandler<AppEnv> {
   const anyOrigin = options.corsOrigins.includes('*');
@@ -91,7 +96,9 @@ export function standardHeaders(options: StandardHeadersOptions): MiddlewareHand
     return (origin !== undefined ? byOrigin.get(origin) : undefined) ?? unlisted;
   }
 
+  const { deps } = options;
   return async function standardHeadersStep(c, next) {
+    c.set('deps', deps);
     const isPreflight = preflight !== undefined && c.req.method === 'OPTIONS';
     // A preflight gets its CORS headers from Hono's cors middleware.
     c.set('responseHeaders', isPreflight ? API_SECURITY_HEADERS : headersFor(c));

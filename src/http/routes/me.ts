@@ -1,6 +1,6 @@
 /** `GET /v1/me`: who the credential says the caller is, and through which credential path. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { ALL_SCOPES } from '../../auth/principal.js';
+import { ALL_SCOPES, type Principal } from '../../auth/principal.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
@@ -40,9 +40,17 @@ const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
 
 export function meRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  // A principal does not change once verified, and the verified-credential cache hands out the
+  // same object for every request with the same credential: describe it once.
+  const described = new WeakMap<Principal, ReturnType<typeof describePrincipal>>();
   app.openapi(me, (c) => {
     const principal = requirePrincipal(c);
-    return sendJson(c, describePrincipal(principal), 200);
+    let description = described.get(principal);
+    if (description === undefined) {
+      description = describePrincipal(principal);
+      described.set(principal, description);
+    }
+    return sendJson(c, description, 200);
   });
   return app;
 }
