@@ -10,6 +10,7 @@ import { migrateToLatest } from '../migrations/index.js';
 import type { DialectHooks, StoreDeps } from '../store-context.js';
 import type { Store } from '../store.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteStoreOptions {
   /** The database file; created if missing (its folder must exist). */
@@ -71,6 +72,6 @@ export function createSqliteStore(options: SqliteStoreOptions, deps: StoreDeps =
     sqlite.close();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return createKyselyStore(db, hooks, deps);
 }
