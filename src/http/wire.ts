@@ -1,7 +1,6 @@
 /** Store records → the snake_case JSON the `assistant-cloud` client reads. */
 import type { Message, Thread } from '../store/store.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { isoTimestamp as iso } from './iso-time.js';
 
 export function toWireThread(thread: Thread) {
   return {
