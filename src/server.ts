@@ -23,6 +23,7 @@ import type { AppDeps } from './http/context.js';
 import { createRouteAccess } from './auth/route-access.js';
 import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
+import { withCachedLookups } from './auth/cached-lookups.js';
 
 export interface Services {
   deps: AppDeps;
@@ -88,7 +89,12 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       store,
       keyring,
       secretBox,
-      authenticator: createAuthenticator({ store, keyring, config, secretBox, providerKeys }, { cache }),
+      // The verifier's store reads (API key by hash, revocation records, auth keys, auth rules) are
+      // cached under the same epoch rule and bound as verified credentials (auth/cached-lookups.ts).
+      authenticator: createAuthenticator(
+        { store: withCachedLookups(store, { maxEntries: config.tokenCacheSize, epoch: epoch.current }), keyring, config, secretBox, providerKeys },
+        { cache, epoch: epoch.current },
+      ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, redis),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),

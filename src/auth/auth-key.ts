@@ -132,7 +132,8 @@ export function deleteAuthKey(store: Store, projectId: string, id: string): Prom
  * the sealed secret cannot be opened, e.g. under another master key.
  *
  * Read from the store on every call: a deleted key is gone for the very next request, in every
- * process. (The verified-credential cache in front of this is emptied by every deletion.)
+ * process. (The authenticator reads through cached lookups and a verified-credential cache, both
+ * emptied by every deletion.)
  *
  * @example
  * const loaded = await loadAuthKey(store, secretBox, header.kid)
@@ -146,5 +147,18 @@ export async function loadAuthKey(
   if (!isAuthKeyId(kid)) return undefined;
   const record = await store.getAuthKey(undefined, kid);
   if (record === undefined) return undefined;
-  return { record, secret: new TextEncoder().encode(secretBox.open(record.secretEncrypted, AUTH_KEY_PURPOSE)) };
+  let secret = openedSecrets.get(record);
+  if (secret === undefined) {
+    secret = new TextEncoder().encode(secretBox.open(record.secretEncrypted, AUTH_KEY_PURPOSE));
+    openedSecrets.set(record, secret);
+  }
+  return { record, secret };
 }
+
+/**
+ * Opened secrets by the record object they came from. A store read gives a new record each time,
+ * so this only saves work when the same record comes back: from the authenticator's cached
+ * lookups (cached-lookups.ts), which drop it on any revocation. The secret lives as long as that
+ * record and no longer (a WeakMap); it is as sensitive as the master key already in memory.
+ */
+const openedSecrets = new WeakMap<AuthKeyRecord, Uint8Array>();

@@ -152,7 +152,17 @@ function readCredential(token: string): Credential {
  *   workspaceIdHeader: req.header('aui-workspace-id'),
  * })
  */
-export function createAuthenticator(deps: AuthenticatorDeps, options: { cache?: VerifiedCredentialCache } = {}): Authenticator {
+export function createAuthenticator(
+  deps: AuthenticatorDeps,
+  options: {
+    cache?: VerifiedCredentialCache;
+    /**
+     * The revocation epoch the cache checks (revocation-epoch.ts). With it, an acceptance whose
+     * check raced a revocation (the epoch moved meanwhile) is not cached under the new epoch.
+     */
+    epoch?: () => number;
+  } = {},
+): Authenticator {
   const resolved: Required<AuthenticatorDeps> = {
     ...deps,
     clock: deps.clock ?? Date.now,
@@ -182,8 +192,9 @@ export function createAuthenticator(deps: AuthenticatorDeps, options: { cache?: 
         const cached = cache!.get(cacheKey);
         if (cached !== undefined) return cached;
       }
+      const epochBefore = options.epoch?.();
       const principal = await verifyCredential(token, input, onlyUserTokens);
-      if (cacheKey !== undefined) cache!.set(cacheKey, principal);
+      if (cacheKey !== undefined && options.epoch?.() === epochBefore) cache!.set(cacheKey, principal);
       return principal;
     },
   };

@@ -12,7 +12,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createId } from '../crypto/random-id.js';
-import type { Store } from '../store/store.js';
+import type { Store, UserRecord } from '../store/store.js';
 
 export const REVOCATION_EPOCH_SETTING = 'revocation_epoch';
 
@@ -85,12 +85,18 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
   };
 }
 
-/** The store methods that revoke a credential. */
-const REVOKING_METHODS = ['revokeApiKey', 'revokeRefreshFamily', 'revokeUserTokens', 'deleteAuthKey', 'deleteAuthRule', 'updateAuthRule'] as const;
+/**
+ * The store methods that revoke a credential, plus `insertAuthRule`: a new rule for an issuer
+ * changes the rules a cached issuer lookup answers (cached-lookups.ts), so it empties the caches
+ * too. (Other creations need not: a new API key, authentication key or refresh family has an id
+ * or hash that no cached "not found" can hide, since none is remembered.)
+ */
+const REVOKING_METHODS = ['revokeApiKey', 'revokeRefreshFamily', 'revokeUserTokens', 'deleteAuthKey', 'deleteAuthRule', 'updateAuthRule', 'insertAuthRule'] as const;
 
 /**
- * Wraps a store so every revoking call moves the epoch once it has succeeded. Every revocation
- * path (admin API, CLI, refresh-token reuse, claim) goes through the store, so none can forget it.
+ * Wraps a store so every revoking call (and the creation of an auth rule) moves the epoch once it
+ * has succeeded. Every revocation path (admin API, CLI, refresh-token reuse, claim) goes through
+ * the store, so none can forget it.
  */
 export function withRevocationEvents<S extends Store>(store: S, epoch: Pick<RevocationEpoch, 'revoked'>): S {
   // The store is a frozen object of closures (kysely-store.ts), so a copy with the revoking
@@ -103,6 +109,15 @@ export function withRevocationEvents<S extends Store>(store: S, epoch: Pick<Revo
       const result: unknown = await method.apply(store, args);
       await epoch.revoked();
       return result;
+    };
+  }
+  // An upsert that sets `tokensValidAfter` revokes the user's earlier tokens, as revokeUserTokens
+  // does; the usual upsert (a new anonymous user, none set) does not move the epoch.
+  const upsertUser = store.upsertUser;
+  if (typeof upsertUser === 'function') {
+    wrapped.upsertUser = async (record: UserRecord) => {
+      await upsertUser.call(store, record);
+      if (record.tokensValidAfter !== null) await epoch.revoked();
     };
   }
   return Object.freeze(wrapped) as unknown as S;

@@ -1,12 +1,18 @@
 /**
- * The verified-credential cache never changes a decision: a credential that was accepted (and so
- * cached) is refused on the very next request after its API key, session or user is revoked; in
- * the revoking process at once, in another process through Redis, and without Redis through the
- * stored epoch.
+ * The verified-credential cache and the verifier's cached store reads (auth/cached-lookups.ts)
+ * never change a decision: a credential that was accepted (and so cached) is refused on the very
+ * next request after its API key, session, user, authentication key or auth rule is revoked, even
+ * a credential never seen before whose lookups are all remembered; in the revoking process at
+ * once, in another process through Redis, and without Redis through the stored epoch. And a
+ * credential created after a miss is accepted at once.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
+import { ALL_SCOPES } from '../../src/auth/principal.js';
+import type { CredentialSource } from '../../src/auth/principal.js';
+import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +62,119 @@ describe('cached credentials and revocation (one process)', () => {
   });
 });
 
+const admin = { token: TEST_ADMIN_KEY };
+const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A user token signed by hand; a new `jti` each time, so each one is a verified-cache miss. */
+function userToken(kid: string, secret: string, sub = 'ursula'): string {
+  const input = `${part({ alg: 'HS256', typ: 'JWT', kid })}.${part({ sub, exp: nowSeconds() + 600, jti: randomBytes(8).toString('hex') })}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** A workspace token never seen before, minted in-process from the given credential. */
+async function freshWorkspaceToken(t: TestApp, userId: string, source: CredentialSource, id: string, issuedAtMs = Date.now()): Promise<string> {
+  const { token } = await mintWorkspaceToken(
+    t.deps.keyring,
+    t.deps.config,
+    { projectId: t.deps.config.projectId, userId, workspaceId: `w-${userId}`, scopes: ALL_SCOPES, agents: 'all', anonymous: source === 'anonymous', credential: { source, id } },
+    () => issuedAtMs,
+  );
+  return token;
+}
+
+describe('cached lookups and revocation (one process): a never-seen credential is refused right after', () => {
+  let t: TestApp;
+  let jwks: JwksServer;
+  const idp = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ISSUER = 'https://idp.cached.test/';
+  function idpToken(audience: string): string {
+    const input = `${part({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${part({ iss: ISSUER, aud: audience, sub: 'irene', exp: nowSeconds() + 600, jti: randomBytes(8).toString('hex') })}`;
+    return `${input}.${createSign('sha256').update(input).sign(idp.privateKey).toString('base64url')}`;
+  }
+  before(async () => {
+    jwks = await startJwksServer({ keys: [{ ...idp.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' }] });
+    t = await createTestApp();
+  });
+  after(async () => {
+    await t.close();
+    await jwks.close();
+  });
+
+  it('an API key, with other identity headers each time (its lookup remembered)', async () => {
+    const k = await apiKeyWithToken(t);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await t.call('GET', '/v1/threads', { token: k.key, headers: { 'Aui-User-Id': `u${i}`, 'Aui-Workspace-Id': 'w1' } })).status, 200);
+      assert.equal((await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, `u${i}`, 'api_key', k.id) })).status, 200);
+    }
+    await t.call('DELETE', `/admin/v1/api-keys/${k.id}`, admin);
+    expectError(await t.call('GET', '/v1/threads', { token: k.key, headers: { 'Aui-User-Id': 'u-new', 'Aui-Workspace-Id': 'w1' } }), 401, 'invalid_api_key');
+    expectError(await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, 'u-new', 'api_key', k.id) }), 401, 'token_revoked');
+  });
+
+  it('an authentication key, and the workspace tokens exchanged for its user tokens', async () => {
+    const key = (await t.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'cached' } })).body as { id: string; secret: string };
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await t.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) })).status, 200);
+      assert.equal((await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, 'ursula', 'user_token', key.id) })).status, 200);
+    }
+    assert.equal((await t.call('DELETE', `/admin/v1/auth-keys/${key.id}`, admin)).status, 204);
+    expectError(await t.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) }), 401, 'unknown_signing_key');
+    expectError(await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, 'ursula', 'user_token', key.id) }), 401, 'token_revoked');
+  });
+
+  it('an auth rule disabled, re-enabled, then deleted; a rule created after a miss, and a second rule for a known issuer', async () => {
+    expectError(await t.call('GET', '/v1/me', { token: idpToken('aud-one') }), 401, 'unknown_issuer');
+    const created = await t.call('POST', '/admin/v1/auth-rules', { ...admin, body: { name: 'cached', issuer: ISSUER, audience: 'aud-one', jwks_uri: jwks.url, token_type: 'access' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const ruleId = created.body.id as string;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await t.call('GET', '/v1/me', { token: idpToken('aud-one') })).status, 200, 'created after a miss: accepted at once');
+      assert.equal((await t.call('GET', '/v1/me', { token: await freshWorkspaceToken(t, 'irene', 'auth_rule', ruleId) })).status, 200);
+    }
+    // The issuer's rule list is remembered: a second rule for it must be found at once.
+    expectError(await t.call('GET', '/v1/me', { token: idpToken('aud-two') }), 401, 'invalid_claims');
+    const second = await t.call('POST', '/admin/v1/auth-rules', { ...admin, body: { name: 'second', issuer: ISSUER, audience: 'aud-two', jwks_uri: jwks.url, token_type: 'access' } });
+    assert.equal(second.status, 201);
+    assert.equal((await t.call('GET', '/v1/me', { token: idpToken('aud-two') })).status, 200);
+    await t.call('DELETE', `/admin/v1/auth-rules/${second.body.id as string}`, admin);
+
+    assert.equal((await t.call('PATCH', `/admin/v1/auth-rules/${ruleId}`, { ...admin, body: { enabled: false } })).status, 200);
+    expectError(await t.call('GET', '/v1/me', { token: idpToken('aud-one') }), 401, 'unknown_issuer');
+    expectError(await t.call('GET', '/v1/me', { token: await freshWorkspaceToken(t, 'irene', 'auth_rule', ruleId) }), 401, 'token_revoked');
+    assert.equal((await t.call('PATCH', `/admin/v1/auth-rules/${ruleId}`, { ...admin, body: { enabled: true } })).status, 200);
+    assert.equal((await t.call('GET', '/v1/me', { token: idpToken('aud-one') })).status, 200, 're-enabled: accepted at once');
+    assert.equal((await t.call('GET', '/v1/me', { token: await freshWorkspaceToken(t, 'irene', 'auth_rule', ruleId) })).status, 200);
+    assert.equal((await t.call('DELETE', `/admin/v1/auth-rules/${ruleId}`, admin)).status, 204);
+    expectError(await t.call('GET', '/v1/me', { token: idpToken('aud-one') }), 401, 'unknown_issuer');
+    expectError(await t.call('GET', '/v1/me', { token: await freshWorkspaceToken(t, 'irene', 'auth_rule', ruleId) }), 401, 'token_revoked');
+  });
+
+  it('an anonymous session\'s refresh family, revoked by reuse', async () => {
+    const session = (await t.call('POST', '/v1/auth/tokens/anonymous')).body;
+    const claims = JSON.parse(Buffer.from(session.access_token.split('.')[1], 'base64url').toString()) as { sub: string; cid: string };
+    for (let i = 0; i < 3; i++) assert.equal((await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, claims.sub, 'anonymous', claims.cid) })).status, 200);
+    const first = session.refresh_token.token;
+    assert.equal((await t.call('POST', '/v1/auth/tokens/refresh', { body: { refresh_token: first } })).status, 200);
+    expectError(await t.call('POST', '/v1/auth/tokens/refresh', { body: { refresh_token: first } }), 401, 'refresh_token_reused');
+    expectError(await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, claims.sub, 'anonymous', claims.cid) }), 401, 'token_revoked');
+  });
+
+  it('a user\'s tokens, revoked through the admin API or set on an upsert', async () => {
+    const k = await apiKeyWithToken(t);
+    const earlier = Date.now() - 5_000;
+    for (const [user, revoke] of [
+      ['vera', () => t.call('POST', '/admin/v1/users/vera/revoke', admin)],
+      ['walt', () => t.deps.store.upsertUser({ projectId: t.deps.config.projectId, id: 'walt', anonymous: false, createdAt: Date.now(), tokensValidAfter: Date.now() })],
+    ] as const) {
+      // The user has no row yet: remembered as absent.
+      for (let i = 0; i < 3; i++) assert.equal((await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, user, 'api_key', k.id, earlier) })).status, 200);
+      await revoke();
+      expectError(await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, user, 'api_key', k.id, earlier) }), 401, 'token_revoked');
+    }
+  });
+});
+
 describe('cached credentials and revocation (two processes on one database, no Redis)', () => {
   it('the other process refuses within the poll interval', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'threadgate-epoch-'));
@@ -68,6 +187,24 @@ describe('cached credentials and revocation (two processes on one database, no R
       await a.call('DELETE', `/admin/v1/api-keys/${k.id}`, { token: TEST_ADMIN_KEY });
       await sleep(200);
       expectError(await b.call('GET', '/v1/threads', { token: k.token }), 401, 'token_revoked');
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the other process refuses a never-seen user token of a deleted key within the poll interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threadgate-epoch-'));
+    const env = { DATABASE_URL: join(dir, 'shared.db'), THREADGATE_REVOCATION_POLL_MS: '50' };
+    const a = await createTestApp(env);
+    const b = await createTestApp(env);
+    try {
+      const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'shared' } })).body as { id: string; secret: string };
+      for (let i = 0; i < 3; i++) assert.equal((await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) })).status, 200, 'b remembers the key');
+      assert.equal((await a.call('DELETE', `/admin/v1/auth-keys/${key.id}`, admin)).status, 204);
+      await sleep(200);
+      expectError(await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) }), 401, 'unknown_signing_key');
     } finally {
       await a.close();
       await b.close();
