@@ -5,7 +5,7 @@
  * hash is right for 256 random bits). Keys carry scopes and an agent limit, and are revocable.
  */
 import { ApiKeyInvalid, ValidationFailed } from '../errors.js';
-import { constantTimeEqual, hashSecret } from '../crypto/hash.js';
+import { equalDigests, hashSecret } from '../crypto/hash.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
 import { ALL_SCOPES, formatScopes, isScope, parseScopes, type Principal, type Scope } from './principal.js';
@@ -120,9 +120,9 @@ export async function verifyApiKey(
   if (typeof key !== 'string' || !API_KEY.test(key)) throw new ApiKeyInvalid({ detail: 'malformed key' });
   const keyHash = hashSecret(key);
   const record = await store.findApiKeyByHash(keyHash);
-  // The lookup is by hash; comparing again in constant time costs nothing and guards a store that
-  // matches loosely (collation, prefix index).
-  if (record === undefined || !constantTimeEqual(record.keyHash, keyHash)) throw new ApiKeyInvalid({ detail: 'unknown key' });
+  // The lookup is by hash; comparing again in constant time costs little and guards a store that
+  // matches loosely (collation, prefix index). Both sides are SHA-256 digests of known length.
+  if (record === undefined || !equalDigests(record.keyHash, keyHash)) throw new ApiKeyInvalid({ detail: 'unknown key' });
   if (record.revokedAt !== null) throw new ApiKeyInvalid({ detail: `revoked key ${record.id}` });
   const userId = validateIdentityHeader('Aui-User-Id', identity.userId);
   const workspaceId = validateIdentityHeader('Aui-Workspace-Id', identity.workspaceId);

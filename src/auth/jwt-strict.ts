@@ -72,10 +72,24 @@ function decodePart(part: string, name: string, allowEmpty = false): Uint8Array 
   if (!BASE64URL.test(part) || part.length % 4 === 1) {
     throw new TokenInvalid({ detail: `${name} is not base64url without padding` });
   }
+  // Canonical: the bits of the last character beyond the decoded bytes are zero (RFC 4648 §3.5),
+  // which is exactly when re-encoding gives the same text back (the alphabet and length are
+  // checked above). 2 leftover characters carry 4 stray bits, 3 carry 2.
+  const leftover = part.length % 4;
+  if (leftover !== 0 && (BASE64URL_VALUE[part.charCodeAt(part.length - 1)]! & (leftover === 2 ? 0x0f : 0x03)) !== 0) {
+    throw new TokenInvalid({ detail: `${name} is not canonical base64url` });
+  }
   const bytes = Buffer.from(part, 'base64url');
-  if (bytes.toString('base64url') !== part) throw new TokenInvalid({ detail: `${name} is not canonical base64url` });
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** The 6-bit value of each base64url character by its char code (others are refused before use). */
+const BASE64URL_VALUE = (() => {
+  const values = new Uint8Array(128);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < alphabet.length; i++) values[alphabet.charCodeAt(i)] = i;
+  return values;
+})();
 
 function decodeJsonObject(bytes: Uint8Array, name: string): Record<string, unknown> {
   try {
@@ -217,16 +231,16 @@ export interface TimeCheckOptions {
 export function checkJwtTimes(payload: JwtClaims, options: TimeCheckOptions): void {
   const { nowSeconds, clockToleranceSeconds } = options;
   const expired = payload.exp <= nowSeconds - clockToleranceSeconds;
-  traceStep('not expired (exp)', !expired, `exp ${new Date(payload.exp * 1000).toISOString()}, skew ${clockToleranceSeconds} s`);
+  traceStep('not expired (exp)', !expired, () => `exp ${new Date(payload.exp * 1000).toISOString()}, skew ${clockToleranceSeconds} s`);
   if (expired) throw new TokenExpired();
   if (payload.nbf !== undefined) {
     const early = payload.nbf > nowSeconds + clockToleranceSeconds;
-    traceStep('valid yet (nbf)', !early, `nbf ${new Date(payload.nbf * 1000).toISOString()}`);
+    traceStep('valid yet (nbf)', !early, () => `nbf ${new Date(payload.nbf! * 1000).toISOString()}`);
     if (early) throw new TokenNotYetValid();
   }
   if (payload.iat !== undefined) {
     const future = payload.iat > nowSeconds + clockToleranceSeconds;
-    traceStep('issued in the past (iat)', !future, `iat ${new Date(payload.iat * 1000).toISOString()}`);
+    traceStep('issued in the past (iat)', !future, () => `iat ${new Date(payload.iat! * 1000).toISOString()}`);
     if (future) throw new ClaimMismatch('iat', { detail: 'iat is in the future' });
   }
 }

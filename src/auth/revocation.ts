@@ -38,10 +38,10 @@ export async function checkNotRevoked(store: Store, subject: RevocationSubject, 
   try {
     await checkRevocation(store, subject, issuedAtSeconds);
   } catch (error) {
-    traceStep('not revoked', false, `credential ${subject.source} ${subject.credentialId}`);
+    traceStep('not revoked', false, () => `credential ${subject.source} ${subject.credentialId}`);
     throw error;
   }
-  traceStep('not revoked', true, `credential ${subject.source} ${subject.credentialId}`);
+  traceStep('not revoked', true, () => `credential ${subject.source} ${subject.credentialId}`);
 }
 
 async function checkRevocation(store: Store, subject: RevocationSubject, issuedAtSeconds: number): Promise<void> {

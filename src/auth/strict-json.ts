@@ -37,30 +37,47 @@ function findDuplicateMember(text: string): string | undefined {
   const stack: Array<Set<string> | null> = [];
   let expectName = false;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') {
+    const ch = text.charCodeAt(i);
+    if (ch === QUOTE) {
       let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      let escaped = false;
+      for (let c = text.charCodeAt(end); c !== QUOTE; c = text.charCodeAt(end)) {
+        if (c === BACKSLASH) {
+          escaped = true;
+          end += 2;
+        } else {
+          end += 1;
+        }
+      }
       if (expectName) {
-        const name = JSON.parse(text.slice(i, end + 1)) as string;
+        // Only a name with escapes needs unescaping to be compared.
+        const name = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
         const names = stack[stack.length - 1]!;
         if (names.has(name)) return name;
         names.add(name);
         expectName = false;
       }
       i = end;
-    } else if (ch === '{') {
+    } else if (ch === OPEN_BRACE) {
       stack.push(new Set());
       expectName = true;
-    } else if (ch === '[') {
+    } else if (ch === OPEN_BRACKET) {
       stack.push(null);
       expectName = false;
-    } else if (ch === '}' || ch === ']') {
+    } else if (ch === CLOSE_BRACE || ch === CLOSE_BRACKET) {
       stack.pop();
       expectName = false;
-    } else if (ch === ',') {
+    } else if (ch === COMMA) {
       expectName = stack[stack.length - 1] instanceof Set;
     }
   }
   return undefined;
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;

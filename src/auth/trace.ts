@@ -17,10 +17,16 @@ export interface TraceStep {
 
 const current = new AsyncLocalStorage<TraceStep[]>();
 
-/** Records one check in the current trace (no-op when nothing is being inspected). */
-export function traceStep(check: string, ok: boolean, detail?: string): void {
+/**
+ * Records one check in the current trace (no-op when nothing is being inspected). A detail that
+ * costs something to build (a date, a joined list) is passed as a function, called only while
+ * inspecting, so the verification path does not format text nobody reads.
+ */
+export function traceStep(check: string, ok: boolean, detail?: string | (() => string)): void {
   const steps = current.getStore();
-  if (steps !== undefined) steps.push(detail === undefined ? { check, ok } : { check, ok, detail });
+  if (steps === undefined) return;
+  if (detail === undefined) steps.push({ check, ok });
+  else steps.push({ check, ok, detail: typeof detail === 'function' ? detail() : detail });
 }
 
 /** True while an inspection runs (caches are bypassed, so every check really runs). */

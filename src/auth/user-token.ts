@@ -52,8 +52,8 @@ function identityClaim(claim: string, value: unknown): string {
  * Verifies a user token and returns its principal: `source: 'user_token'`, `credentialId` = the
  * key id, the key's project and agents. Checks, in order: strict parsing (jwt-strict.ts: compact
  * form, no duplicate members, no `crit`, `exp` required and finite, `sub` non-empty), `alg` = HS256,
- * the key named by `kid` (loaded from the store on every call, so a deleted key is refused on the
- * very next request), the signature, `exp`/`nbf`/`iat` with `config.clockToleranceSeconds`, then
+ * the key named by `kid` (read through the store on every call; the authenticator's cached reads
+ * are emptied by any deletion, so a deleted key is refused on the very next request), the signature, `exp`/`nbf`/`iat` with `config.clockToleranceSeconds`, then
  * the user, workspace and scope claims.
  *
  * Throws `TokenInvalid` (malformed, another algorithm), `UnknownKeyId` (no such key, or deleted),
@@ -85,7 +85,7 @@ export async function verifyUserToken(deps: UserTokenDeps, token: string): Promi
   const userId = identityClaim('sub', payload.sub);
   const workspaceClaim = deps.config.userTokenWorkspaceClaim;
   const workspaceId = workspaceClaim in payload ? identityClaim(workspaceClaim, payload[workspaceClaim]) : userId;
-  traceStep('workspace', true, workspaceClaim in payload ? `from the "${workspaceClaim}" claim` : 'from sub (no workspace claim)');
+  traceStep('workspace', true, () => workspaceClaim in payload ? `from the "${workspaceClaim}" claim` : 'from sub (no workspace claim)');
   if ('scope' in payload && typeof payload.scope !== 'string') throw new ClaimMismatch('scope', { detail: 'scope is not a string' });
   // A key grants every scope; a `scope` claim narrows it (unknown scopes are ignored, RFC 9068 §2.2.3).
   const scopes = typeof payload.scope === 'string' ? parseScopes(payload.scope.split(' ')) : parseScopes(undefined);

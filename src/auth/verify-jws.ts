@@ -49,7 +49,7 @@ export async function verifyCompactJws(token: string, options: VerifyJwsOptions)
   const jws = parseCompactJws(token);
   // Compared exactly: "none", "None", "NONE", "HS256" for an ES256 source... are all refused here.
   const algorithmAllowed = options.algorithms.includes(jws.header.alg);
-  traceStep('algorithm allowed', algorithmAllowed, `${jws.header.alg.slice(0, 32)} (accepted: ${options.algorithms.join(', ')})`);
+  traceStep('algorithm allowed', algorithmAllowed, () => `${jws.header.alg.slice(0, 32)} (accepted: ${options.algorithms.join(', ')})`);
   if (!algorithmAllowed) {
     throw new TokenInvalid({ message: 'The token is signed with an algorithm that is not accepted here.', detail: `alg ${jws.header.alg.slice(0, 32)}` });
   }
@@ -57,10 +57,10 @@ export async function verifyCompactJws(token: string, options: VerifyJwsOptions)
   try {
     resolved = await options.resolveKey(jws.header);
   } catch (error) {
-    traceStep('signing key found', false, `kid ${String(jws.header.kid ?? '(none)').slice(0, 64)}`);
+    traceStep('signing key found', false, () => `kid ${String(jws.header.kid ?? '(none)').slice(0, 64)}`);
     throw error;
   }
-  traceStep('signing key found', true, `kid ${String(jws.header.kid ?? '(none)').slice(0, 64)}`);
+  traceStep('signing key found', true, () => `kid ${String(jws.header.kid ?? '(none)').slice(0, 64)}`);
   if (resolved.algorithm !== jws.header.alg || !options.algorithms.includes(resolved.algorithm)) {
     throw new TokenInvalid({ message: 'The token is signed with an algorithm that is not accepted here.', detail: 'alg does not match the key' });
   }

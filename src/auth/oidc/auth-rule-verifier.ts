@@ -84,16 +84,16 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
   checkJwtTimes(payload, { nowSeconds: clock() / 1000, clockToleranceSeconds: deps.config.clockToleranceSeconds });
 
   const issuerOk = payload.iss === rule.issuer;
-  traceStep('issuer (iss)', issuerOk, `expected ${rule.issuer}`);
+  traceStep('issuer (iss)', issuerOk, () => `expected ${rule.issuer}`);
   if (!issuerOk) throw new ClaimMismatch('iss');
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : payload.aud ?? [];
   const audienceOk = audiences.includes(rule.audience);
-  traceStep('audience (aud)', audienceOk, `expected ${rule.audience}`);
+  traceStep('audience (aud)', audienceOk, () => `expected ${rule.audience}`);
   if (!audienceOk) throw new ClaimMismatch('aud');
 
   const { kind, reason } = classifyToken(header, payload);
   const typeOk = !(rule.tokenType === 'access' && kind === 'id') && !(rule.tokenType === 'id' && kind === 'access');
-  traceStep('token type', typeOk, `${kind} (${reason}); rule accepts ${rule.tokenType === 'any' ? 'any token' : `${rule.tokenType} tokens`}`);
+  traceStep('token type', typeOk, () => `${kind} (${reason}); rule accepts ${rule.tokenType === 'any' ? 'any token' : `${rule.tokenType} tokens`}`);
   if (rule.tokenType === 'access' && kind === 'id') {
     throw new AuthError('id_token_not_accepted', { message: 'An ID token was sent where this auth rule requires an access token.', detail: reason });
   }
@@ -112,7 +112,7 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
 
   const userId = identity(rule.userIdClaim, Object.hasOwn(payload, rule.userIdClaim) ? payload[rule.userIdClaim] : undefined);
   const workspaceId = rule.workspaceTemplate === null ? userId : renderWorkspaceTemplate(parseWorkspaceTemplate(rule.workspaceTemplate), payload);
-  traceStep('user and workspace', true, `user from "${rule.userIdClaim}", workspace ${rule.workspaceTemplate === null ? '= user id' : `from ${rule.workspaceTemplate}`}`);
+  traceStep('user and workspace', true, () => `user from "${rule.userIdClaim}", workspace ${rule.workspaceTemplate === null ? '= user id' : `from ${rule.workspaceTemplate}`}`);
   const scopes = scopesFrom(rule, payload);
 
   return {
@@ -150,7 +150,7 @@ export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], toke
   }
   let firstError: unknown;
   for (const rule of ordered) {
-    traceStep('auth rule', true, `${rule.id} (${rule.name})`);
+    traceStep('auth rule', true, () => `${rule.id} (${rule.name})`);
     try {
       return await verifyAuthRuleToken(rule, token, deps);
     } catch (error) {

@@ -163,14 +163,15 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps =
         const fetched = await fetchIfAllowed();
         if (!doc.kids.has(kid)) {
           const why = !fetched ? 'cooling down: no refetch' : lastFailed ? 'the refetch failed' : 'not in the refetched document';
-          traceStep('provider keys (JWKS)', false, `kid not published (${why})`);
+          traceStep('provider keys (JWKS)', false, () => `kid not published (${why})`);
           throw new UnknownKeyId({ detail: `JWKS ${options.url}: kid not published (${why})` });
         }
       } else if (clock() - doc.fetchedAt >= maxAgeMs && !coolingDown() && inflight === undefined) {
         // Stale: answer from the cache now, refresh for the next request.
         void fetchNow();
       }
-      traceStep('provider keys (JWKS)', true, `cached ${Math.round((clock() - doc.fetchedAt) / 1000)} s ago`);
+      const { fetchedAt } = doc;
+      traceStep('provider keys (JWKS)', true, () => `cached ${Math.round((clock() - fetchedAt) / 1000)} s ago`);
       return resolverFor(doc, algorithms)(header);
     },
     async refresh() {
