@@ -75,14 +75,32 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
   let entries = new Map<string, unknown>();
   let entriesEpoch = options.epoch();
 
+  /**
+   * The eviction hand: a live iterator over `entries`, left where the last eviction stopped, so
+   * it always points at the oldest entry. Starting a new iterator each time would walk over every
+   * deleted slot at the front of V8's table first (microseconds per eviction on a full cache).
+   */
+  let oldest: Iterator<string> | undefined;
+
   /** The entries of the current epoch: a moved epoch empties the cache. */
   function current(): Map<string, unknown> {
     const epoch = options.epoch();
     if (epoch !== entriesEpoch) {
       entries = new Map();
       entriesEpoch = epoch;
+      oldest = undefined;
     }
     return entries;
+  }
+
+  function evictOldest(map: Map<string, unknown>): void {
+    oldest ??= map.keys();
+    let next = oldest.next();
+    if (next.done === true) {
+      oldest = map.keys();
+      next = oldest.next();
+    }
+    if (next.done !== true) map.delete(next.value);
   }
 
   function remember(key: string, value: unknown, readUnder: number): void {
@@ -91,7 +109,7 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
     const map = current();
     map.delete(key);
     map.set(key, value);
-    if (map.size > options.maxEntries) map.delete(map.keys().next().value!);
+    if (map.size > options.maxEntries) evictOldest(map);
   }
 
   function cached<A extends unknown[], T>(name: CachedRead, read: (...args: A) => Promise<T>, keyOf: (...args: A) => string) {

@@ -18,6 +18,9 @@ import { providerUrlProblem } from './provider-url.js';
 /** Largest discovery or JWKS document, in bytes (Entra ID's JWKS, with certificates, is ~10 KiB). */
 export const MAX_PROVIDER_DOCUMENT_BYTES = 256 * 1024;
 
+/** Most URL verdicts remembered (rules' and discovered JWKS URLs); past it they are forgotten. */
+const MAX_REMEMBERED_URLS = 1000;
+
 /** Longest `kid` we look up; a longer one is refused without touching the cache or the provider. */
 export const MAX_KID_LENGTH = 256;
 
@@ -112,10 +115,23 @@ export function createProviderKeys(options: ProviderKeysOptions, deps: ProviderK
     return discovery;
   }
 
+  /**
+   * The policy's verdict per URL: the policy is fixed for this process and URLs come from rules
+   * and discovery documents (a handful), so each is parsed once, not on every token.
+   */
+  const urlProblems = new Map<string, string | undefined>();
+  function urlProblemOf(url: string): string | undefined {
+    if (urlProblems.has(url)) return urlProblems.get(url);
+    const problem = providerUrlProblem(url, policy);
+    if (urlProblems.size >= MAX_REMEMBERED_URLS) urlProblems.clear();
+    urlProblems.set(url, problem);
+    return problem;
+  }
+
   /** The rule's JWKS URL, discovering it if needed; checked against the URL policy. */
   async function jwksUrlOf(rule: AuthRuleRecord): Promise<string> {
     const url = rule.jwksUri ?? (await discoveryFor(rule.discoveryUrl ?? '', rule.issuer).jwksUri());
-    const problem = providerUrlProblem(url, policy);
+    const problem = urlProblemOf(url);
     // A rule saved before the policy tightened (e.g. NODE_ENV changed): refuse, never fetch.
     if (problem !== undefined) throw new JwksUnavailable({ message: 'The identity provider\'s key URL is not allowed by this server\'s policy.', detail: `jwks_uri ${problem}` });
     return url;
