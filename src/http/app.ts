@@ -22,6 +22,13 @@ import { inspectRoutes } from './routes/inspect.js';
 import { standardHeaders } from './middleware/standard-headers.js';
 
 /**
+ * Middleware registered for every path of some methods only (so it shows in `app.routes` with a
+ * method): test/http/route-policy.test.ts tells it from a route by this set, and fails on any
+ * other registration that skipped `declareRoute`.
+ */
+export const GLOBAL_MIDDLEWARE = new WeakSet<(...args: never[]) => unknown>();
+
+/**
  * Builds the application around its dependencies.
  *
  * @example
@@ -55,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // full Request for nothing (bench/: it alone took a plain Hono server to a third of its speed),
   // and registered per method, a GET does not even pass through it.
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody);
+  GLOBAL_MIDDLEWARE.add(limitBody);
 
   app.route('/', wellKnownRoutes());
   app.route('/', tokenRoutes());

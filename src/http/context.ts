@@ -33,8 +33,6 @@ export interface AppEnv {
     deps: AppDeps;
     /** Set by the authorization step on routes that need a user credential. */
     principal: Principal | undefined;
-    /** The route's declared category, set before the handler runs. */
-    routeCategory: string;
     /** Headers every response of this request carries (middleware/standard-headers.ts, respond.ts). */
     responseHeaders: Readonly<Record<string, string>>;
   };

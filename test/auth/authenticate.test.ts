@@ -112,3 +112,29 @@ describe('authenticate', () => {
     await expectCode(() => bearer(craftEs256({ alg: 'ES256', kid: 'k' }, { ...claims, iss: 42 }, privateKey)), 'invalid_claims', { claim: 'iss' });
   });
 });
+
+describe('authenticate: the synchronous cache answer', () => {
+  let f: SessionFixture;
+  after(async () => f.close());
+
+  it('answers what authenticate answers from its cache, and nothing else', async () => {
+    f = await createSessionFixture();
+    let epoch = 0;
+    const { createVerifiedCredentialCache } = await import('../../src/auth/verified-credential-cache.js');
+    const { withTrace } = await import('../../src/auth/trace.js');
+    const cache = createVerifiedCredentialCache({ maxEntries: 100, clockToleranceSeconds: 30, epoch: () => epoch, clock: f.deps.clock });
+    const auth = createAuthenticator({ store: f.deps.store, keyring: f.deps.keyring, config: f.deps.config, clock: f.deps.clock }, { cache, epoch: () => epoch });
+    const { token } = await mintWorkspaceToken(f.deps.keyring, f.deps.config, { projectId: 'default', userId: 'carol', workspaceId: 'ws-carol', scopes: ALL_SCOPES, agents: 'all', anonymous: false, credential: { source: 'workspace_token', id: 'x' } }, f.deps.clock);
+    const input = { authorization: `Bearer ${token}`, userIdHeader: undefined, workspaceIdHeader: undefined };
+    assert.equal(auth.cached!(input), undefined, 'never verified: nothing cached');
+    const verified = await auth.authenticate(input);
+    assert.equal(auth.cached!(input), verified, 'the very principal authenticate returned');
+    assert.equal(auth.cached!({ ...input, authorization: `Bearer ${token}x` }), undefined, 'another token');
+    assert.equal(auth.cached!({ ...input, authorization: 'Basic abc' }), undefined, 'malformed: no answer, no throw (authenticate reports it)');
+    assert.equal(auth.cached!({ ...input, authorization: undefined }), undefined);
+    const traced = await withTrace(async () => auth.cached!(input));
+    assert.deepEqual(traced.result, { ok: true, value: undefined }, 'an inspection verifies in full');
+    epoch++;
+    assert.equal(auth.cached!(input), undefined, 'a revocation anywhere sends it back through the full check');
+  });
+});

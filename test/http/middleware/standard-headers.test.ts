@@ -73,7 +73,7 @@ describe('standard headers, any origin', () => {
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.match(res.headers.get('access-control-expose-headers') ?? '', /(^|,)Authorization(,|$)/);
     assert.equal(res.headers.get('vary'), null, 'the answer does not depend on the origin');
-    assert.equal((await res.json()).user_id, 'u1');
+    assert.equal(((await res.json()) as { user_id: string }).user_id, 'u1');
   });
 
   it('errors, unknown routes and empty answers carry them too', async () => {
@@ -154,7 +154,7 @@ describe('standard headers, listed origins', () => {
       assert.equal(res.headers.get('vary'), 'Origin');
       await res.text();
     }
-    for (const headers of [{ Origin: 'https://evil.example' }, {}]) {
+    for (const headers of [{ Origin: 'https://evil.example' }, {}] as Record<string, string>[]) {
       const res = await fetch(`${t.url}/v1/me`, { headers: { Authorization: `Bearer ${t.token}`, ...headers } });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('access-control-allow-origin'), null);
