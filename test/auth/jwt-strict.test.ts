@@ -222,3 +222,24 @@ describe('jwt-strict – one parse per text', () => {
     assert.equal(parseStrictJwt(good).payload.sub, 'alice');
   });
 });
+
+describe('jwt-strict – canonical base64url', () => {
+  it('accepts a part exactly when re-encoding its bytes gives the same text (every last character, every length)', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const [h, p] = token().split('.') as [string, string];
+    for (let length = 2; length <= 9; length++) {
+      if (length % 4 === 1) continue;
+      for (const last of alphabet) {
+        const signature = `${'Q'.repeat(length - 1)}${last}`;
+        const canonical = Buffer.from(signature, 'base64url').toString('base64url') === signature;
+        let accepted = true;
+        try {
+          parseCompactJws(`${h}.${p}.${signature}`);
+        } catch {
+          accepted = false;
+        }
+        assert.equal(accepted, canonical, signature);
+      }
+    }
+  });
+});
