@@ -2,8 +2,9 @@
  * `threadgate auth-rules create|list|update|delete` as a user runs them (the built
  * dist/cli/main.js), against a real server process and a real OIDC provider: a rule made on the
  * command line accepts the provider's tokens on the running server (after warm-up at its start for
- * rules that exist then), disabling and deleting it refuses them, and bad input is refused with the
- * field named.
+ * rules that exist then), disabling and deleting it refuses them (within the server's revocation
+ * poll interval, as for every revocation made by another process without Redis), and bad input is
+ * refused with the field named.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,10 +72,13 @@ describe('threadgate auth-rules', () => {
     assert.equal(res.body.workspace_id, `org_acme_${CLIENT_ID}`);
   });
 
-  it('update --disable refuses its tokens at once; --enable brings them back; --reset restores a default', async () => {
+  it('update --disable refuses its tokens (within the poll interval); --enable brings them back at once; --reset restores a default', async () => {
     const disabled = run(['auth-rules', 'update', ruleId, '--disable']);
     assert.equal(disabled.status, 0, disabled.stderr);
     assert.equal(JSON.parse(disabled.stdout).enabled, false);
+    // The server polls the stored revocation epoch (THREADGATE_REVOCATION_POLL_MS, 1 s) for its
+    // caches, which hold the issuer's rules (docs/route-policy.md, revocation timing).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const refused = await me(await idp.accessToken());
     assert.equal(refused.status, 401);
     assert.equal(refused.body.error, 'unknown_issuer');
@@ -106,6 +110,8 @@ describe('threadgate auth-rules', () => {
   it('delete refuses its tokens from then on', async () => {
     const deleted = run(['auth-rules', 'delete', ruleId]);
     assert.equal(deleted.status, 0, deleted.stderr);
+    // As above: within the poll interval.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const res = await me(await idp.accessToken());
     assert.equal(res.status, 401);
     assert.equal(res.body.error, 'unknown_issuer');
