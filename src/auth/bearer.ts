@@ -10,7 +10,18 @@ import { TokenInvalid } from '../errors.js';
  * RFC 7235 §2.1). The scheme is case-insensitive (RFC 7235 §2.1). We accept exactly one space,
  * as every client sends, and nothing after the token.
  */
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** `bearer` in ASCII, compared case-insensitively by char code (the scheme, RFC 7235 §2.1). */
+const SCHEME = [0x62, 0x65, 0x61, 0x72, 0x65, 0x72];
+
+/** `Bearer ` at the start, any ASCII case, exactly one space after it. */
+function startsWithBearer(value: string): boolean {
+  if (value.length < 8 || value.charCodeAt(6) !== 0x20) return false;
+  // `| 0x20` maps A-Z onto a-z and nothing else onto these six letters.
+  for (let i = 0; i < 6; i++) if ((value.charCodeAt(i) | 0x20) !== SCHEME[i]) return false;
+  return true;
+}
 
 /** Longest header we look at; longer ones are refused before any regex runs. */
 export const MAX_AUTHORIZATION_LENGTH = 16 * 1024;
@@ -33,9 +44,11 @@ export function extractBearer(headerValue: string | undefined | null): string | 
   if (headerValue.length > MAX_AUTHORIZATION_LENGTH) {
     throw new TokenInvalid({ message: 'The Authorization header is too long.', detail: `length ${headerValue.length}` });
   }
-  const match = BEARER.exec(headerValue);
-  if (match === null) {
+  // The scheme by char code and the token with a case-sensitive regex: the same rule as
+  // /^Bearer (token68)$/i, without case-folding a long token character by character.
+  const token = headerValue.slice(7);
+  if (!startsWithBearer(headerValue) || !TOKEN68.test(token)) {
     throw new TokenInvalid({ message: 'The Authorization header must be "Bearer <token>".' });
   }
-  return match[1]!;
+  return token;
 }

@@ -47,4 +47,26 @@ describe('bearer', () => {
   it('refuses an oversized header without looking further', async () => {
     await expectCode(() => extractBearer(`Bearer ${'a'.repeat(MAX_AUTHORIZATION_LENGTH)}`), 'invalid_token');
   });
+
+  it('answers exactly as /^Bearer (token68)$/i for any one character changed or added anywhere', () => {
+    const rule = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+    const expected = (value: string) => rule.exec(value)?.[1] ?? 'refused';
+    const got = (value: string) => {
+      try {
+        return extractBearer(value);
+      } catch {
+        return 'refused';
+      }
+    };
+    const base = 'Bearer ab=';
+    for (let at = 0; at <= base.length; at++) {
+      for (let code = 0; code < 0x2200; code++) {
+        const ch = String.fromCharCode(code);
+        for (const value of [base.slice(0, at) + ch + base.slice(at + 1), base.slice(0, at) + ch + base.slice(at)]) {
+          if (got(value) !== expected(value)) assert.fail(`${JSON.stringify(value)}: ${got(value)} instead of ${expected(value)}`);
+        }
+      }
+    }
+  });
 });
+
