@@ -50,9 +50,23 @@ export interface VerifiedCredentialCacheOptions {
  */
 export function createVerifiedCredentialCache(options: VerifiedCredentialCacheOptions): VerifiedCredentialCache {
   const entries = new Map<string, Entry>();
-  /** From the oldest: a used entry loses its flag and goes to the end; the first unused one goes. */
+  /**
+   * The clock hand: a live iterator over the entries that stays where the last eviction stopped.
+   * Starting a new iteration from the front on every eviction would walk past every deleted slot
+   * of the Map first (about 9 µs per eviction on a full 10,000-entry cache, bench/).
+   */
+  let hand = entries.entries();
+  /** From the hand on: a used entry loses its flag and goes to the end; the first unused one goes. */
   function evictOne(): void {
-    for (const [key, entry] of entries) {
+    // Every entry is passed at most twice (once to clear its flag), so this always ends.
+    for (let steps = 2 * entries.size + 1; steps > 0; steps--) {
+      let step = hand.next();
+      if (step.done === true) {
+        hand = entries.entries();
+        step = hand.next();
+        if (step.done === true) return;
+      }
+      const [key, entry] = step.value;
       entries.delete(key);
       if (!entry.used) return;
       entry.used = false;

@@ -41,6 +41,17 @@ describe('verified credential cache', () => {
     assert.ok(cache.get('a') && cache.get('c') && cache.get('d'));
   });
 
+  it('without hits, entries leave in the order they came, eviction after eviction', () => {
+    const cache = createVerifiedCredentialCache({ maxEntries: 3, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
+    for (const key of ['a', 'b', 'c']) cache.set(key, principal(100));
+    for (const [added, gone] of [['d', 'a'], ['e', 'b'], ['f', 'c'], ['g', 'd']] as const) {
+      cache.set(added, principal(100));
+      assert.equal(cache.size, 3);
+      assert.equal(cache.get(gone), undefined, `${gone} left when ${added} came`);
+    }
+    assert.ok(cache.get('e') && cache.get('f') && cache.get('g'));
+  });
+
   it('stays within its bound under churn, and keeps the entry that keeps being used', () => {
     const cache = createVerifiedCredentialCache({ maxEntries: 100, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
     cache.set('hot', principal(100));
