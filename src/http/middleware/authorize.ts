@@ -18,7 +18,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import type { AuthenticateInput } from '../../auth/authenticate.js';
 import type { RoutePolicy } from '../define-route.js';
 import { extractBearer } from '../../auth/bearer.js';
-import { addResponseHeader } from '../respond.js';
+import { standardHeadersOf } from '../respond.js';
 import { requestHeader } from '../request-header.js';
 
 /** Credential sources whose tokens are exchanged for a workspace token in the response. */
@@ -91,11 +91,8 @@ function admit(c: Context<AppEnv>, policy: RoutePolicy, principal: Principal, ex
   if (exchanges && exchangedToken === undefined) return false;
   checkPolicy(policy, principal, c);
   c.set('principal', principal);
-  if (exchanges) {
-    // On every response to this request but a 401 (respond.ts).
-    addResponseHeader(c, 'Authorization', `Bearer ${exchangedToken}`);
-    addResponseHeader(c, 'Cache-Control', 'no-store');
-  }
+  // On every response to this request but a 401 (respond.ts).
+  if (exchanges) c.set('responseHeaders', withExchangedToken(standardHeadersOf(c), principal, exchangedToken!));
   return true;
 }
 
@@ -107,7 +104,7 @@ function admit(c: Context<AppEnv>, policy: RoutePolicy, principal: Principal, ex
  * or re-verified credential (new object) mints a new one. A token handed out again is no weaker
  * than a new one: it carries the same claims and is checked for revocation on every use.
  */
-const exchanged = new WeakMap<Principal, { token: string; renewAt: number }>();
+const exchanged = new WeakMap<Principal, { token: string; renewAt: number; headers?: { base: object; withToken: Readonly<Record<string, string>> } }>();
 
 function heldExchangedToken(deps: AppDeps, principal: Principal): string | undefined {
   const held = exchanged.get(principal);
@@ -118,6 +115,19 @@ async function mintExchangedToken(deps: AppDeps, principal: Principal): Promise<
   const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, deps.clock);
   exchanged.set(principal, { token: minted.token, renewAt: minted.expiresAt - deps.config.workspaceTokenTtlSeconds / 2 });
   return minted.token;
+}
+
+/**
+ * The request's response headers plus the exchanged token. Built once per held token and standard
+ * set (both shared by many requests), so a client that keeps sending its user token costs no
+ * copying per request.
+ */
+function withExchangedToken(base: Readonly<Record<string, string>>, principal: Principal, token: string): Readonly<Record<string, string>> {
+  const held = exchanged.get(principal);
+  if (held?.token === token && held.headers?.base === base) return held.headers.withToken;
+  const withToken = Object.freeze({ ...base, Authorization: `Bearer ${token}`, 'Cache-Control': 'no-store' });
+  if (held?.token === token && Object.isFrozen(base)) held.headers = { base, withToken };
+  return withToken;
 }
 
 function checkPolicy(policy: RoutePolicy, principal: Principal, c: Context): void {
