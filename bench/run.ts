@@ -20,7 +20,7 @@ import { CACHE_DIR, copySqlitePreload } from './preload/sqlite.js';
 import type { PreloadSize } from './preload/data.js';
 import { compare, formatTable, summarize, writeReport, type SetupResult } from './report.js';
 import { SETUPS } from './setups/index.js';
-import type { Comparison, Setup, SetupContext } from './setups/types.js';
+import type { Comparison, Prepared, Setup, SetupContext } from './setups/types.js';
 import { createRsaIdentityProvider, randomSecret, type RsaIdentityProvider } from './tokens.js';
 import { ensureWrk, pinning, pinSelf, type Pinning } from './tools.js';
 import { summarizeProfile } from './profile-summary.js';
@@ -155,27 +155,48 @@ async function main(): Promise<void> {
 
   const results: SetupResult[] = [];
   const comparisons = new Map<string, Comparison>();
+  for (const setup of setups) if (setup.compare !== undefined) comparisons.set(setup.name, setup.compare);
+  const runner: Runner = { load, loadGenerator, pin, serverPids: () => state.setupPids };
+  const summarizeProfiles = (result: SetupResult, profileDir: string | null) => {
+    if (profileDir === null || !existsSync(profileDir)) return;
+    // The main thread's profile is the largest (Node 20 also profiles the module-loader thread);
+    // only the measured runs count, not start-up and warm-up.
+    const files = readdirSync(profileDir).filter((file) => file.endsWith('.cpuprofile')).map((file) => join(profileDir, file));
+    const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    result.profile = main === undefined ? [] : summarizeProfile(main, 20, result.measuredFromUs);
+    log(`${result.name}: hottest functions (self time, ${profileDir}):\n    ${result.profile.join('\n    ')}`);
+  };
+  const logResult = (result: SetupResult) => {
+    const m = result.median;
+    log(
+      result.status === 'ok' && m !== undefined
+        ? `${result.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${m.nonOk > 0 ? `, ${m.nonOk} errors` : ''}`
+        : `${result.name}: ${result.status}: ${result.reason?.split('\n')[0]}`,
+    );
+  };
   try {
-    for (const setup of setups) {
-      if (setup.compare !== undefined) comparisons.set(setup.name, setup.compare);
+    const auth = setups.filter((setup) => setup.group === 'auth');
+    if (auth.length > 0) {
+      const profileDirs = new Map(auth.map((setup) => [setup.name, options.cpuProf ? join(profilesRoot, setup.name) : null]));
+      const authResults = await runInterleaved(auth, ctx, runner, (setup) => {
+        state.profileDir = profileDirs.get(setup.name) ?? null;
+        const pids: number[] = [];
+        state.setupPids = pids;
+        return () => pids;
+      });
+      for (const result of authResults) {
+        summarizeProfiles(result, profileDirs.get(result.name) ?? null);
+        logResult(result);
+      }
+      results.push(...authResults);
+    }
+    for (const setup of setups.filter((candidate) => candidate.group !== 'auth')) {
       state.profileDir = options.cpuProf ? join(profilesRoot, setup.name) : null;
       state.setupPids = [];
-      const result = await runSetup(setup, ctx, { load, loadGenerator, pin, serverPids: () => state.setupPids });
-      if (state.profileDir !== null && existsSync(state.profileDir)) {
-        // The main thread's profile is the largest (Node 20 also profiles the module-loader thread);
-        // only the measured runs count, not start-up and warm-up.
-        const files = readdirSync(state.profileDir).filter((file) => file.endsWith('.cpuprofile')).map((file) => join(state.profileDir!, file));
-        const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-        result.profile = main === undefined ? [] : summarizeProfile(main, 20, result.measuredFromUs);
-        log(`${setup.name}: hottest functions (self time, ${state.profileDir}):\n    ${result.profile.join('\n    ')}`);
-      }
+      const result = await runSetup(setup, ctx, runner);
+      summarizeProfiles(result, state.profileDir);
       results.push(result);
-      const m = result.median;
-      log(
-        result.status === 'ok' && m !== undefined
-          ? `${setup.name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms${m.nonOk > 0 ? `, ${m.nonOk} errors` : ''}`
-          : `${setup.name}: ${result.status}: ${result.reason?.split('\n')[0]}`,
-      );
+      logResult(result);
       await sleep(500);
     }
   } finally {
@@ -184,7 +205,7 @@ async function main(): Promise<void> {
   compare(results, comparisons);
   const path = writeReport({ startedAt, finishedAt: new Date().toISOString(), machine, pinning: pin.description, options, setups: results });
   console.log(`\n${formatTable(results)}\n`);
-  console.log(`auth setups: ${options.runs} × ${options.durationSeconds} s after ${options.warmupSeconds} s warm-up; real work: ${options.workRuns} × ${options.workDurationSeconds} s; ${options.connections} connections, one ${loadGenerator} thread; medians.`);
+  console.log(`auth setups: ${options.runs} interleaved rounds of ${options.durationSeconds} s each after ${options.warmupSeconds} s warm-up; real work: ${options.workRuns} × ${options.workDurationSeconds} s; ${options.connections} connections, one ${loadGenerator} thread; medians.`);
   console.log(`results: ${path}`);
 }
 
@@ -212,6 +233,92 @@ async function waitForQuiet(maxSeconds: number): Promise<{ waitedSeconds: number
     if (busyPercent === null || busyPercent < 20 || waitedSeconds >= maxSeconds) return { waitedSeconds: Math.round(waitedSeconds), busyPercent };
     if (!warned) log(`the machine is busy (${busyPercent}% of a core outside the bench): waiting up to ${maxSeconds} s for it to calm down ...`);
     warned = true;
+  }
+}
+
+/**
+ * The auth setups, interleaved: every server is started (each its own process on the server
+ * core, idle while another is loaded), checked and warmed up, then each round loads every setup
+ * once, in order, and the medians are taken over the rounds. This machine's speed drifts by a
+ * fifth or more over minutes (shared virtual cores), so a setup measured minutes after the
+ * baseline could gain or lose that much against it; measured in alternation, every setup sees the
+ * same drift and the ratios hold.
+ *
+ * `track(setup)` is called before each setup starts and returns that setup's server pids.
+ */
+async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runner: Runner, track: (setup: Setup) => () => readonly number[]): Promise<SetupResult[]> {
+  const { options } = ctx;
+  const { load, loadGenerator, pin } = runner;
+  interface Live {
+    setup: Setup;
+    base: SetupResult;
+    started?: Prepared;
+    pids: () => readonly number[];
+    runs: RunResult[];
+    failure?: SetupResult;
+  }
+  const live: Live[] = [];
+  const settings = (started: Prepared) => ({
+    runs: options.runs,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    connections: options.connections,
+    distinctRequests: started.requests.length,
+    loadGenerator,
+  });
+  const wrkOptions = (started: Prepared) => ({ url: started.url, requests: started.requests, connections: options.connections, prefix: pin.load });
+  try {
+    for (const setup of setups) {
+      const base: SetupResult = { name: setup.name, group: setup.group, title: setup.title, status: 'ok', runs: [] };
+      log(`${setup.name}: starting (${setup.title})`);
+      const pids = track(setup);
+      const entry: Live = { setup, base, pids, runs: [] };
+      live.push(entry);
+      try {
+        const started = await setup.start(ctx);
+        if ('unavailable' in started) {
+          entry.failure = { ...base, status: 'unavailable', reason: started.unavailable };
+          continue;
+        }
+        entry.started = started;
+        await sanityCheck(started.url, started.requests, started.expectStatus);
+      } catch (error) {
+        entry.failure = { ...base, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    const running = live.filter((entry) => entry.failure === undefined && entry.started !== undefined);
+    const quiet = await waitForQuiet(options.quietWaitSeconds);
+    for (const entry of running) await load({ ...wrkOptions(entry.started!), durationSeconds: options.warmupSeconds });
+    const measuredFromUs = Number(process.hrtime.bigint() / 1000n);
+    for (let round = 1; round <= options.runs; round++) {
+      log(`auth round ${round} of ${options.runs} (${running.length} setups × ${options.durationSeconds} s)`);
+      for (const entry of running) {
+        if (entry.failure !== undefined) continue;
+        try {
+          const before = snapshot(entry.pids());
+          const result = await load({ ...wrkOptions(entry.started!), durationSeconds: options.durationSeconds });
+          entry.runs.push({ ...result, cpu: cpuBetween(before, snapshot(entry.pids())) });
+        } catch (error) {
+          entry.failure = { ...entry.base, status: 'failed', settings: settings(entry.started!), reason: error instanceof Error ? error.message : String(error) };
+        }
+      }
+    }
+    return live.map((entry) => {
+      if (entry.failure !== undefined) return entry.failure;
+      const started = entry.started!;
+      return {
+        ...entry.base,
+        settings: settings(started),
+        runs: entry.runs,
+        median: summarize(entry.runs),
+        measuredFromUs,
+        quiet,
+        ...(started.notes !== undefined ? { notes: started.notes } : {}),
+        ...(started.after !== undefined ? { extra: started.after() } : {}),
+      };
+    });
+  } finally {
+    await Promise.allSettled(live.map((entry) => entry.started?.stop()));
   }
 }
 
