@@ -3,7 +3,6 @@
  * route module, the generated OpenAPI document, and the JSON error contract for everything else.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { ThreadgateError, ValidationFailed } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { handleError, respondWithError } from './middleware/error-handler.js';
@@ -20,6 +19,7 @@ import { registerDocs } from './routes/docs.js';
 import { userRoutes } from './routes/users.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { standardHeaders } from './middleware/standard-headers.js';
+import { limitBody } from './middleware/body-limit.js';
 
 /**
  * Middleware registered for every path of some methods only (so it shows in `app.routes` with a
@@ -52,17 +52,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // The request's dependencies (c.var.deps), and security headers and CORS as one plain object
   // per request (respond.ts says why).
   app.use('*', standardHeaders({ deps, corsOrigins: origins, userTokenHeader: deps.config.userTokenHeader }));
-  const limitBody = bodyLimit({
-    maxSize: deps.config.bodyLimitBytes,
-    onError: () => {
-      throw new ThreadgateError('payload_too_large', { message: `The request body is larger than ${deps.config.bodyLimitBytes} bytes.` });
-    },
-  });
-  // Only on methods that carry a body: on a GET, bodyLimit would make @hono/node-server build a
-  // full Request for nothing (bench/: it alone took a plain Hono server to a third of its speed),
-  // and registered per method, a GET does not even pass through it.
-  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBody);
-  GLOBAL_MIDDLEWARE.add(limitBody);
+  // Only on methods that carry a body, and registered per method, so a GET does not even pass
+  // through it (middleware/body-limit.ts says why the body is not touched).
+  const limitBodySize = limitBody(deps.config.bodyLimitBytes);
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBodySize);
+  GLOBAL_MIDDLEWARE.add(limitBodySize);
 
   app.route('/', wellKnownRoutes());
   app.route('/', tokenRoutes());
