@@ -255,6 +255,8 @@ async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runne
     started?: Prepared;
     pids: () => readonly number[];
     runs: RunResult[];
+    /** Counters from `after()`, summed over this setup's own runs. */
+    counters: Record<string, number>;
     failure?: SetupResult;
   }
   const live: Live[] = [];
@@ -272,7 +274,7 @@ async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runne
       const base: SetupResult = { name: setup.name, group: setup.group, title: setup.title, status: 'ok', runs: [] };
       log(`${setup.name}: starting (${setup.title})`);
       const pids = track(setup);
-      const entry: Live = { setup, base, pids, runs: [] };
+      const entry: Live = { setup, base, pids, runs: [], counters: {} };
       live.push(entry);
       try {
         const started = await setup.start(ctx);
@@ -296,8 +298,14 @@ async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runne
         if (entry.failure !== undefined) continue;
         try {
           const before = snapshot(entry.pids());
+          const countersBefore = entry.started!.after?.();
           const result = await load({ ...wrkOptions(entry.started!), durationSeconds: options.durationSeconds });
           entry.runs.push({ ...result, cpu: cpuBetween(before, snapshot(entry.pids())) });
+          // Counters such as JWKS fetches are shared by setups (one JWKS server): count this setup's runs only.
+          const countersAfter = entry.started!.after?.();
+          if (countersBefore !== undefined && countersAfter !== undefined) {
+            for (const [name, value] of Object.entries(countersAfter)) entry.counters[name] = (entry.counters[name] ?? 0) + value - (countersBefore[name] ?? 0);
+          }
         } catch (error) {
           entry.failure = { ...entry.base, status: 'failed', settings: settings(entry.started!), reason: error instanceof Error ? error.message : String(error) };
         }
@@ -314,7 +322,7 @@ async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runne
         measuredFromUs,
         quiet,
         ...(started.notes !== undefined ? { notes: started.notes } : {}),
-        ...(started.after !== undefined ? { extra: started.after() } : {}),
+        ...(started.after !== undefined ? { extra: entry.counters } : {}),
       };
     });
   } finally {
