@@ -6,45 +6,23 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resolveConfig } from '../../../src/config.js';
-import { startServer, type RunningServer } from '../../../src/server.js';
-import { createLogger } from '../../../src/logger.js';
-import { mintWorkspaceToken } from '../../../src/auth/workspace-token.js';
-import { ALL_SCOPES } from '../../../src/auth/principal.js';
-import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from '../../helpers/server-process.js';
+import { startListeningServer, type ListeningServer } from '../../helpers/listening-server.js';
 
 const LIMIT = 2048;
 
 describe('body limit on a real listener', () => {
-  let server: RunningServer;
-  let dir: string;
-  let token: string;
+  let t: ListeningServer;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'threadgate-body-limit-'));
-    const config = resolveConfig({
-      DATABASE_URL: join(dir, 'test.db'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent',
-      THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY, THREADGATE_MASTER_KEY: TEST_MASTER_KEY, THREADGATE_BODY_LIMIT_BYTES: String(LIMIT),
-    });
-    server = await startServer(config, { logger: createLogger('silent') });
-    token = (await mintWorkspaceToken(server.deps.keyring, config, {
-      projectId: config.projectId, userId: 'u1', workspaceId: 'w1', scopes: new Set(ALL_SCOPES), agents: 'all', anonymous: false,
-      credential: { source: 'workspace_token', id: 'test' },
-    })).token;
+    t = await startListeningServer({ THREADGATE_BODY_LIMIT_BYTES: String(LIMIT) });
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => t.stop());
 
   /** POSTs /v1/threads with `chunks`; chunked unless `length` is declared. */
   const post = (chunks: string[], declared?: number) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const headers: Record<string, string> = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+      const headers: Record<string, string> = { Authorization: `Bearer ${t.token}`, 'Content-Type': 'application/json' };
       if (declared !== undefined) headers['Content-Length'] = String(declared);
-      const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/v1/threads', headers }, (res) => {
+      const req = request({ host: '127.0.0.1', port: t.port, method: 'POST', path: '/v1/threads', headers }, (res) => {
         let body = '';
         res.on('data', (chunk) => (body += chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -54,7 +32,7 @@ describe('body limit on a real listener', () => {
       req.end();
     });
   const threadCount = async () => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/v1/threads?limit=100`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${t.url}/v1/threads?limit=100`, { headers: { Authorization: `Bearer ${t.token}` } });
     return ((await res.json()) as { threads: unknown[] }).threads.length;
   };
 

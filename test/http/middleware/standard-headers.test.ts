@@ -7,48 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resolveConfig } from '../../../src/config.js';
-import { startServer, type RunningServer } from '../../../src/server.js';
-import { createLogger } from '../../../src/logger.js';
-import { mintWorkspaceToken } from '../../../src/auth/workspace-token.js';
-import { ALL_SCOPES } from '../../../src/auth/principal.js';
 import { signUserToken } from '../../../src/auth/sign-user-token.js';
 import { API_SECURITY_HEADERS, PAGE_SECURITY_HEADERS } from '../../../src/http/middleware/standard-headers.js';
-import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from '../../helpers/server-process.js';
-
-interface Running {
-  url: string;
-  server: RunningServer;
-  token: string;
-  dir: string;
-}
-
-async function start(env: Record<string, string>): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), 'threadgate-headers-'));
-  const config = resolveConfig({
-    DATABASE_URL: join(dir, 'test.db'),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY,
-    THREADGATE_MASTER_KEY: TEST_MASTER_KEY,
-    ...env,
-  });
-  const server = await startServer(config, { logger: createLogger('silent') });
-  const { token } = await mintWorkspaceToken(server.deps.keyring, config, {
-    projectId: config.projectId, userId: 'u1', workspaceId: 'w1', scopes: new Set(ALL_SCOPES), agents: 'all', anonymous: false,
-    credential: { source: 'workspace_token', id: 'test' },
-  });
-  return { url: `http://127.0.0.1:${server.port}`, server, token, dir };
-}
-
-async function stop(running: Running): Promise<void> {
-  await running.server.close();
-  rmSync(running.dir, { recursive: true, force: true });
-}
+import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
+import { startListeningServer, type ListeningServer } from '../../helpers/listening-server.js';
 
 function assertApiSecurityHeaders(res: Response, what: string): void {
   for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) {
@@ -58,11 +20,11 @@ function assertApiSecurityHeaders(res: Response, what: string): void {
 }
 
 describe('standard headers, any origin', () => {
-  let t: Running;
+  let t: ListeningServer;
   before(async () => {
-    t = await start({ THREADGATE_CORS_ORIGINS: '*' });
+    t = await startListeningServer({ THREADGATE_CORS_ORIGINS: '*' });
   });
-  after(async () => stop(t));
+  after(async () => t.stop());
 
   it('a JSON success carries the API security headers, no-store and CORS', async () => {
     const res = await fetch(`${t.url}/v1/me`, { headers: { Authorization: `Bearer ${t.token}`, Origin: 'https://app.example' } });
@@ -141,11 +103,11 @@ describe('standard headers, any origin', () => {
 });
 
 describe('standard headers, listed origins', () => {
-  let t: Running;
+  let t: ListeningServer;
   before(async () => {
-    t = await start({ THREADGATE_CORS_ORIGINS: 'https://a.example,https://b.example' });
+    t = await startListeningServer({ THREADGATE_CORS_ORIGINS: 'https://a.example,https://b.example' });
   });
-  after(async () => stop(t));
+  after(async () => t.stop());
 
   it('echoes a listed origin, names none for others, and varies on Origin', async () => {
     for (const origin of ['https://a.example', 'https://b.example']) {
@@ -166,10 +128,10 @@ describe('standard headers, listed origins', () => {
 });
 
 describe('standard headers with a user token', () => {
-  let t: Running;
+  let t: ListeningServer;
   let userToken: string;
   before(async () => {
-    t = await start({ THREADGATE_CORS_ORIGINS: '*' });
+    t = await startListeningServer({ THREADGATE_CORS_ORIGINS: '*' });
     const created = await fetch(`${t.url}/admin/v1/auth-keys`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}`, 'Content-Type': 'application/json' },
@@ -178,7 +140,7 @@ describe('standard headers with a user token', () => {
     const key = (await created.json()) as { id: string; secret: string };
     userToken = await signUserToken({ keyId: key.id, secret: key.secret, sub: 'u2' });
   });
-  after(async () => stop(t));
+  after(async () => t.stop());
 
   it('every answer but a 401 carries the exchanged workspace token, the same one while it is fresh', async () => {
     const first = await fetch(`${t.url}/v1/me`, { headers: { Authorization: `Bearer ${userToken}` } });
