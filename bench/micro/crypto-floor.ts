@@ -4,7 +4,7 @@
  * RSA-2048 PKCS#1 v1.5 SHA-256 verify, ECDSA P-256 verify), and for comparison the WebCrypto
  * (async) calls that jose makes for the same checks.
  */
-import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, verify, webcrypto } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, verify, webcrypto, type KeyPairKeyObjectResult } from 'node:crypto';
 import { time, type Timing, type TimingOptions } from './timing.js';
 
 export type FloorName = 'hmac-sha256' | 'sha256-api-key' | 'rsa2048-verify' | 'ecdsa-p256-verify';
@@ -22,23 +22,56 @@ const SIGNING_INPUT = Buffer.from(
   ).toString('base64url')}`,
 );
 
-export async function measureFloors(options: TimingOptions): Promise<Record<FloorName, FloorResult> & { webcrypto: FloorResult[] }> {
+/** The crypto each floor stands for, as calls to time; keys and inputs made once. */
+export interface FloorMaterial {
+  calls: Record<FloorName, () => unknown>;
+  titles: Record<FloorName, string>;
+  hmacKey: Buffer;
+  rsa: KeyPairKeyObjectResult;
+  rsaSignature: Buffer;
+  ec: KeyPairKeyObjectResult;
+  ecSignature: Buffer;
+}
+
+export function createFloorMaterial(): FloorMaterial {
   const hmacKey = randomBytes(32);
   const apiKey = `tg_sk_${randomBytes(32).toString('base64url')}`;
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const rsaSignature = sign('sha256', SIGNING_INPUT, rsa.privateKey);
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ecSignature = sign('sha256', SIGNING_INPUT, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
-
-  const floors = {
-    'hmac-sha256': { name: 'hmac-sha256', title: 'node:crypto HMAC-SHA256 over a JWT signing input', timing: await time(() => createHmac('sha256', hmacKey).update(SIGNING_INPUT).digest(), options) },
-    'sha256-api-key': { name: 'sha256-api-key', title: 'node:crypto SHA-256 of an API key (hex)', timing: await time(() => createHash('sha256').update(apiKey).digest('hex'), options) },
-    'rsa2048-verify': { name: 'rsa2048-verify', title: 'node:crypto RSA-2048 PKCS#1 v1.5 SHA-256 verify', timing: await time(() => verify('sha256', SIGNING_INPUT, rsa.publicKey, rsaSignature), options) },
-    'ecdsa-p256-verify': {
-      name: 'ecdsa-p256-verify',
-      title: 'node:crypto ECDSA P-256 SHA-256 verify',
-      timing: await time(() => verify('sha256', SIGNING_INPUT, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, ecSignature), options),
+  return {
+    calls: {
+      'hmac-sha256': () => createHmac('sha256', hmacKey).update(SIGNING_INPUT).digest(),
+      'sha256-api-key': () => createHash('sha256').update(apiKey).digest('hex'),
+      'rsa2048-verify': () => verify('sha256', SIGNING_INPUT, rsa.publicKey, rsaSignature),
+      'ecdsa-p256-verify': () => verify('sha256', SIGNING_INPUT, { key: ec.publicKey, dsaEncoding: 'ieee-p1363' }, ecSignature),
     },
+    titles: {
+      'hmac-sha256': 'node:crypto HMAC-SHA256 over a JWT signing input',
+      'sha256-api-key': 'node:crypto SHA-256 of an API key (hex)',
+      'rsa2048-verify': 'node:crypto RSA-2048 PKCS#1 v1.5 SHA-256 verify',
+      'ecdsa-p256-verify': 'node:crypto ECDSA P-256 SHA-256 verify',
+    },
+    hmacKey,
+    rsa,
+    rsaSignature,
+    ec,
+    ecSignature,
+  };
+}
+
+export async function measureFloors(
+  options: TimingOptions,
+  material: FloorMaterial = createFloorMaterial(),
+): Promise<Record<FloorName, FloorResult> & { webcrypto: FloorResult[] }> {
+  const { hmacKey, rsa, rsaSignature, ec, ecSignature } = material;
+  const floor = async (name: FloorName): Promise<FloorResult> => ({ name, title: material.titles[name], timing: await time(material.calls[name], options) });
+  const floors = {
+    'hmac-sha256': await floor('hmac-sha256'),
+    'sha256-api-key': await floor('sha256-api-key'),
+    'rsa2048-verify': await floor('rsa2048-verify'),
+    'ecdsa-p256-verify': await floor('ecdsa-p256-verify'),
   } satisfies Record<FloorName, FloorResult>;
 
   const subtle = webcrypto.subtle;
