@@ -20,6 +20,7 @@ import { userRoutes } from './routes/users.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { standardHeaders } from './middleware/standard-headers.js';
 import { limitBody } from './middleware/body-limit.js';
+import { StaticFirstRouter } from './static-first-router.js';
 
 /**
  * Middleware registered for every path of some methods only (so it shows in `app.routes` with a
@@ -37,6 +38,8 @@ export const GLOBAL_MIDDLEWARE = new WeakSet<(...args: never[]) => unknown>();
  */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
+    // Static route paths answered without a search (static-first-router.ts says why).
+    router: new StaticFirstRouter(),
     // zod's issues → validation_error naming the first offending field (dotted path).
     defaultHook: (result, c) => {
       if (!result.success) {
