@@ -76,6 +76,30 @@ function headersFor(c: Context, status: number, extra: Record<string, string> | 
   return headers;
 }
 
+/** The JSON text of values that cannot change (`fixedJson`). */
+const jsonTextOf = new WeakMap<object, string>();
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+}
+
+/**
+ * Freezes `value` all the way down and keeps its JSON text, so `sendJson` sends the same text
+ * every time without serializing again: for an answer built once and sent many times (`GET /v1/me`
+ * describes a cached principal once). Returns `value` itself.
+ *
+ * @example
+ * const body = fixedJson({ user_id: 'u1', scopes: ['threads:read'] })
+ * return sendJson(c, body, 200)
+ */
+export function fixedJson<T extends object>(value: T): Readonly<T> {
+  deepFreeze(value);
+  jsonTextOf.set(value, JSON.stringify(value));
+  return value;
+}
+
 /**
  * `c.json(body, status, headers)` with the standard headers in one plain object.
  *
@@ -88,7 +112,8 @@ export function sendJson<T extends JSONValue | {} | InvalidJSONValue, U extends 
   status: U,
   headers?: Record<string, string>,
 ): Response & TypedResponse<JSONParsed<T>, U, 'json'> {
-  const response = new Response(JSON.stringify(body), { status, headers: headersFor(c, status, headers, true) });
+  const text = (typeof body === 'object' && body !== null ? jsonTextOf.get(body) : undefined) ?? JSON.stringify(body);
+  const response = new Response(text, { status, headers: headersFor(c, status, headers, true) });
   return markComplete(response) as Response & TypedResponse<JSONParsed<T>, U, 'json'>;
 }
 

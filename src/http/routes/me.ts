@@ -6,7 +6,7 @@ import { declareRoute } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { describePrincipal } from '../../auth/inspect-token.js';
 import { errorResponses } from '../openapi.js';
-import { sendJson } from '../respond.js';
+import { fixedJson, sendJson } from '../respond.js';
 
 const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
   method: 'get',
@@ -41,13 +41,14 @@ const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
 export function meRoutes(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   // A principal does not change once verified, and the verified-credential cache hands out the
-  // same object for every request with the same credential: describe it once.
+  // same object for every request with the same credential: describe it (and serialize the
+  // description) once.
   const described = new WeakMap<Principal, ReturnType<typeof describePrincipal>>();
   app.openapi(me, (c) => {
     const principal = requirePrincipal(c);
     let description = described.get(principal);
     if (description === undefined) {
-      description = describePrincipal(principal);
+      description = fixedJson(describePrincipal(principal));
       described.set(principal, description);
     }
     return sendJson(c, description, 200);
