@@ -132,9 +132,32 @@ describe('authenticate: the synchronous cache answer', () => {
     assert.equal(auth.cached!({ ...input, authorization: `Bearer ${token}x` }), undefined, 'another token');
     assert.equal(auth.cached!({ ...input, authorization: 'Basic abc' }), undefined, 'malformed: no answer, no throw (authenticate reports it)');
     assert.equal(auth.cached!({ ...input, authorization: undefined }), undefined);
+    assert.equal(auth.cached!({ ...input, authorization: `bEARER ${token}` }), verified, 'the scheme in any case, as extractBearer reads it');
+    for (const header of [`Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token},`, `Bearer ${token}\n`, `Bearer\t${token}`, `${token}`]) {
+      assert.equal(auth.cached!({ ...input, authorization: header }), undefined, `not the cached token: ${JSON.stringify(header.slice(-12))}`);
+    }
+    assert.equal(auth.cached!({ ...input, userTokenHeader: token }), undefined, 'both credential headers: the full check decides');
     const traced = await withTrace(async () => auth.cached!(input));
     assert.deepEqual(traced.result, { ok: true, value: undefined }, 'an inspection verifies in full');
     epoch++;
     assert.equal(auth.cached!(input), undefined, 'a revocation anywhere sends it back through the full check');
+  });
+
+  it('keys an API key by its user and workspace headers, and the user-token header apart from Authorization', async () => {
+    const { createVerifiedCredentialCache } = await import('../../src/auth/verified-credential-cache.js');
+    const cache = createVerifiedCredentialCache({ maxEntries: 100, clockToleranceSeconds: 30, epoch: () => 0, clock: f.deps.clock });
+    const auth = createAuthenticator({ store: f.deps.store, keyring: f.deps.keyring, config: f.deps.config, clock: f.deps.clock }, { cache, epoch: () => 0 });
+    const { key } = await createApiKey(f.deps.store, { projectId: 'default', name: 'cached-lookup' });
+    const asAlice = { authorization: `Bearer ${key}`, userIdHeader: 'alice', workspaceIdHeader: 'ws-alice' };
+    const alice = await auth.authenticate(asAlice);
+    assert.equal(auth.cached!(asAlice), alice);
+    assert.equal(auth.cached!({ ...asAlice, userIdHeader: 'bob' }), undefined, 'another user: not the cached principal');
+    assert.equal(auth.cached!({ ...asAlice, workspaceIdHeader: 'ws-bob' }), undefined, 'another workspace');
+    assert.equal(auth.cached!({ ...asAlice, authorization: `Bearer ${key}\nalice`, userIdHeader: 'ws-alice', workspaceIdHeader: undefined }), undefined, 'a line feed cannot forge a key');
+
+    const { token } = await mintWorkspaceToken(f.deps.keyring, f.deps.config, { projectId: 'default', userId: 'dan', workspaceId: 'ws-dan', scopes: ALL_SCOPES, agents: 'all', anonymous: false, credential: { source: 'workspace_token', id: 'y' } }, f.deps.clock);
+    const viaBearer = await auth.authenticate({ authorization: `Bearer ${token}` });
+    assert.equal(auth.cached!({ authorization: undefined, userTokenHeader: token }), undefined, 'verified through Authorization, not through the user-token header');
+    assert.equal(auth.cached!({ authorization: `Bearer ${token}`, userTokenHeader: '' }), viaBearer, 'an empty user-token header carries nothing');
   });
 });
