@@ -7,13 +7,15 @@ import { scope, type CaseContext } from './store-cases.js';
 
 type Get = () => CaseContext;
 
-async function threadIn(store: Store) {
+/** A new thread in a fresh project and workspace. */
+export async function threadIn(store: Store) {
   const where = scope();
   const thread = await store.createThread({ ...where, title: '', lastMessageAt: 1, metadata: null, externalId: null });
   return { ...where, threadId: thread.id };
 }
 
-async function append(store: Store, input: Omit<NewMessage, 'format' | 'content' | 'externalId'> & Partial<NewMessage>): Promise<Message> {
+/** Appends a message (format, content and externalId defaulted), throwing if refused. */
+export async function append(store: Store, input: Omit<NewMessage, 'format' | 'content' | 'externalId'> & Partial<NewMessage>): Promise<Message> {
   const result = await store.appendMessage({ format: 'aui/v0', content: { text: 'hi' }, externalId: null, ...input });
   if (!result.ok) throw new Error(`append refused: ${result.reason}`);
   return result.message;

@@ -9,6 +9,7 @@ import { after, before, describe } from 'node:test';
 import type { StoreDeps } from '../../src/store/store-context.js';
 import type { Store } from '../../src/store/store.js';
 import { createId } from '../../src/crypto/random-id.js';
+import { appendCases } from './store-cases-append.js';
 import { authCases } from './store-cases-auth.js';
 import { authKeyCases } from './store-cases-auth-keys.js';
 import { authRuleCases } from './store-cases-auth-rules.js';
@@ -67,6 +68,7 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
 
     threadCases(get);
     messageCases(get);
+    appendCases(get);
     authCases(get);
     authKeyCases(get);
     authRuleCases(get);
