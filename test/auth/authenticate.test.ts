@@ -156,8 +156,9 @@ describe('authenticate: the synchronous cache answer', () => {
     assert.equal(auth.cached!({ ...asAlice, authorization: `Bearer ${key}\nalice`, userIdHeader: 'ws-alice', workspaceIdHeader: undefined }), undefined, 'a line feed cannot forge a key');
 
     const { token } = await mintWorkspaceToken(f.deps.keyring, f.deps.config, { projectId: 'default', userId: 'dan', workspaceId: 'ws-dan', scopes: ALL_SCOPES, agents: 'all', anonymous: false, credential: { source: 'workspace_token', id: 'y' } }, f.deps.clock);
-    const viaBearer = await auth.authenticate({ authorization: `Bearer ${token}` });
-    assert.equal(auth.cached!({ authorization: undefined, userTokenHeader: token }), undefined, 'verified through Authorization, not through the user-token header');
-    assert.equal(auth.cached!({ authorization: `Bearer ${token}`, userTokenHeader: '' }), viaBearer, 'an empty user-token header carries nothing');
+    const none = { userIdHeader: undefined, workspaceIdHeader: undefined };
+    const viaBearer = await auth.authenticate({ ...none, authorization: `Bearer ${token}` });
+    assert.equal(auth.cached!({ ...none, authorization: undefined, userTokenHeader: token }), undefined, 'verified through Authorization, not through the user-token header');
+    assert.equal(auth.cached!({ ...none, authorization: `Bearer ${token}`, userTokenHeader: '' }), viaBearer, 'an empty user-token header carries nothing');
   });
 });
