@@ -19,6 +19,27 @@ describe('verified credential cache', () => {
     assert.equal(cache.get('t'), undefined, 'exp <= now - tolerance is refused by the full check, so not served');
   });
 
+  it('answers a long credential only for its whole text, whatever its last characters share', () => {
+    const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
+    const tail = 's'.repeat(86);
+    const alice = { ...principal(100), userId: 'alice' };
+    const bob = { ...principal(100), userId: 'bob' };
+    const aliceToken = `${'a'.repeat(500)}.${tail}`;
+    const bobToken = `${'b'.repeat(500)}.${tail}`;
+    cache.set(aliceToken, alice);
+    assert.equal(cache.get(aliceToken), alice);
+    assert.equal(cache.get(`${'a'.repeat(499)}x.${tail}`), undefined, 'a forged token with the same signature part finds nothing');
+    assert.equal(cache.get(aliceToken), alice, 'and evicts nothing');
+    cache.set(bobToken, bob);
+    assert.equal(cache.get(bobToken), bob);
+    assert.equal(cache.get(aliceToken), undefined, 'sharing the tail, they take each other\'s place; never the other\'s answer');
+    assert.equal(cache.get(`x${aliceToken}`), undefined);
+    const short = 'k'.repeat(100);
+    cache.set(short, alice);
+    assert.equal(cache.get(short), alice);
+    assert.equal(cache.get(`${short}k`), undefined);
+  });
+
   it('drops every entry verified under an earlier revocation epoch', () => {
     let epoch = 0;
     const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 0, epoch: () => epoch, clock: () => 0 });
