@@ -1,5 +1,5 @@
 /**
- * The Hono application: global middleware (request deps, security headers and CORS, body limit), every
+ * The Hono application: its context for every request (deps, security headers and CORS), the body limit, every
  * route module, the generated OpenAPI document, and the JSON error contract for everything else.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -18,7 +18,8 @@ import { meRoutes } from './routes/me.js';
 import { registerDocs } from './routes/docs.js';
 import { userRoutes } from './routes/users.js';
 import { inspectRoutes } from './routes/inspect.js';
-import { standardHeaders } from './middleware/standard-headers.js';
+import { createStandardHeaderSets } from './middleware/standard-headers.js';
+import { bindAppContext } from './app-context.js';
 import { limitBody } from './middleware/body-limit.js';
 import { StaticFirstRouter } from './static-first-router.js';
 
@@ -52,9 +53,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   const origins = deps.config.corsOrigins.length > 0 ? [...deps.config.corsOrigins] : deps.config.mode === 'development' ? ['*'] : [];
-  // The request's dependencies (c.var.deps), and security headers and CORS as one plain object
-  // per request (respond.ts says why).
-  app.use('*', standardHeaders({ deps, corsOrigins: origins, userTokenHeader: deps.config.userTokenHeader }));
+  // The request's dependencies and its security and CORS headers, handed to every request by
+  // app.fetch itself rather than by a global middleware (app-context.ts says why).
+  const headers = createStandardHeaderSets({ corsOrigins: origins, userTokenHeader: deps.config.userTokenHeader });
+  bindAppContext(app, { deps, headers });
+  if (headers.preflight !== undefined) {
+    app.options('*', headers.preflight);
+    GLOBAL_MIDDLEWARE.add(headers.preflight);
+  }
   // Only on methods that carry a body, and registered per method, so a GET does not even pass
   // through it (middleware/body-limit.ts says why the body is not touched).
   const limitBodySize = limitBody(deps.config.bodyLimitBytes);

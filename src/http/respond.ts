@@ -13,6 +13,7 @@
 import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { InvalidJSONValue, JSONParsed, JSONValue } from 'hono/utils/types';
+import { appContextOf } from './app-context.js';
 
 /** Marks responses built here, with every standard header already in them. */
 const COMPLETE = Symbol('threadgate.standardHeaders');
@@ -30,11 +31,12 @@ function markComplete<R extends Response>(response: R): R {
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
- * The headers every response of this request carries (set by the standard-headers middleware).
+ * The headers every response of this request carries: what the authorization step set (the
+ * standard set, plus an exchanged token), else the application's standard set for the request.
  * Often one frozen object shared by many requests: never change it, use `addResponseHeader`.
  */
 export function standardHeadersOf(c: Context): Readonly<Record<string, string>> {
-  return (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? NONE;
+  return (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? appContextOf(c)?.headers.forRequest(c) ?? NONE;
 }
 
 /**
@@ -45,7 +47,7 @@ export function standardHeadersOf(c: Context): Readonly<Record<string, string>> 
  * addResponseHeader(c, 'RateLimit-Remaining', '9')
  */
 export function addResponseHeader(c: Context, name: string, value: string): void {
-  const headers = c.get('responseHeaders') as Readonly<Record<string, string>> | undefined;
+  const headers = (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? appContextOf(c)?.headers.forRequest(c);
   if (headers === undefined) c.header(name, value);
   // Copied on write: the standard set is shared by every request.
   else c.set('responseHeaders', { ...headers, [name]: value });

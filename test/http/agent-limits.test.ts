@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { declareRoute } from '../../src/http/define-route.js';
 import { handleError } from '../../src/http/middleware/error-handler.js';
+import { bindAppContext } from '../../src/http/app-context.js';
+import { createStandardHeaderSets } from '../../src/http/middleware/standard-headers.js';
 import { requirePrincipal } from '../../src/http/middleware/authorize.js';
 import type { AppEnv } from '../../src/http/context.js';
 import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
@@ -26,10 +28,8 @@ describe('agent limits', () => {
   before(async () => {
     t = await createTestApp();
     app = new OpenAPIHono<AppEnv>();
-    app.use('*', async (c, next) => {
-      c.set('deps', t.deps);
-      await next();
-    });
+    // As createApp does: the application's dependencies and headers for every request.
+    bindAppContext(app, { deps: t.deps, headers: createStandardHeaderSets({ corsOrigins: [], userTokenHeader: null }) });
     app.openapi(runAgent, (c) => c.json({ agent: c.req.valid('param').agentId, user: requirePrincipal(c).userId }, 200));
     app.onError(handleError);
   });

@@ -79,13 +79,19 @@ describe('error contract', () => {
 
   it('anonymous mints are rate limited per address with Retry-After', async () => {
     const statuses: number[] = [];
+    const remaining: Array<string | null> = [];
     let limited: Awaited<ReturnType<TestApp['call']>> | undefined;
     for (let i = 0; i < 5; i++) {
       const res = await t.call('POST', '/v1/auth/tokens/anonymous');
       statuses.push(res.status);
       if (res.status === 429) limited = res;
+      else {
+        remaining.push(res.headers.get('ratelimit-remaining'));
+        assert.equal(res.headers.get('x-content-type-options'), 'nosniff', 'the counters join the standard headers, not replace them');
+      }
     }
     assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+    assert.deepEqual(remaining, ['2', '1', '0'], 'a successful mint says how many are left');
     expectError(limited!, 429, 'rate_limited');
     assert.ok(Number(limited!.headers.get('retry-after')) >= 1);
     assert.equal(limited!.headers.get('ratelimit-limit'), '3');

@@ -20,6 +20,7 @@ import type { RoutePolicy } from '../define-route.js';
 import { extractBearer } from '../../auth/bearer.js';
 import { standardHeadersOf } from '../respond.js';
 import { requestHeader } from '../request-header.js';
+import { appContextOf } from '../app-context.js';
 
 /** Credential sources whose tokens are exchanged for a workspace token in the response. */
 const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
@@ -49,7 +50,14 @@ function adminCredential(c: Context): string | undefined {
 export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
   const alwaysUser = policy.category === 'data' || policy.category === 'execution';
   return function authorize(c, next) {
-    const deps = c.get('deps');
+    // First on every declared route: the request's dependencies and standard response headers
+    // from the application (app-context.ts), for the handler and everything after.
+    const app = appContextOf(c);
+    if (app === undefined) throw new TypeError('a declared route runs only inside an application built by createApp');
+    const deps = app.deps;
+    c.set('deps', deps);
+    // Unless a middleware of the path (a rate limit) has already added to them.
+    if (c.get('responseHeaders') === undefined) c.set('responseHeaders', app.headers.forRequest(c));
     const access = alwaysUser ? 'user' : deps.routeAccess.accessFor(policy.category, c.req.method, c.req.path);
     if (access === 'admin') return deps.adminKey.verify(adminCredential(c)).then(() => next());
     if (access === 'public') return next();

@@ -11,6 +11,7 @@ import type { ResolvedConfig } from '../../config.js';
 import type { AppEnv } from '../context.js';
 import { clientAddress } from './client-address.js';
 import { addResponseHeader } from '../respond.js';
+import { depsOf } from '../app-context.js';
 
 export interface RateLimiters {
   anonymousMint: RateLimiterAbstract;
@@ -30,7 +31,7 @@ export function createRateLimiters(config: ResolvedConfig, redis: Redis | null):
 
 export function rateLimitByAddress(pick: (limiters: RateLimiters) => RateLimiterAbstract): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     const limiter = pick(deps.rateLimiters);
     const address = clientAddress(c, deps.config.trustProxy);
     let result: RateLimiterRes;

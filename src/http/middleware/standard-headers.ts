@@ -11,7 +11,9 @@
  *
  * For each allowed origin the whole set is built once, frozen, and shared by every request from
  * it; handlers answering through respond.ts pass it to the response as it is (copying only when a
- * middleware adds a header), and any other response gets the headers here after the fact.
+ * middleware adds a header), and `app.fetch` gives any other response the headers it lacks after
+ * the fact (app-context.ts). No middleware layer is involved: the application hands the sets to
+ * every request through its bindings.
  *
  * CORS preflights (OPTIONS) are Hono's `cors` middleware itself. For other requests this adds what
  * that middleware adds: `Access-Control-Allow-Origin` (`*`, or the request's origin when listed),
@@ -20,8 +22,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import type { AppDeps, AppEnv } from '../context.js';
-import { hasStandardHeaders } from '../respond.js';
+import type { AppEnv } from '../context.js';
 import { requestHeader } from '../request-header.js';
 
 /** Headers a browser client sends and may read (the client reads a refreshed `Authorization`). */
@@ -50,22 +51,30 @@ async function browserSecurityHeaders(): Promise<Readonly<Record<string, string>
 export const PAGE_SECURITY_HEADERS = await browserSecurityHeaders();
 
 export interface StandardHeadersOptions {
-  /**
-   * Handed to every request as `c.var.deps` by this same step: each Hono middleware layer costs
-   * about 2 µs per request (bench/), and every request needs both.
-   */
-  deps: AppDeps;
   /** Allowed origins: `['*']`, a list, or none (no CORS headers at all). */
   corsOrigins: readonly string[];
   /** Extra request header browsers may send (THREADGATE_USER_TOKEN_HEADER). */
   userTokenHeader: string | null;
 }
 
+/** The standard headers of one application (app-context.ts hands them to every request). */
+export interface StandardHeaderSets {
+  /** The whole set for the request `c` (by its Origin): one frozen object shared by many requests. */
+  forRequest(c: Context): Readonly<Record<string, string>>;
+  /**
+   * Gives a response built some other way than respond.ts (Hono's own, an HTML page, a preflight)
+   * the standard headers it lacks, for a request of `method` from `origin`.
+   */
+  complete(response: Response, method: string, origin: string | undefined): Response;
+  /** CORS preflights (OPTIONS): Hono's `cors` middleware; none when CORS is off. */
+  preflight: MiddlewareHandler<AppEnv> | undefined;
+}
+
 /**
  * @example
- * app.use('*', standardHeaders({ deps, corsOrigins: ['https://app.example'], userTokenHeader: null }))
+ * const headers = createStandardHeaderSets({ corsOrigins: ['https://app.example'], userTokenHeader: null })
  */
-export function standardHeaders(options: StandardHeadersOptions): MiddlewareHandler<AppEnv> {
+export function createStandardHeaderSets(options: StandardHeadersOptions): StandardHeaderSets {
   const anyOrigin = options.corsOrigins.includes('*');
   const corsOn = options.corsOrigins.length > 0;
   const exposeHeaders = CORS_EXPOSE_HEADERS.join(',');
@@ -89,39 +98,28 @@ export function standardHeaders(options: StandardHeadersOptions): MiddlewareHand
   /** The whole set for a request from an origin not allowed (or no origin, or CORS off). */
   const unlisted = build(anyOrigin ? '*' : undefined);
   const byOrigin = new Map(anyOrigin ? [] : options.corsOrigins.map((origin) => [origin, build(origin)] as const));
+  const forOrigin = (origin: string | undefined) => (origin !== undefined ? byOrigin.get(origin) : undefined) ?? unlisted;
 
-  function headersFor(c: Context): Readonly<Record<string, string>> {
-    if (byOrigin.size === 0) return unlisted;
-    const origin = requestHeader(c, 'origin');
-    return (origin !== undefined ? byOrigin.get(origin) : undefined) ?? unlisted;
-  }
-
-  const { deps } = options;
-  return async function standardHeadersStep(c, next) {
-    c.set('deps', deps);
-    const isPreflight = preflight !== undefined && c.req.method === 'OPTIONS';
-    // A preflight gets its CORS headers from Hono's cors middleware.
-    c.set('responseHeaders', isPreflight ? API_SECURITY_HEADERS : headersFor(c));
-    if (isPreflight) {
-      const answer = await preflight(c, next);
-      if (answer !== undefined) c.res = answer;
-    } else {
-      await next();
-    }
-    const response = c.res;
-    if (hasStandardHeaders(response)) return;
-    // Built some other way (Hono's own response, an HTML page, a preflight): add them now.
-    const isPage = response.headers.get('Content-Type')?.startsWith('text/html') === true;
-    const headers = Object.entries(c.get('responseHeaders'));
-    const toAdd = isPage ? [...headers.filter(([name]) => !(name in API_SECURITY_HEADERS)), ...Object.entries(PAGE_SECURITY_HEADERS)] : headers;
-    for (const [name, value] of toAdd) {
-      if (name === 'Authorization' && response.status === 401) continue;
-      if (name === 'Vary') {
-        const vary = response.headers.get('Vary');
-        if (vary === null || !vary.split(',').some((item) => item.trim().toLowerCase() === 'origin')) response.headers.append('Vary', value);
-      } else if (!response.headers.has(name)) {
-        response.headers.set(name, value);
+  return {
+    forRequest(c) {
+      return byOrigin.size === 0 ? unlisted : forOrigin(requestHeader(c, 'origin'));
+    },
+    complete(response, method, origin) {
+      // A preflight gets its CORS headers from Hono's cors middleware.
+      const standard = preflight !== undefined && method === 'OPTIONS' ? API_SECURITY_HEADERS : forOrigin(origin);
+      const isPage = response.headers.get('Content-Type')?.startsWith('text/html') === true;
+      const headers = Object.entries(standard);
+      const toAdd = isPage ? [...headers.filter(([name]) => !(name in API_SECURITY_HEADERS)), ...Object.entries(PAGE_SECURITY_HEADERS)] : headers;
+      for (const [name, value] of toAdd) {
+        if (name === 'Vary') {
+          const vary = response.headers.get('Vary');
+          if (vary === null || !vary.split(',').some((item) => item.trim().toLowerCase() === 'origin')) response.headers.append('Vary', value);
+        } else if (!response.headers.has(name)) {
+          response.headers.set(name, value);
+        }
       }
-    }
+      return response;
+    },
+    preflight,
   };
 }

@@ -1,0 +1,72 @@
+/**
+ * What the application gives every request before any of its handlers run: its dependencies and
+ * its standard response headers. `app.fetch` carries them in the request's bindings (`c.env`),
+ * instead of a global middleware setting them: every Hono middleware layer costs a request an
+ * async step (about 2 µs of a cached `GET /v1/me`, bench/), and this one would run on every
+ * request. The authorization step, first on every declared route, copies the dependencies to
+ * `c.var.deps`; anything that runs before it (the body limit, not-found, errors) reads them here.
+ *
+ * `app.fetch` also gives any response not built through respond.ts (Hono's own, the HTML page, a
+ * preflight) the standard headers it lacks, as the global middleware did.
+ */
+import type { Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps, AppEnv } from './context.js';
+import type { StandardHeaderSets } from './middleware/standard-headers.js';
+import { hasStandardHeaders } from './respond.js';
+
+export interface AppContext {
+  deps: AppDeps;
+  headers: StandardHeaderSets;
+}
+
+const APP_CONTEXT = Symbol('threadgate.appContext');
+
+interface Bindings {
+  [APP_CONTEXT]?: AppContext;
+  incoming?: { headers?: Record<string, string | string[] | undefined> };
+}
+
+/** The application's context of the request `c`; `undefined` outside an app built by createApp. */
+export function appContextOf(c: Context): AppContext | undefined {
+  return (c.env as Bindings | undefined)?.[APP_CONTEXT];
+}
+
+/**
+ * The application's dependencies, for code that may run before the authorization step (which
+ * copies them to `c.var.deps`): middleware of a path, the error handler.
+ */
+export function depsOf(c: Context): AppDeps {
+  const deps = (c.get('deps') as AppDeps | undefined) ?? appContextOf(c)?.deps;
+  if (deps === undefined) throw new TypeError('no application context: this runs only inside an application built by createApp');
+  return deps;
+}
+
+/** The request's `Origin`, read where the request came from (Node's parsed headers when served). */
+function originOf(request: Request, bindings: Bindings): string | undefined {
+  const headers = bindings.incoming?.headers;
+  if (headers !== undefined) {
+    const origin = headers.origin;
+    return Array.isArray(origin) ? origin.join(', ') : origin;
+  }
+  return request.headers.get('origin') ?? undefined;
+}
+
+/**
+ * Makes `app.fetch` (and so `app.request`, which calls it) hand `context` to every request and
+ * complete the standard headers of the responses that lack them.
+ */
+export function bindAppContext(app: OpenAPIHono<AppEnv>, context: AppContext): void {
+  const dispatch = app.fetch;
+  const complete = (request: Request, bindings: Bindings, response: Response): Response => {
+    if (hasStandardHeaders(response)) return response;
+    return context.headers.complete(response, request.method, originOf(request, bindings));
+  };
+  app.fetch = (request, env, executionCtx) => {
+    // @hono/node-server makes a new bindings object ({ incoming, outgoing }) per request.
+    const bindings: Bindings = env !== undefined && env !== null ? (env as Bindings) : {};
+    bindings[APP_CONTEXT] = context;
+    const response = dispatch(request, bindings, executionCtx);
+    return response instanceof Promise ? response.then((done) => complete(request, bindings, done)) : complete(request, bindings, response);
+  };
+}
