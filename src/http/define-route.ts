@@ -4,10 +4,12 @@
  * the authorization step first in the route's middleware and records the policy, so a test can list
  * the registered routes and fail on any route that skipped it (test/http/route-policy.test.ts).
  */
-import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import type { Context, Next } from 'hono';
+import type { AppEnv } from './context.js';
 import type { Scope } from '../auth/principal.js';
 import type { CredentialSource } from '../auth/principal.js';
-import { authorizeStep } from './middleware/authorize.js';
+import { authorizeStep, isAuthorizeStep } from './middleware/authorize.js';
 
 import type { RouteCategory } from '../auth/route-access.js';
 
@@ -49,4 +51,42 @@ export function declareRoute<R extends Omit<RouteConfig, 'middleware'>>(policy: 
   if (declaredPolicies.has(key)) throw new TypeError(`${key} is declared twice`);
   declaredPolicies.set(key, policy);
   return createRoute({ ...route, middleware: [authorizeStep(policy)] as const });
+}
+
+type Handler = (c: Context, next: Next) => unknown;
+
+/**
+ * A route module's application: `app.openapi(route, handler)` as usual, except that a declared
+ * route which validates nothing (no params, query, headers, cookies or body) gets its
+ * authorization step and its handler registered as one handler that runs the step, then the
+ * handler. Hono calls a route with a single handler directly, and answers it in the same tick
+ * when neither awaits; with two it composes them through an async step each, which cost a cached
+ * `GET /v1/me` about a tenth of its time (bench/). The step runs first all the same and decides
+ * all the same: only the bookkeeping between the two goes.
+ *
+ * @example
+ * export function meRoutes() {
+ *   const app = createRouteModule()
+ *   app.openapi(me, (c) => sendJson(c, ..., 200))
+ *   return app
+ * }
+ */
+export function createRouteModule(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  const register = app.openapi as unknown as (route: RouteConfig, handler: Handler, hook?: unknown) => unknown;
+  app.openapi = ((route: RouteConfig, handler: Handler, hook?: unknown) => {
+    const step = route.middleware;
+    const validates = route.request !== undefined && Object.values(route.request).some((part) => part !== undefined);
+    if (validates || !Array.isArray(step) || step.length !== 1 || !isAuthorizeStep(step[0])) return register(route, handler, hook);
+    const authorize = step[0] as Handler;
+    const { middleware: _folded, ...rest } = route;
+    return register(rest as RouteConfig, (c, next) => {
+      let answer: unknown;
+      const decided = authorize(c, () => (answer = handler(c, next)) as Promise<void>);
+      // Admitted at once (a cached credential): the handler has already run, and `decided` is
+      // its answer. Otherwise the handler runs once the step has decided.
+      return decided instanceof Promise ? decided.then(() => answer) : answer;
+    }, hook);
+  }) as typeof app.openapi;
+  return app;
 }

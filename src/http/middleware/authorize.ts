@@ -47,9 +47,19 @@ function adminCredential(c: Context): string | undefined {
   return isStreamingHandshake(c) ? c.req.query('key') : undefined;
 }
 
+/** Every step `authorizeStep` made (define-route.ts folds a step into its route's handler). */
+const AUTHORIZE_STEPS = new WeakSet<object>();
+
+/** Whether `handler` is an authorization step made by `authorizeStep`. */
+export function isAuthorizeStep(handler: unknown): boolean {
+  return typeof handler === 'function' && AUTHORIZE_STEPS.has(handler);
+}
+
 export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
   const alwaysUser = policy.category === 'data' || policy.category === 'execution';
-  return function authorize(c, next) {
+  AUTHORIZE_STEPS.add(authorize);
+  return authorize;
+  function authorize(c: Context<AppEnv>, next: Next): ReturnType<MiddlewareHandler<AppEnv>> {
     // First on every declared route: the request's dependencies and standard response headers
     // from the application (app-context.ts), for the handler and everything after.
     const app = appContextOf(c);
@@ -69,7 +79,7 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
     const cached = deps.authenticator.cached?.(input);
     if (cached !== undefined && admit(c, policy, cached, EXCHANGED_SOURCES.has(cached.source) ? heldExchangedToken(deps, cached) : undefined)) return next();
     return authorizeInFull(c, next, policy, input);
-  };
+  }
 }
 
 async function authorizeInFull(c: Context<AppEnv>, next: Next, policy: RoutePolicy, input: AuthenticateInput): Promise<void> {

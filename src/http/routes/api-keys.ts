@@ -9,7 +9,7 @@ import { ALL_SCOPES } from '../../auth/principal.js';
 import { createApiKey } from '../../auth/api-key.js';
 import type { ApiKeyRecord } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses, IdParam } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
@@ -94,7 +94,7 @@ const revokeKey = declareRoute({ category: 'admin' }, {
 });
 
 export function apiKeyRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
 
   app.openapi(createKey, async (c) => {
     const deps = c.get('deps');

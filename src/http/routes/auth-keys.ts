@@ -9,7 +9,7 @@ import { NotFound } from '../../errors.js';
 import { createAuthKey, deleteAuthKey, listAuthKeys } from '../../auth/auth-key.js';
 import type { AuthKeyRecord } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses, IdParam } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
@@ -94,7 +94,7 @@ const removeKey = declareRoute({ category: 'admin' }, {
 });
 
 export function authKeyRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
 
   app.openapi(createKey, async (c) => {
     const deps = c.get('deps');

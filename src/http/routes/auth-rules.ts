@@ -10,7 +10,7 @@ import { AUTH_RULE_ALGORITHMS, AUTH_RULE_TOKEN_TYPES, createAuthRule, toWireAuth
 import { PRESET_IDS } from '../../auth/oidc/presets.js';
 import { providerUrlPolicyOf } from '../../auth/oidc/provider-url.js';
 import type { AppDeps, AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses, IdParam } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
@@ -130,7 +130,7 @@ function context(deps: AppDeps) {
 const noSuchRule = () => new NotFound({ message: 'No such auth rule.' });
 
 export function authRuleRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
 
   app.openapi(createRule, async (c) => {
     const deps = c.get('deps');

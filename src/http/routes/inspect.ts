@@ -2,7 +2,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { inspectToken } from '../../auth/inspect-token.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses } from '../openapi.js';
 import { sendJson } from '../respond.js';
 
@@ -50,7 +50,7 @@ const inspect = declareRoute({ category: 'admin' }, {
 });
 
 export function inspectRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
   app.openapi(inspect, async (c) => {
     const body = c.req.valid('json');
     const report = await inspectToken(c.get('deps').authenticator, body.token, {

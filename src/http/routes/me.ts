@@ -2,7 +2,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ALL_SCOPES, type Principal } from '../../auth/principal.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { describePrincipal } from '../../auth/inspect-token.js';
 import { errorResponses } from '../openapi.js';
@@ -39,7 +39,7 @@ const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
 });
 
 export function meRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
   // A principal does not change once verified, and the verified-credential cache hands out the
   // same object for every request with the same credential: describe it (and serialize the
   // description) once.

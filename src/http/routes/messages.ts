@@ -9,7 +9,7 @@ import { Conflict, NotFound, ValidationFailed } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Json, Store } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, JsonObject, MessageSchema } from '../openapi.js';
 import { toWireMessage } from '../wire.js';
@@ -130,7 +130,7 @@ async function requireThread(store: Store, principal: Principal, id: string) {
 }
 
 export function messageRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
 
   app.openapi(listMessages, async (c) => {
     const principal = requirePrincipal(c);

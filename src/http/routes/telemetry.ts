@@ -9,7 +9,7 @@ import { NotFound } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Json, Store } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam } from '../openapi.js';
 import { sendJson } from '../respond.js';
@@ -110,7 +110,7 @@ async function checkThreads(store: Store, principal: Principal, threadIds: Itera
 }
 
 export function telemetryRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
 
   app.openapi(createRun, async (c) => {
     const principal = requirePrincipal(c);

@@ -9,7 +9,7 @@ import { AuthError, Conflict, NotFound, PolicyDenied, ValidationFailed } from '.
 import type { Json } from '../../store/store.js';
 import { resolveRefreshToken } from '../../auth/refresh-token.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, ThreadSchema } from '../openapi.js';
 import { toWireThread } from '../wire.js';
@@ -128,7 +128,7 @@ const claimThreads = declareRoute({ category: 'data', scope: 'threads:write', de
 });
 
 export function threadRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
 
   app.openapi(listThreads, async (c) => {
     const principal = requirePrincipal(c);

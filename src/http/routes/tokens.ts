@@ -14,7 +14,7 @@ import { createAnonymousSession } from '../../auth/anonymous.js';
 import { rotateRefreshToken } from '../../auth/refresh-token.js';
 import { formatScopes } from '../../auth/principal.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { rateLimitByAddress } from '../middleware/rate-limit.js';
 import { errorResponses } from '../openapi.js';
@@ -76,7 +76,7 @@ const refreshToken = declareRoute({ category: 'token' }, {
 });
 
 export function tokenRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
 
   app.openapi(mintToken, async (c) => {
     const principal = requirePrincipal(c);

@@ -2,7 +2,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { revokeUserSessions } from '../../auth/revoke-user.js';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses } from '../openapi.js';
 import { sendJson } from '../respond.js';
 
@@ -21,7 +21,7 @@ const revokeUser = declareRoute({ category: 'admin' }, {
 });
 
 export function userRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
   app.openapi(revokeUser, async (c) => {
     const deps = c.get('deps');
     const userId = c.req.valid('param').userId;

@@ -4,7 +4,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
-import { declareRoute } from '../define-route.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
 import { sendJson } from '../respond.js';
 
 const jwks = declareRoute({ category: 'keys' }, {
@@ -32,7 +32,7 @@ const health = declareRoute({ category: 'health' }, {
 });
 
 export function wellKnownRoutes(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = createRouteModule();
   app.openapi(jwks, async (c) => {
     return sendJson(c, await c.get('deps').keyring.jwks(), 200, { 'Cache-Control': 'public, max-age=60' });
   });
