@@ -1,7 +1,7 @@
 /**
  * The SQLite store: one file, one better-sqlite3 connection per process, WAL so readers in other
- * processes (a CLI beside the server) never block on the writer, and a worker thread that copies the
- * WAL into the database ahead of SQLite's checkpoint in the commits of requests (checkpoint-worker.ts).
+ * processes (a CLI beside the server) never block on the writer, and WAL checkpoints on a worker
+ * thread rather than in the commits of requests (checkpoint-worker.ts).
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -22,9 +22,9 @@ export interface SqliteStoreOptions {
 }
 
 export interface SqliteStoreDeps extends StoreDeps {
-  /** Where the checkpoint worker logs its failure or a WAL that keeps growing (a pino logger fits). */
+  /** Where the checkpoint worker logs its failure or a WAL that cannot start over (a pino logger fits). */
   logger?: CheckpointLogger;
-  /** Test seam: the checkpoint worker's timings and WAL warning size, and the module it runs (checkpoint-worker.ts). */
+  /** Test seam: the checkpoint worker's timings and WAL limit, and the module it runs (checkpoint-worker.ts). */
   checkpoint?: Omit<CheckpointWorkerOptions, 'busyTimeoutMs'> & { workerUrl?: URL };
 }
 
@@ -85,7 +85,7 @@ export function createSqliteStore(options: SqliteStoreOptions, deps: SqliteStore
     sqlite.close();
     throw error;
   }
-  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite) });
+  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite), beforeQuery: checkpoints?.whileHeld });
   const store = createKyselyStore(new Kysely<Database>({ dialect }), hooks, deps);
   if (checkpoints === null) return store;
   const worker = checkpoints;
