@@ -44,7 +44,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   const logger = options.logger ?? createLogger(config.logLevel);
   const masterKey = loadMasterKey(config);
   const secretBox = createSecretBox(masterKey.key);
-  const rawStore = await openStore(config.database, { logger });
+  const rawStore = await openStore(config.database);
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;

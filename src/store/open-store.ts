@@ -3,23 +3,21 @@
  * so a SQLite deployment never loads `pg` and a PostgreSQL one never loads the native SQLite addon.
  */
 import type { DatabaseConfig } from '../config.js';
-import type { CheckpointLogger } from './sqlite/checkpoint-worker.js';
 import type { Store } from './store.js';
 
 /**
  * Opens the store for `database` (from `resolveConfig().database`). Does not migrate: call
- * `store.migrate()` (server start and `threadgate migrate` do). `logger` (a pino logger fits) hears
- * from SQLite's checkpoint worker if it fails or the WAL cannot start over; PostgreSQL logs nothing.
+ * `store.migrate()` (server start and `threadgate migrate` do).
  *
  * @example
- * const store = await openStore({ kind: 'sqlite', path: './threadgate.db' }, { logger })
+ * const store = await openStore({ kind: 'sqlite', path: './threadgate.db' })
  * await store.migrate()
  */
-export async function openStore(database: DatabaseConfig, deps: { logger?: CheckpointLogger } = {}): Promise<Store> {
+export async function openStore(database: DatabaseConfig): Promise<Store> {
   switch (database.kind) {
     case 'sqlite': {
       const { createSqliteStore } = await import('./sqlite/sqlite-store.js');
-      return createSqliteStore({ path: database.path }, { logger: deps.logger });
+      return createSqliteStore({ path: database.path });
     }
     case 'postgres': {
       const { createPostgresStore } = await import('./postgres/postgres-store.js');
