@@ -12,9 +12,6 @@
  *    both see the migration pending and both run it. With a transaction (and 1.), the second one
  *    waits for the first to commit, then reads the migration table and finds nothing to do; and a
  *    crash half-way through a migration leaves nothing half-applied.
- * 3. An optional `beforeQuery` is awaited, when it returns a promise, each time a query or a
- *    transaction gets the connection, so with no transaction open: the checkpoint worker uses it to
- *    hold the store's queries for the moment it makes the WAL start over (checkpoint-worker.ts).
  */
 import {
   SqliteAdapter,
@@ -27,26 +24,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 
-export interface ImmediateSqliteDialectConfig extends SqliteDialectConfig {
-  /** See 3. above. Returns undefined to go on at once (no await: it is called for every query). */
-  beforeQuery?: () => Promise<void> | undefined;
-}
-
 class ImmediateSqliteDriver extends SqliteDriver {
-  readonly #beforeQuery: (() => Promise<void> | undefined) | undefined;
-
-  constructor(config: ImmediateSqliteDialectConfig) {
-    super(config);
-    this.#beforeQuery = config.beforeQuery;
-  }
-
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await super.acquireConnection();
-    const wait = this.#beforeQuery?.();
-    if (wait !== undefined) await wait;
-    return connection;
-  }
-
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -58,11 +36,11 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-/** SqliteDialect with write-locking transactions, transactional migrations and `beforeQuery` (see above). */
+/** SqliteDialect with write-locking transactions and transactional migrations (see above). */
 export class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: ImmediateSqliteDialectConfig;
+  readonly #config: SqliteDialectConfig;
 
-  constructor(config: ImmediateSqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig) {
     super(config);
     this.#config = config;
   }

@@ -1,7 +1,6 @@
 /**
  * The SQLite store: one file, one better-sqlite3 connection per process, WAL so readers in other
- * processes (a CLI beside the server) never block on the writer, and WAL checkpoints on a worker
- * thread rather than in the commits of requests (checkpoint-worker.ts).
+ * processes (a CLI beside the server) never block on the writer.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -10,7 +9,6 @@ import { createKyselyStore } from '../kysely-store.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { DialectHooks, StoreDeps } from '../store-context.js';
 import type { Store } from '../store.js';
-import { startCheckpointWorker, type CheckpointLogger, type CheckpointWorker, type CheckpointWorkerOptions } from './checkpoint-worker.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -19,13 +17,6 @@ export interface SqliteStoreOptions {
   path: string;
   /** How long a writer waits for another process's write lock, in ms. Default 5000. */
   busyTimeoutMs?: number;
-}
-
-export interface SqliteStoreDeps extends StoreDeps {
-  /** Where the checkpoint worker logs its failure or a WAL that cannot start over (a pino logger fits). */
-  logger?: CheckpointLogger;
-  /** Test seam: the checkpoint worker's timings and WAL limit, and the module it runs (checkpoint-worker.ts). */
-  checkpoint?: Omit<CheckpointWorkerOptions, 'busyTimeoutMs'> & { workerUrl?: URL };
 }
 
 const hooks: DialectHooks = {
@@ -60,10 +51,9 @@ function retryWhileBusy(timeoutMs: number, action: () => void): void {
  * const store = createSqliteStore({ path: './threadgate.db' })
  * await store.migrate()
  */
-export function createSqliteStore(options: SqliteStoreOptions, deps: SqliteStoreDeps = {}): Store {
+export function createSqliteStore(options: SqliteStoreOptions, deps: StoreDeps = {}): Store {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const sqlite = new BetterSqlite3(options.path, { timeout: busyTimeoutMs });
-  let checkpoints: CheckpointWorker | null;
   try {
     // Switching a new file to WAL needs an exclusive lock, and SQLite reports SQLITE_BUSY for it
     // at once, without calling the busy handler, when another process is opening the same new
@@ -78,19 +68,10 @@ export function createSqliteStore(options: SqliteStoreOptions, deps: SqliteStore
     // that: a refresh token marked consumed, or an API key revoked, must not come back to life
     // after a power cut, and Threadgate's writes are small and few next to an fsync's cost.
     sqlite.pragma('synchronous = FULL');
-    // Last: once it runs, the worker must be stopped before the connection closes.
-    const { workerUrl, ...timings } = deps.checkpoint ?? {};
-    checkpoints = startCheckpointWorker(sqlite, { busyTimeoutMs, ...timings }, { logger: deps.logger, workerUrl });
   } catch (error) {
     sqlite.close();
     throw error;
   }
-  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(sqlite), beforeQuery: checkpoints?.whileHeld });
-  const store = createKyselyStore(new Kysely<Database>({ dialect }), hooks, deps);
-  if (checkpoints === null) return store;
-  const worker = checkpoints;
-  let closing: Promise<void> | undefined;
-  // The worker's connection first, so that the store's is the file's last: closing it, SQLite copies
-  // the rest of the WAL into the database and deletes the WAL (the final checkpoint).
-  return Object.freeze({ ...store, close: () => (closing ??= worker.stop().then(() => store.close())) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  return createKyselyStore(db, hooks, deps);
 }
