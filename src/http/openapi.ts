@@ -69,5 +69,17 @@ export const MessageSchema = z
 /** A JSON object (content of a message, metadata). */
 export const JsonObject = z.record(z.string(), z.unknown());
 
+/**
+ * Free text stored as it is (a title, a name, an external id, a comment). PostgreSQL's `text`
+ * cannot hold U+0000 and answered such a value with a server error; neither database gets it now,
+ * and the request is refused naming the field.
+ *
+ * @example
+ * z.object({ title: storedText(1000).optional() })
+ */
+export function storedText(max: number, min = 0) {
+  return z.string().min(min).max(max).regex(/^[^\u0000]*$/, 'must not contain the NUL character (U+0000)');
+}
+
 /** Path parameter of an id: printable, bounded. */
 export const IdParam = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');

@@ -10,7 +10,7 @@ import { createApiKey } from '../../auth/api-key.js';
 import type { ApiKeyRecord } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
-import { errorResponses, IdParam } from '../openapi.js';
+import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
 const ApiKeySchema = z
@@ -52,9 +52,9 @@ const createKey = declareRoute({ category: 'admin' }, {
       content: {
         'application/json': {
           schema: z.object({
-            name: z.string().min(1).max(200),
+            name: storedText(200, 1),
             scopes: z.array(z.enum(ALL_SCOPES)).min(1).optional(),
-            agents: z.union([z.literal('all'), z.array(z.string().min(1).max(128)).max(1000)]).optional(),
+            agents: z.union([z.literal('all'), z.array(storedText(128, 1)).max(1000)]).optional(),
           }),
         },
       },

@@ -10,7 +10,7 @@ import { createAuthKey, deleteAuthKey, listAuthKeys } from '../../auth/auth-key.
 import type { AuthKeyRecord } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
-import { errorResponses, IdParam } from '../openapi.js';
+import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
 const AuthKeySchema = z
@@ -48,9 +48,9 @@ const createKey = declareRoute({ category: 'admin' }, {
       content: {
         'application/json': {
           schema: z.object({
-            name: z.string().min(1).max(200),
+            name: storedText(200, 1),
             agents: z
-              .union([z.literal('all'), z.array(z.string().min(1).max(128)).min(1).max(1000)])
+              .union([z.literal('all'), z.array(storedText(128, 1)).min(1).max(1000)])
               .optional()
               .openapi({ description: '"all" (default) or the agent ids the key\'s tokens may use.' }),
           }),

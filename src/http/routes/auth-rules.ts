@@ -11,7 +11,7 @@ import { PRESET_IDS } from '../../auth/oidc/presets.js';
 import { providerUrlPolicyOf } from '../../auth/oidc/provider-url.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
-import { errorResponses, IdParam } from '../openapi.js';
+import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
 const AuthRuleSchema = z
@@ -37,7 +37,7 @@ const AuthRuleSchema = z
 
 /** The writable fields; types only here, auth/oidc/auth-rule.ts validates the values (one place for CLI and API). */
 const writable = {
-  name: z.string().max(200),
+  name: storedText(200),
   provider: z.string().max(32).nullable().openapi({ description: `A preset: ${PRESET_IDS.join(', ')}. Fills every field left out.` }),
   issuer: z.string().max(1024),
   audience: z.string().max(1024),

@@ -11,7 +11,7 @@ import type { Json, Store } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, JsonObject, MessageSchema } from '../openapi.js';
+import { errorResponses, IdParam, JsonObject, MessageSchema, storedText } from '../openapi.js';
 import { toWireMessage } from '../wire.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
@@ -53,8 +53,8 @@ const createMessage = declareRoute({ category: 'data', scope: 'threads:write' },
             parent_id: IdParam.nullable(),
             format: Format,
             content: JsonObject,
-            external_id: z.string().min(1).max(255).optional(),
-            parent_external_id: z.string().min(1).max(255).optional(),
+            external_id: storedText(255, 1).optional(),
+            parent_external_id: storedText(255, 1).optional(),
           }),
         },
       },
@@ -104,7 +104,7 @@ const postFeedback = declareRoute({ category: 'data', scope: 'threads:write' }, 
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ type: z.enum(['positive', 'negative']), comment: z.string().max(10_000).optional() }),
+          schema: z.object({ type: z.enum(['positive', 'negative']), comment: storedText(10_000).optional() }),
         },
       },
     },

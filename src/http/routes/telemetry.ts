@@ -11,7 +11,7 @@ import type { Json, Store } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam } from '../openapi.js';
+import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { sendJson } from '../respond.js';
 
 const createRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
@@ -39,12 +39,12 @@ const createRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
 });
 
 const EventSchema = z.object({
-  kind: z.string().min(1).max(64),
+  kind: storedText(64, 1),
   thread_id: IdParam.optional(),
   message_id: IdParam.optional(),
   run_id: IdParam.optional(),
   value: z.number().int().min(0).optional(),
-  props: z.record(z.string(), z.union([z.string().max(1000), z.number(), z.boolean()])).optional(),
+  props: z.record(z.string(), z.union([storedText(1000), z.number(), z.boolean()])).optional(),
 });
 
 const createEvents = declareRoute({ category: 'data', scope: 'threads:write' }, {
@@ -80,11 +80,11 @@ const createScore = declareRoute({ category: 'data', scope: 'threads:write' }, {
       content: {
         'application/json': {
           schema: z.object({
-            name: z.string().min(1).max(255),
+            name: storedText(255, 1),
             data_type: z.enum(['numeric', 'categorical', 'boolean']),
             value: z.union([z.number(), z.boolean()]).optional(),
-            string_value: z.string().max(1000).optional(),
-            comment: z.string().max(10_000).optional(),
+            string_value: storedText(1000).optional(),
+            comment: storedText(10_000).optional(),
             thread_id: IdParam.optional(),
             message_id: IdParam.optional(),
             run_id: IdParam.optional(),

@@ -11,7 +11,7 @@ import { resolveRefreshToken } from '../../auth/refresh-token.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, ThreadSchema } from '../openapi.js';
+import { errorResponses, IdParam, ThreadSchema, storedText } from '../openapi.js';
 import { toWireThread } from '../wire.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
@@ -28,7 +28,7 @@ const listThreads = declareRoute({ category: 'data', scope: 'threads:read' }, {
       is_archived: z.enum(['true', 'false']).optional(),
       limit: z.coerce.number().int().min(1).max(100).default(20),
       after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last thread of the previous page.' }),
-      external_id: z.string().min(1).max(255).optional(),
+      external_id: storedText(255, 1).optional(),
     }),
   },
   responses: {
@@ -48,10 +48,10 @@ const createThread = declareRoute({ category: 'data', scope: 'threads:write' }, 
       content: {
         'application/json': {
           schema: z.object({
-            title: z.string().max(1000).optional(),
+            title: storedText(1000).optional(),
             last_message_at: Timestamp.optional(),
             metadata: z.unknown().optional(),
-            external_id: z.string().min(1).max(255).optional(),
+            external_id: storedText(255, 1).optional(),
             upsert: z.boolean().optional(),
           }),
         },
@@ -89,7 +89,7 @@ const updateThread = declareRoute({ category: 'data', scope: 'threads:write' }, 
       content: {
         'application/json': {
           schema: z.object({
-            title: z.string().max(1000).optional(),
+            title: storedText(1000).optional(),
             last_message_at: Timestamp.optional(),
             metadata: z.unknown().optional(),
             is_archived: z.boolean().optional(),
