@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 import { looksLikeApiKey, verifyApiKey } from './api-key.js';
 import { looksLikeAuthKeyId } from './auth-key.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { bearerTokenUnchecked, extractBearer, MAX_AUTHORIZATION_LENGTH } from './bearer.js';
+import { bearerTokenUnchecked, extractBearer, isBearerToken } from './bearer.js';
 import { parseJwsClaims } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
@@ -268,7 +268,7 @@ function cacheKeyFor(token: string, input: AuthenticateInput, fromUserTokenHeade
  */
 function readUserTokenHeader(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (value.length > MAX_AUTHORIZATION_LENGTH || !/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) {
+  if (!isBearerToken(value)) {
     throw new TokenInvalid({ message: 'The user-token header must carry a bare token.' });
   }
   return value;

@@ -27,6 +27,18 @@ function startsWithBearer(value: string): boolean {
 export const MAX_AUTHORIZATION_LENGTH = 16 * 1024;
 
 /**
+ * Whether `text` is a bearer token as `Authorization: Bearer` may carry it (RFC 6750 b64token) and
+ * no longer than that header may be: the rule for a token sent in any other header too.
+ *
+ * @example
+ * isBearerToken('eyJhbGciOi.eyJzdWIi.c2ln') // true
+ * isBearerToken('two words')                // false
+ */
+export function isBearerToken(text: string): boolean {
+  return text.length <= MAX_AUTHORIZATION_LENGTH && TOKEN68.test(text);
+}
+
+/**
  * Returns the bearer token of an `Authorization` header value; `undefined` when there is no header
  * (no credential is not a failure: a public route simply has no principal). Throws `TokenInvalid`
  * when the header is present but is not `Bearer <token68>` (another scheme, two spaces, a comma,
