@@ -14,6 +14,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from './context.js';
 import type { StandardHeaderSets } from './middleware/standard-headers.js';
 import { hasStandardHeaders } from './respond.js';
+import { rawHeader, rawHeadersOf } from './request-header.js';
 
 export interface AppContext {
   deps: AppDeps;
@@ -24,7 +25,6 @@ const APP_CONTEXT = Symbol('threadgate.appContext');
 
 interface Bindings {
   [APP_CONTEXT]?: AppContext;
-  incoming?: { headers?: Record<string, string | string[] | undefined> };
 }
 
 /** The application's context of the request `c`; `undefined` outside an app built by createApp. */
@@ -42,14 +42,10 @@ export function depsOf(c: Context): AppDeps {
   return deps;
 }
 
-/** The request's `Origin`, read where the request came from (Node's parsed headers when served). */
+/** The request's `Origin`, read as `requestHeader` reads it (request-header.ts). */
 function originOf(request: Request, bindings: Bindings): string | undefined {
-  const headers = bindings.incoming?.headers;
-  if (headers !== undefined) {
-    const origin = headers.origin;
-    return Array.isArray(origin) ? origin.join(', ') : origin;
-  }
-  return request.headers.get('origin') ?? undefined;
+  const raw = rawHeadersOf(bindings);
+  return raw === undefined ? (request.headers.get('origin') ?? undefined) : rawHeader(raw, 'origin');
 }
 
 /**

@@ -20,8 +20,22 @@ interface NodeEnv {
  * const authorization = requestHeader(c, 'authorization')
  */
 export function requestHeader(c: Context, name: string): string | undefined {
-  const raw = (c.env as NodeEnv | undefined)?.incoming?.rawHeaders;
-  if (raw === undefined) return c.req.header(name);
+  const raw = rawHeadersOf(c.env);
+  return raw === undefined ? c.req.header(name) : rawHeader(raw, name);
+}
+
+/** Node's raw header list when the request came through @hono/node-server (its bindings), else `undefined`. */
+export function rawHeadersOf(bindings: unknown): readonly string[] | undefined {
+  return (bindings as NodeEnv | undefined)?.incoming?.rawHeaders;
+}
+
+/**
+ * A header from Node's raw list (`[name, value, name, value, ...]`), repeated ones joined as
+ * `Headers.get` joins them.
+ *
+ * @param name lower-case header name
+ */
+export function rawHeader(raw: readonly string[], name: string): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i]!;
