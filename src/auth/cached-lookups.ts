@@ -29,6 +29,7 @@
  */
 import type { Store } from '../store/store.js';
 import { isTracing } from './trace.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 export interface CachedLookupsOptions {
   /** Most entries kept (THREADGATE_TOKEN_CACHE_SIZE); 0 returns the store unchanged. */
@@ -53,15 +54,6 @@ const KEEP: Record<CachedRead, (value: unknown) => boolean> = {
 
 /** A remembered `undefined` (a user without a row). */
 const ABSENT = Symbol('absent');
-
-function freezeRecord<T>(value: T): T {
-  if (Array.isArray(value)) {
-    for (const item of value) freezeRecord(item);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const member of Object.values(value)) if (typeof member === 'object' && member !== null) freezeRecord(member);
-  }
-  return Object.freeze(value);
-}
 
 /**
  * Returns a view of `store` whose credential reads are cached (see the file comment); every other
@@ -122,7 +114,7 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
       const readUnder = entriesEpoch;
       const value = await read(...args);
       if (keep(value)) {
-        remember(key, value === undefined ? ABSENT : freezeRecord(value), readUnder);
+        remember(key, value === undefined ? ABSENT : deepFreeze(value), readUnder);
         if (name === 'findApiKeyByHash') remember(`apiKeyHash\n${(value as { id: string }).id}`, key, readUnder);
       }
       return value;

@@ -14,6 +14,7 @@ import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { InvalidJSONValue, JSONParsed, JSONValue } from 'hono/utils/types';
 import { appContextOf } from './app-context.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 /** Marks responses built here, with every standard header already in them. */
 const COMPLETE = Symbol('threadgate.standardHeaders');
@@ -80,12 +81,6 @@ function headersFor(c: Context, status: number, extra: Record<string, string> | 
 
 /** The JSON text of values that cannot change (`fixedJson`). */
 const jsonTextOf = new WeakMap<object, string>();
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const member of Object.values(value)) deepFreeze(member);
-}
 
 /**
  * Freezes `value` all the way down and keeps its JSON text, so `sendJson` sends the same text
