@@ -6,12 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createLogger } from '../../src/logger.js';
 import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
 import { ALL_SCOPES } from '../../src/auth/principal.js';
-import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from './server-process.js';
+import { testConfig } from './test-app.js';
 
 export interface ListeningServer {
   url: string;
@@ -24,15 +23,7 @@ export interface ListeningServer {
 
 export async function startListeningServer(env: Record<string, string> = {}): Promise<ListeningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'threadgate-listening-'));
-  const config = resolveConfig({
-    DATABASE_URL: join(dir, 'test.db'),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY,
-    THREADGATE_MASTER_KEY: TEST_MASTER_KEY,
-    ...env,
-  });
+  const config = testConfig(dir, { PORT: '0', HOST: '127.0.0.1', ...env });
   const server = await startServer(config, { logger: createLogger('silent') });
   const { token } = await mintWorkspaceToken(server.deps.keyring, config, {
     projectId: config.projectId, userId: 'u1', workspaceId: 'w1', scopes: new Set(ALL_SCOPES), agents: 'all', anonymous: false,

@@ -24,16 +24,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'threadgate-test-'));
-  const config = resolveConfig({
+/**
+ * The configuration every test server starts from: a SQLite file in `dir`, silent logs, the test
+ * admin and master keys; `env` adds to it or overrides it.
+ */
+export function testConfig(dir: string, env: Record<string, string> = {}) {
+  return resolveConfig({
     DATABASE_URL: join(dir, 'test.db'),
     LOG_LEVEL: 'silent',
     THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY,
     THREADGATE_MASTER_KEY: TEST_MASTER_KEY,
-    THREADGATE_ANONYMOUS: 'true',
     ...env,
   });
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'threadgate-test-'));
+  const config = testConfig(dir, { THREADGATE_ANONYMOUS: 'true', ...env });
   const services = await createServices(config, { logger: createLogger('silent') });
   const app = createApp(services.deps);
   return {

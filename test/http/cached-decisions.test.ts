@@ -175,41 +175,40 @@ describe('cached lookups and revocation (one process): a never-seen credential i
   });
 });
 
+/** Two servers (a and b) on one SQLite file with `env`, as two processes would be; both closed after `run`. */
+async function twoProcesses(env: Record<string, string>, run: (a: TestApp, b: TestApp) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'threadgate-epoch-'));
+  const shared = { DATABASE_URL: join(dir, 'shared.db'), ...env };
+  const a = await createTestApp(shared);
+  const b = await createTestApp(shared);
+  try {
+    await run(a, b);
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('cached credentials and revocation (two processes on one database, no Redis)', () => {
   it('the other process refuses within the poll interval', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'threadgate-epoch-'));
-    const env = { DATABASE_URL: join(dir, 'shared.db'), THREADGATE_REVOCATION_POLL_MS: '50' };
-    const a = await createTestApp(env);
-    const b = await createTestApp(env);
-    try {
+    await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
       const k = await apiKeyWithToken(a);
       assert.equal((await b.call('GET', '/v1/threads', { token: k.token })).status, 200, 'b has it cached');
       await a.call('DELETE', `/admin/v1/api-keys/${k.id}`, { token: TEST_ADMIN_KEY });
       await sleep(200);
       expectError(await b.call('GET', '/v1/threads', { token: k.token }), 401, 'token_revoked');
-    } finally {
-      await a.close();
-      await b.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('the other process refuses a never-seen user token of a deleted key within the poll interval', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'threadgate-epoch-'));
-    const env = { DATABASE_URL: join(dir, 'shared.db'), THREADGATE_REVOCATION_POLL_MS: '50' };
-    const a = await createTestApp(env);
-    const b = await createTestApp(env);
-    try {
+    await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
       const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'shared' } })).body as { id: string; secret: string };
       for (let i = 0; i < 3; i++) assert.equal((await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) })).status, 200, 'b remembers the key');
       assert.equal((await a.call('DELETE', `/admin/v1/auth-keys/${key.id}`, admin)).status, 204);
       await sleep(200);
       expectError(await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) }), 401, 'unknown_signing_key');
-    } finally {
-      await a.close();
-      await b.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -217,22 +216,15 @@ const redisUrl = serviceUrl('TEST_REDIS_URL');
 if (redisUrl !== undefined) {
   describe('cached credentials and revocation (two processes, Redis)', () => {
     it('the other process refuses as soon as the Redis message arrives', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'threadgate-epoch-redis-'));
       // Polling off: only Redis can tell b.
-      const env = { DATABASE_URL: join(dir, 'shared.db'), REDIS_URL: redisUrl, THREADGATE_REDIS_PREFIX: `tgtest:${randomBytes(6).toString('hex')}:`, THREADGATE_REVOCATION_POLL_MS: '0' };
-      const a = await createTestApp(env);
-      const b = await createTestApp(env);
-      try {
+      const env = { REDIS_URL: redisUrl, THREADGATE_REDIS_PREFIX: `tgtest:${randomBytes(6).toString('hex')}:`, THREADGATE_REVOCATION_POLL_MS: '0' };
+      await twoProcesses(env, async (a, b) => {
         const k = await apiKeyWithToken(a);
         assert.equal((await b.call('GET', '/v1/threads', { token: k.token })).status, 200);
         await a.call('DELETE', `/admin/v1/api-keys/${k.id}`, { token: TEST_ADMIN_KEY });
         await sleep(50);
         expectError(await b.call('GET', '/v1/threads', { token: k.token }), 401, 'token_revoked');
-      } finally {
-        await a.close();
-        await b.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
   });
 }
