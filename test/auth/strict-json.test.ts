@@ -36,3 +36,91 @@ describe('strict json', () => {
     }
   });
 });
+
+/**
+ * Random JSON objects whose truth is known by construction: members are generated as name/value
+ * pairs, some names repeated on purpose, and names and strings spelled with or without escapes,
+ * colons, quotes and whitespace. Both ways of deciding (the count for texts without a backslash,
+ * the scan for the others and whenever the count proves nothing) must agree with the truth.
+ */
+describe('strict json against generated objects', () => {
+  function generator(seed: number) {
+    let state = seed >>> 0;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    const pieces = ['a', 'b', ':', 'a:b', 'http://x', '"', '\\', '{', '}', ',', '[', ' ', 'é', '𝄞'];
+    const text = () => Array.from({ length: next(3) }, () => pieces[next(pieces.length)]).join('');
+    /** A JSON string literal for `value`, each character spelled raw or as \u escape at random. */
+    const literal = (value: string) =>
+      `"${[...value]
+        .map((ch) => {
+          const raw = JSON.stringify(ch).slice(1, -1);
+          if (next(4) !== 0) return raw;
+          // Every UTF-16 unit escaped (a character outside the BMP is a surrogate pair).
+          return Array.from({ length: ch.length }, (_, unit) => `\\u${ch.charCodeAt(unit).toString(16).padStart(4, '0')}`).join('');
+        })
+        .join('')}"`;
+    const space = () => [' ', '', '', '\n'][next(4)]!;
+    let duplicate = false;
+    function value(depth: number): string {
+      const kind = next(depth > 3 ? 3 : 6);
+      if (kind === 0) return String(next(1000) - 500);
+      if (kind === 1) return literal(text());
+      if (kind === 2) return ['true', 'false', 'null'][next(3)]!;
+      if (kind === 3) return `[${Array.from({ length: next(3) }, () => space() + value(depth + 1) + space()).join(',')}]`;
+      return object(depth + 1);
+    }
+    function object(depth: number): string {
+      const names: string[] = [];
+      const count = next(5);
+      for (let i = 0; i < count; i++) {
+        // One time in six, a name already used in this object.
+        const name = names.length > 0 && next(6) === 0 ? names[next(names.length)]! : text();
+        if (names.includes(name)) duplicate = true;
+        names.push(name);
+      }
+      return `{${names.map((name) => `${space()}${literal(name)}${space()}:${space()}${value(depth)}`).join(',')}${space()}}`;
+    }
+    return () => {
+      duplicate = false;
+      const json = object(0);
+      return { json, duplicate };
+    };
+  }
+
+  it('refuses exactly the texts that repeat a name, with and without escapes', () => {
+    const generate = generator(20261123);
+    let withDuplicates = 0;
+    let withoutBackslash = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const { json, duplicate } = generate();
+      if (duplicate) withDuplicates++;
+      if (!json.includes('\\')) withoutBackslash++;
+      if (duplicate) assert.throws(() => parseStrictJsonObject(json), /duplicate member/, json);
+      else assert.deepEqual(parseStrictJsonObject(json), JSON.parse(json), json);
+    }
+    // Both outcomes and both ways of deciding are exercised.
+    assert.ok(withDuplicates > 1000 && withDuplicates < 19_000, `${withDuplicates} with duplicates`);
+    assert.ok(withoutBackslash > 1000, `${withoutBackslash} without a backslash`);
+  });
+
+  it('is not fooled by colons that stand in for a dropped member', () => {
+    // Each text repeats a name; the colons of its strings differ between the text and the parsed value.
+    for (const text of ['{"a":"x","a":"y:"}', '{"a":"::","a":1}', '{"a:":1,"a:":2}', '{"a":{"b":1},"a":{}}', '{"x":[{"a":1,"a":2}],"y":"::"}']) {
+      assert.throws(() => parseStrictJsonObject(text), /duplicate member/, text);
+    }
+  });
+
+  it('ignores what a polluted Object.prototype enumerates', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 1;
+    try {
+      assert.throws(() => parseStrictJsonObject('{"a":1,"a":2}'), /duplicate member/);
+      assert.deepEqual(Object.keys(parseStrictJsonObject('{"a":1,"b":{"c":"d"}}')), ['a', 'b']);
+    } finally {
+      delete proto.polluted;
+    }
+  });
+});
