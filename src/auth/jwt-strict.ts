@@ -148,7 +148,9 @@ function parseCompactJwsOnce(token: string): CompactJws {
     throw new TokenInvalid({ detail: 'kid is not a non-empty string' });
   }
   if ('typ' in header && typeof header.typ !== 'string') throw new TokenInvalid({ detail: 'typ is not a string' });
-  return Object.freeze({ header: Object.freeze(header) as JwsHeader, payload, signingInput: `${encodedHeader}.${encodedPayload}`, signature });
+  // A slice of the token, not a concatenation: one flat string that the signature check reads as is.
+  const signingInput = token.slice(0, encodedHeader.length + 1 + encodedPayload.length);
+  return Object.freeze({ header: Object.freeze(header) as JwsHeader, payload, signingInput, signature });
 }
 
 /**
