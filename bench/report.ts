@@ -28,6 +28,7 @@ export interface SetupResult {
   measuredFromUs?: number;
   /** With `--cpu-prof`: the server's hottest functions by self time during the measured runs. */
   profile?: string[];
+  /** `met` is null without a value or without a target (peers, extras). */
   comparison?: Comparison & { value: number | null; met: boolean | null };
 }
 
@@ -67,7 +68,8 @@ export function compare(results: SetupResult[], comparisons: ReadonlyMap<string,
     if (result.median !== undefined && other?.median !== undefined) {
       value = comparison.kind === 'throughput' ? result.median.rps / other.median.rps : other.median.p50Ms / result.median.p50Ms;
     }
-    const met = value === null ? null : comparison.kind === 'throughput' ? value >= comparison.target : value <= comparison.target;
+    const { target } = comparison;
+    const met = value === null || target === undefined ? null : comparison.kind === 'throughput' ? value >= target : value <= target;
     result.comparison = { ...comparison, value, met };
   }
 }
@@ -78,10 +80,8 @@ function ratioCell(result: SetupResult): string {
   const c = result.comparison;
   if (c === undefined) return '';
   if (c.value === null) return `– (no ${c.against})`;
-  const mark = c.met ? '' : ' ✗';
-  return c.kind === 'throughput'
-    ? `${fixed(c.value, 2)}× ${c.against} (≥ ${c.target})${mark}`
-    : `1M/10k p50 ${fixed(c.value, 2)}× (≤ ${c.target})${mark}`;
+  const target = c.target === undefined ? '' : ` (${c.kind === 'throughput' ? '≥' : '≤'} ${c.target})${c.met === false ? ' ✗' : ''}`;
+  return c.kind === 'throughput' ? `${fixed(c.value, 2)}× ${c.against}${target}` : `1M/10k p50 ${fixed(c.value, 2)}×${target}`;
 }
 
 /** The results as a Markdown table. */

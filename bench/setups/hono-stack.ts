@@ -11,7 +11,7 @@ function honoStack(name: string, title: string, env: Record<string, string>): Se
     group: 'auth',
     title,
     extra: true,
-    compare: { against: 'baseline', kind: 'throughput', target: 0.8 },
+    compare: { against: 'baseline', kind: 'throughput' },
     async start(ctx) {
       const child = await ctx.startServer('hono-stack', env);
       return { url: child.url, requests: [{ method: 'GET', path: '/v1/me', headers: {} }], expectStatus: 200, stop: child.stop };

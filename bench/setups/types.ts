@@ -51,7 +51,8 @@ export interface Comparison {
    * `latency-growth`: the other's p50 ÷ this one's (the 1M list over the 10k list; target: at most `target`).
    */
   kind: 'throughput' | 'latency-growth';
-  target: number;
+  /** The issue's target for Threadgate's setups; peers and extras are compared without one. */
+  target?: number;
 }
 
 export interface Setup {
