@@ -260,15 +260,8 @@ async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runne
     failure?: SetupResult;
   }
   const live: Live[] = [];
-  const settings = (started: Prepared) => ({
-    runs: options.runs,
-    durationSeconds: options.durationSeconds,
-    warmupSeconds: options.warmupSeconds,
-    connections: options.connections,
-    distinctRequests: started.requests.length,
-    loadGenerator,
-  });
-  const wrkOptions = (started: Prepared) => ({ url: started.url, requests: started.requests, connections: options.connections, prefix: pin.load });
+  const settings = (entry: Live) => runSettings(entry.setup, entry.started!, options, loadGenerator);
+  const wrkOptions = (started: Prepared) => loadTarget(started, options, pin);
   try {
     for (const setup of setups) {
       const base: SetupResult = { name: setup.name, group: setup.group, title: setup.title, status: 'ok', runs: [] };
@@ -307,24 +300,13 @@ async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runne
             for (const [name, value] of Object.entries(countersAfter)) entry.counters[name] = (entry.counters[name] ?? 0) + value - (countersBefore[name] ?? 0);
           }
         } catch (error) {
-          entry.failure = { ...entry.base, status: 'failed', settings: settings(entry.started!), reason: error instanceof Error ? error.message : String(error) };
+          entry.failure = { ...entry.base, status: 'failed', settings: settings(entry), reason: error instanceof Error ? error.message : String(error) };
         }
       }
     }
-    return live.map((entry) => {
-      if (entry.failure !== undefined) return entry.failure;
-      const started = entry.started!;
-      return {
-        ...entry.base,
-        settings: settings(started),
-        runs: entry.runs,
-        median: summarize(entry.runs),
-        measuredFromUs,
-        quiet,
-        ...(started.notes !== undefined ? { notes: started.notes } : {}),
-        ...(started.after !== undefined ? { extra: entry.counters } : {}),
-      };
-    });
+    return live.map((entry) =>
+      entry.failure ?? completed(entry.base, entry.started!, { settings: settings(entry), runs: entry.runs, measuredFromUs, quiet, extra: entry.started!.after !== undefined ? entry.counters : undefined }),
+    );
   } finally {
     await Promise.allSettled(live.map((entry) => entry.started?.stop()));
   }
@@ -342,10 +324,9 @@ async function runSetup(setup: Setup, ctx: SetupContext, runner: Runner): Promis
     return { ...base, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
   }
   if ('unavailable' in started) return { ...base, status: 'unavailable', reason: started.unavailable };
-  const runs = setup.group === 'auth' ? options.runs : options.workRuns;
-  const durationSeconds = setup.group === 'auth' ? options.durationSeconds : options.workDurationSeconds;
-  const settings = { runs, durationSeconds, warmupSeconds: options.warmupSeconds, connections: options.connections, distinctRequests: started.requests.length, loadGenerator };
-  const wrkOptions = { url: started.url, requests: started.requests, connections: options.connections, prefix: pin.load };
+  const settings = runSettings(setup, started, options, loadGenerator);
+  const { runs, durationSeconds } = settings;
+  const wrkOptions = loadTarget(started, options, pin);
   try {
     await sanityCheck(started.url, started.requests, started.expectStatus);
     const quiet = await waitForQuiet(options.quietWaitSeconds);
@@ -358,22 +339,49 @@ async function runSetup(setup: Setup, ctx: SetupContext, runner: Runner): Promis
       const result = await load({ ...wrkOptions, durationSeconds });
       results.push({ ...result, cpu: cpuBetween(before, snapshot(runner.serverPids())) });
     }
-    return {
-      ...base,
-      status: 'ok',
-      settings,
-      runs: results,
-      median: summarize(results),
-      measuredFromUs,
-      quiet,
-      ...(started.notes !== undefined ? { notes: started.notes } : {}),
-      ...(started.after !== undefined ? { extra: started.after() } : {}),
-    };
+    return completed({ ...base, status: 'ok' }, started, { settings, runs: results, measuredFromUs, quiet, extra: started.after?.() });
   } catch (error) {
     return { ...base, status: 'failed', settings, reason: error instanceof Error ? error.message : String(error) };
   } finally {
     await started.stop();
   }
+}
+
+/** How a setup is run (the auth group's runs and length, or the real-work group's), as its result records it. */
+function runSettings(setup: Setup, started: Prepared, options: BenchOptions, loadGenerator: string): NonNullable<SetupResult['settings']> {
+  const auth = setup.group === 'auth';
+  return {
+    runs: auth ? options.runs : options.workRuns,
+    durationSeconds: auth ? options.durationSeconds : options.workDurationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    connections: options.connections,
+    distinctRequests: started.requests.length,
+    loadGenerator,
+  };
+}
+
+/** What the load generator is pointed at for a setup (its duration is the caller's). */
+function loadTarget(started: Prepared, options: BenchOptions, pin: Runner['pin']) {
+  return { url: started.url, requests: started.requests, connections: options.connections, prefix: pin.load };
+}
+
+/** The record of a setup whose measured runs all completed. */
+function completed(
+  base: SetupResult,
+  started: Prepared,
+  measured: { settings: NonNullable<SetupResult['settings']>; runs: RunResult[]; measuredFromUs: number; quiet: SetupResult['quiet']; extra: Record<string, number> | undefined },
+): SetupResult {
+  return {
+    ...base,
+    status: 'ok',
+    settings: measured.settings,
+    runs: measured.runs,
+    median: summarize(measured.runs),
+    measuredFromUs: measured.measuredFromUs,
+    quiet: measured.quiet,
+    ...(started.notes !== undefined ? { notes: started.notes } : {}),
+    ...(measured.extra !== undefined ? { extra: measured.extra } : {}),
+  };
 }
 
 main().catch((error: unknown) => {
