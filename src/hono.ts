@@ -69,17 +69,20 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
   const publicRoutes = (options.publicRoutes ?? []).map(compileRoutePattern);
   const privateRoutes = (options.privateRoutes ?? []).map(compileRoutePattern);
 
-  const verify = async (authorization: string | undefined, headers: (name: string) => string | undefined) => {
+  /** The principal, or a promise of it; throws (or rejects) as the verifier does. */
+  const verify = (authorization: string | undefined, headers: (name: string) => string | undefined): Principal | undefined | Promise<Principal | undefined> => {
     if (typeof options.verify === 'function') {
       const token = extractBearer(authorization);
       return token === undefined ? undefined : options.verify(token);
     }
-    return options.verify.authenticate({
+    const input = {
       authorization,
       userIdHeader: headers('aui-user-id'),
       workspaceIdHeader: headers('aui-workspace-id'),
       ...(options.userTokenHeader !== undefined ? { userTokenHeader: headers(options.userTokenHeader) } : {}),
-    });
+    };
+    // A credential the authenticator's cache holds is answered without a promise, as on the server.
+    return options.verify.cached?.(input) ?? options.verify.authenticate(input);
   };
 
   return async function threadgate(c, next) {
@@ -88,7 +91,8 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
     const needsCredential = defaultPrivate ? !matchesAny(publicRoutes, method, path) : matchesAny(privateRoutes, method, path);
     let principal: Principal | undefined;
     try {
-      principal = await verify(c.req.header('authorization'), (name) => c.req.header(name));
+      const verified = verify(c.req.header('authorization'), (name) => c.req.header(name));
+      principal = verified instanceof Promise ? await verified : verified;
       if (needsCredential && principal === undefined) throw new AuthenticationRequired();
     } catch (error) {
       if (!needsCredential && error instanceof ThreadgateError && error.status === 401) principal = undefined;

@@ -96,6 +96,34 @@ describe('threadgate/hono', () => {
     const res = await app.request('/who', { headers: { Authorization: `Bearer ${key}`, 'Aui-User-Id': 'dave', 'Aui-Workspace-Id': 'w' } });
     assert.deepEqual(await res.json(), { user: 'dave', source: 'api_key' });
   });
+
+  it("answers a credential the Authenticator's cache holds without verifying it again, and refuses it right after a revocation", async () => {
+    const keyRes = await fetch(`${server.url}/admin/v1/api-keys`, {
+      method: 'POST', headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'hono-cached' }),
+    });
+    const created = (await keyRes.json()) as { key: string; id: string };
+    const authenticator = server.deps.authenticator;
+    let verified = 0;
+    const counting = {
+      authenticate: (input: Parameters<typeof authenticator.authenticate>[0]) => {
+        verified++;
+        return authenticator.authenticate(input);
+      },
+      cached: authenticator.cached,
+    };
+    const app = new Hono();
+    app.use('*', threadgateAuth({ verify: counting, defaultPrivate: true }));
+    app.get('/who', (c) => c.json({ user: c.get('principal')?.userId }));
+    const who = () => app.request('/who', { headers: { Authorization: `Bearer ${created.key}`, 'Aui-User-Id': 'erin', 'Aui-Workspace-Id': 'w' } });
+    assert.deepEqual(await (await who()).json(), { user: 'erin' });
+    assert.deepEqual(await (await who()).json(), { user: 'erin' });
+    assert.equal(verified, 1, 'the second request was answered from the cache');
+    const revoked = await fetch(`${server.url}/admin/v1/api-keys/${created.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    assert.equal(revoked.status < 300, true);
+    const after = await who();
+    assert.equal(after.status, 401);
+    assert.equal(verified, 2, 'the revocation sent the request back to the full check');
+  });
 });
 
 describe('threadgate/hono with a user-token header', () => {
