@@ -20,3 +20,4 @@ export const { createApp } = await load<typeof import('../src/http/app.js')>('ht
 export const { createLogger } = await load<typeof import('../src/logger.js')>('logger.js');
 export const { createAuthenticator } = await load<typeof import('../src/auth/authenticate.js')>('auth/authenticate.js');
 export const { mintWorkspaceToken } = await load<typeof import('../src/auth/workspace-token.js')>('auth/workspace-token.js');
+export const { parseJwsClaims } = await load<typeof import('../src/auth/jwt-strict.js')>('auth/jwt-strict.js');
