@@ -92,7 +92,8 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
     let principal: Principal | undefined;
     try {
       const verified = verify(c.req.header('authorization'), (name) => c.req.header(name));
-      principal = verified instanceof Promise ? await verified : verified;
+      // Any thenable is awaited (a verifier may return another library's promise).
+      principal = typeof (verified as PromiseLike<unknown> | undefined)?.then === 'function' ? await verified : (verified as Principal | undefined);
       if (needsCredential && principal === undefined) throw new AuthenticationRequired();
     } catch (error) {
       if (!needsCredential && error instanceof ThreadgateError && error.status === 401) principal = undefined;

@@ -85,6 +85,16 @@ describe('threadgate/hono', () => {
     assert.throws(() => threadgateAuth({ verify: async () => { throw new Error(); }, publicRoutes: ['FETCH /x'] }), TypeError);
   });
 
+  it("awaits a verifier that returns another library's promise (a thenable)", async () => {
+    const principal = { projectId: 'default', userId: 'frank', workspaceId: 'w', source: 'workspace_token', credentialId: 'k', scopes: new Set(), agents: 'all', anonymous: false, user: {} };
+    const thenable = { then: (resolve: (value: unknown) => void) => setImmediate(() => resolve(principal)) };
+    const app = new Hono();
+    app.use('*', threadgateAuth({ verify: (() => thenable) as never, defaultPrivate: true }));
+    app.get('/who', (c) => c.json({ user: c.get('principal')?.userId ?? null }));
+    const res = await app.request('/who', { headers: { Authorization: 'Bearer abc' } });
+    assert.deepEqual(await res.json(), { user: 'frank' });
+  });
+
   it('an in-process Authenticator accepts every credential, e.g. an API key with its headers', async () => {
     const keyRes = await fetch(`${server.url}/admin/v1/api-keys`, {
       method: 'POST', headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'hono' }),
