@@ -34,10 +34,16 @@ export function appContextOf(c: Context): AppContext | undefined {
 
 /**
  * The application's dependencies, for code that may run before the authorization step (which
- * copies them to `c.var.deps`): middleware of a path, the error handler.
+ * copies them to `c.var.deps`): the error handler, which must answer even outside an application
+ * built by createApp; `undefined` there.
  */
+export function findDeps(c: Context): AppDeps | undefined {
+  return (c.get('deps') as AppDeps | undefined) ?? appContextOf(c)?.deps;
+}
+
+/** {@link findDeps}, for middleware of a path (a rate limit): throws outside an application built by createApp. */
 export function depsOf(c: Context): AppDeps {
-  const deps = (c.get('deps') as AppDeps | undefined) ?? appContextOf(c)?.deps;
+  const deps = findDeps(c);
   if (deps === undefined) throw new TypeError('no application context: this runs only inside an application built by createApp');
   return deps;
 }

@@ -37,7 +37,12 @@ const NONE: Readonly<Record<string, string>> = Object.freeze({});
  * Often one frozen object shared by many requests: never change it, use `addResponseHeader`.
  */
 export function standardHeadersOf(c: Context): Readonly<Record<string, string>> {
-  return (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? appContextOf(c)?.headers.forRequest(c) ?? NONE;
+  return headerSetOf(c) ?? NONE;
+}
+
+/** What the authorization step set, else the application's set; `undefined` outside an application. */
+function headerSetOf(c: Context): Readonly<Record<string, string>> | undefined {
+  return (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? appContextOf(c)?.headers.forRequest(c);
 }
 
 /**
@@ -48,7 +53,7 @@ export function standardHeadersOf(c: Context): Readonly<Record<string, string>> 
  * addResponseHeader(c, 'RateLimit-Remaining', '9')
  */
 export function addResponseHeader(c: Context, name: string, value: string): void {
-  const headers = (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? appContextOf(c)?.headers.forRequest(c);
+  const headers = headerSetOf(c);
   if (headers === undefined) c.header(name, value);
   // Copied on write: the standard set is shared by every request.
   else c.set('responseHeaders', { ...headers, [name]: value });

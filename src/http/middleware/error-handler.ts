@@ -9,7 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../context.js';
 import { sendJson } from '../respond.js';
-import { appContextOf } from '../app-context.js';
+import { findDeps } from '../app-context.js';
 
 const REALM = 'threadgate';
 
@@ -46,19 +46,16 @@ function fromHttpException(error: HTTPException): ThreadgateError {
   return new ThreadgateError('server_error');
 }
 
-/** Errors can come before the authorization step has set `c.var.deps` (the body limit, a bad path). */
-function depsOf(c: Context<AppEnv>) {
-  return c.get('deps') ?? appContextOf(c)?.deps;
-}
-
+// An error can come before the authorization step has set `c.var.deps` (the body limit, a bad
+// path): findDeps reads the application's.
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ThreadgateError) {
     if (error.status >= 500 || error.detail !== undefined) {
-      depsOf(c)?.logger.warn({ code: error.code, detail: error.detail, path: c.req.path }, 'request failed');
+      findDeps(c)?.logger.warn({ code: error.code, detail: error.detail, path: c.req.path }, 'request failed');
     }
     return respondWithError(c, error);
   }
   if (error instanceof HTTPException) return respondWithError(c, fromHttpException(error));
-  depsOf(c)?.logger.error({ err: error, path: c.req.path, method: c.req.method }, 'unexpected error');
+  findDeps(c)?.logger.error({ err: error, path: c.req.path, method: c.req.method }, 'unexpected error');
   return respondWithError(c, new ThreadgateError('server_error'));
 };
