@@ -69,7 +69,7 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
   const publicRoutes = (options.publicRoutes ?? []).map(compileRoutePattern);
   const privateRoutes = (options.privateRoutes ?? []).map(compileRoutePattern);
 
-  /** The principal, or a promise of it; throws (or rejects) as the verifier does. */
+  /** The principal, or a promise of it; throws (or rejects) as the verifier does. Awaited by the caller. */
   const verify = (authorization: string | undefined, headers: (name: string) => string | undefined): Principal | undefined | Promise<Principal | undefined> => {
     if (typeof options.verify === 'function') {
       const token = extractBearer(authorization);
@@ -81,7 +81,8 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
       workspaceIdHeader: headers('aui-workspace-id'),
       ...(options.userTokenHeader !== undefined ? { userTokenHeader: headers(options.userTokenHeader) } : {}),
     };
-    // A credential the authenticator's cache holds is answered without a promise, as on the server.
+    // A credential the authenticator's cache holds is answered by `cached()`, as on the server,
+    // without the full `authenticate` (its header checks and path dispatch).
     return options.verify.cached?.(input) ?? options.verify.authenticate(input);
   };
 
@@ -91,9 +92,7 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
     const needsCredential = defaultPrivate ? !matchesAny(publicRoutes, method, path) : matchesAny(privateRoutes, method, path);
     let principal: Principal | undefined;
     try {
-      const verified = verify(c.req.header('authorization'), (name) => c.req.header(name));
-      // Any thenable is awaited (a verifier may return another library's promise).
-      principal = typeof (verified as PromiseLike<unknown> | undefined)?.then === 'function' ? await verified : (verified as Principal | undefined);
+      principal = await verify(c.req.header('authorization'), (name) => c.req.header(name));
       if (needsCredential && principal === undefined) throw new AuthenticationRequired();
     } catch (error) {
       if (!needsCredential && error instanceof ThreadgateError && error.status === 401) principal = undefined;
