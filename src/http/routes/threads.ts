@@ -11,7 +11,7 @@ import { resolveRefreshToken } from '../../auth/refresh-token.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, ThreadSchema, storedText } from '../openapi.js';
+import { errorResponses, IdParam, ThreadSchema, storedJson, storedText } from '../openapi.js';
 import { toWireThread } from '../wire.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
@@ -50,7 +50,7 @@ const createThread = declareRoute({ category: 'data', scope: 'threads:write' }, 
           schema: z.object({
             title: storedText(1000).optional(),
             last_message_at: Timestamp.optional(),
-            metadata: z.unknown().optional(),
+            metadata: storedJson(z.unknown()).optional(),
             external_id: storedText(255, 1).optional(),
             upsert: z.boolean().optional(),
           }),
@@ -91,7 +91,7 @@ const updateThread = declareRoute({ category: 'data', scope: 'threads:write' }, 
           schema: z.object({
             title: storedText(1000).optional(),
             last_message_at: Timestamp.optional(),
-            metadata: z.unknown().optional(),
+            metadata: storedJson(z.unknown()).optional(),
             is_archived: z.boolean().optional(),
           }),
         },
