@@ -5,6 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, type ResolvedConfig } from './config.js';
@@ -24,6 +25,7 @@ import { createRouteAccess } from './auth/route-access.js';
 import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
+import { answerClientErrors } from './http/client-error.js';
 
 export interface Services {
   deps: AppDeps;
@@ -144,6 +146,8 @@ export async function startServer(config: ResolvedConfig, options: { logger?: Lo
     });
     server.once('error', reject);
   });
+  // What Node's parser refuses never reaches the app: answer it with the JSON contract too.
+  answerClientErrors(server as HttpServer, services.deps.logger);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     ...services,
