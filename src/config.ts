@@ -19,7 +19,14 @@ export class ConfigError extends Error {
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string };
+  | {
+      kind: 'postgres';
+      url: string;
+      /** THREADGATE_DATABASE_CONNECT_TIMEOUT_MS (store default when absent). */
+      connectTimeoutMs?: number;
+      /** THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS; 0: no limit (store default when absent). */
+      statementTimeoutMs?: number;
+    };
 
 export interface ResolvedConfig {
   /** `development` unless NODE_ENV=production. Development turns on conveniences and says so. */
@@ -198,11 +205,15 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
   }
+  // Read (and so checked) whichever database is configured; only PostgreSQL uses them.
+  const connectTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000);
+  const statementTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000);
+  const database = parseDatabaseUrl(env.DATABASE_URL);
   return Object.freeze({
     mode,
     port: readInteger(env, 'PORT', 8787, 0, 65535),
     host: env.HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
-    database: parseDatabaseUrl(env.DATABASE_URL),
+    database: Object.freeze(database.kind === 'postgres' ? { ...database, connectTimeoutMs, statementTimeoutMs } : database),
     redisUrl,
     redisKeyPrefix: env.THREADGATE_REDIS_PREFIX || 'threadgate:',
     adminKey,

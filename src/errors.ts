@@ -36,6 +36,7 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   feature_disabled: { status: 404, message: 'This feature is disabled on this server.' },
   provider_unavailable: { status: 503, message: 'The identity provider is unreachable and no cached keys can verify this token.' },
+  database_unavailable: { status: 503, message: 'The database is unreachable or too slow to answer; retry later.' },
   server_error: { status: 500, message: 'An internal error occurred.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -155,4 +156,11 @@ export class RateLimited extends ThreadgateError {
 /** Infrastructure, not a credential problem: the identity provider's keys cannot be had (503). */
 export class JwksUnavailable extends ThreadgateError {
   constructor(options: ThreadgateErrorOptions = {}) { super('provider_unavailable', options); }
+}
+/**
+ * Infrastructure: the database could not be reached, or did not answer within its timeouts
+ * (THREADGATE_DATABASE_CONNECT_TIMEOUT_MS, THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS). 503, never a hang.
+ */
+export class DatabaseUnavailable extends ThreadgateError {
+  constructor(options: ThreadgateErrorOptions = {}) { super('database_unavailable', options); }
 }

@@ -26,7 +26,7 @@ export function errorResponses(...statuses: number[]) {
     409: 'Conflict with the current state',
     413: 'Body too large',
     429: 'Rate limited (Retry-After header)',
-    503: 'Identity provider unavailable',
+    503: 'Identity provider or database unavailable',
   };
   return Object.fromEntries(
     statuses.map((status) => [
