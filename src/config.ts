@@ -80,6 +80,8 @@ export interface ResolvedConfig {
   idpTimeoutMs: number;
   /** Plain-http JWKS and discovery URLs in production (loopback hosts are always allowed; development allows all). */
   allowHttpIdp: boolean;
+  /** On SIGTERM/SIGINT, how long requests in flight may take before their connections are closed (ms). */
+  shutdownTimeoutMs: number;
   logLevel: string;
 }
 
@@ -240,6 +242,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     jwksCooldownMs: readInteger(env, 'THREADGATE_JWKS_COOLDOWN_MS', 30_000, 100, 3_600_000),
     idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
+    shutdownTimeoutMs: readInteger(env, 'THREADGATE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel: readLogLevel(env),
   });
 }

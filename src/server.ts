@@ -26,6 +26,7 @@ import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } fro
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
 import { answerClientErrors } from './http/client-error.js';
+import { createDrainer } from './http/drain.js';
 
 export interface Services {
   deps: AppDeps;
@@ -140,8 +141,10 @@ export interface RunningServer extends Services {
 export async function startServer(config: ResolvedConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const services = await createServices(config, options);
   const app = createApp(services.deps);
+  const drainer = createDrainer(services.deps.logger);
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+    const serverOptions = { ServerResponse: drainer.ServerResponse };
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, (info: AddressInfo) => {
       resolve({ server, port: info.port });
     });
     server.once('error', reject);
@@ -154,8 +157,9 @@ export async function startServer(config: ResolvedConfig, options: { logger?: Lo
     server,
     port,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    /** Drains the HTTP server (THREADGATE_SHUTDOWN_TIMEOUT_MS, http/drain.ts), then closes the store and Redis. */
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await drainer.drain(server as HttpServer, config.shutdownTimeoutMs);
       await services.close();
     },
   };
