@@ -28,6 +28,9 @@ export type DatabaseConfig =
       statementTimeoutMs?: number;
     };
 
+/** PostgreSQL timeouts when not configured (ms): THREADGATE_DATABASE_CONNECT_TIMEOUT_MS, THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS. */
+export const DATABASE_TIMEOUT_DEFAULTS = Object.freeze({ connectTimeoutMs: 5000, statementTimeoutMs: 10_000 });
+
 export interface ResolvedConfig {
   /** `development` unless NODE_ENV=production. Development turns on conveniences and says so. */
   mode: 'development' | 'production';
@@ -208,8 +211,8 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
   }
   // Read (and so checked) whichever database is configured; only PostgreSQL uses them.
-  const connectTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000);
-  const statementTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000);
+  const connectTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_CONNECT_TIMEOUT_MS', DATABASE_TIMEOUT_DEFAULTS.connectTimeoutMs, 100, 600_000);
+  const statementTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS', DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs, 0, 3_600_000);
   const database = parseDatabaseUrl(env.DATABASE_URL);
   return Object.freeze({
     mode,

@@ -8,6 +8,7 @@ import type { Database } from '../database.js';
 import { createKyselyStore } from '../kysely-store.js';
 import { migrateToLatest } from '../migrations/index.js';
 import { guardPool } from './guarded-pool.js';
+import { DATABASE_TIMEOUT_DEFAULTS } from '../../config.js';
 import type { DialectHooks, StoreDeps } from '../store-context.js';
 import type { Store } from '../store.js';
 
@@ -33,8 +34,6 @@ export interface PostgresStoreOptions {
    */
   statementTimeoutMs?: number;
 }
-
-export const POSTGRES_TIMEOUT_DEFAULTS = Object.freeze({ connectTimeoutMs: 5000, statementTimeoutMs: 10_000 });
 
 /** How much longer than the server's statement timeout the client waits for any answer. */
 const READ_TIMEOUT_GRACE_MS = 500;
@@ -67,8 +66,8 @@ export function createPostgresStore(options: PostgresStoreOptions, deps: StoreDe
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new TypeError(`createPostgresStore: schema must match ${SCHEMA_NAME}, got "${schema}"`);
   }
-  const connectTimeoutMs = options.connectTimeoutMs ?? POSTGRES_TIMEOUT_DEFAULTS.connectTimeoutMs;
-  const statementTimeoutMs = options.statementTimeoutMs ?? POSTGRES_TIMEOUT_DEFAULTS.statementTimeoutMs;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.connectTimeoutMs;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs;
   /** A Kysely over a fresh pool; `timed`: with the statement and read timeouts. */
   const connect = (max: number, timed: boolean) => {
     const pool = new pg.Pool({
