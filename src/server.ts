@@ -148,9 +148,9 @@ export async function startServer(config: ResolvedConfig, options: { logger?: Lo
       resolve({ server, port: info.port });
     });
     server.once('error', reject);
+    // What Node's parser refuses never reaches the app: answer it with the JSON contract too.
+    answerClientErrors(server as HttpServer, services.deps.logger);
   });
-  // What Node's parser refuses never reaches the app: answer it with the JSON contract too.
-  answerClientErrors(server as HttpServer, services.deps.logger);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     ...services,
