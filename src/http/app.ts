@@ -9,6 +9,7 @@ import { handleError, respondWithError } from './middleware/error-handler.js';
 import { threadRoutes } from './routes/threads.js';
 import { messageRoutes } from './routes/messages.js';
 import { runLeaseRoutes } from './routes/run-leases.js';
+import { projectRoutes } from './routes/projects.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', threadRoutes());
   app.route('/', messageRoutes());
   app.route('/', runLeaseRoutes());
+  app.route('/', projectRoutes());
   app.route('/', telemetryRoutes());
   app.route('/', apiKeyRoutes());
   app.route('/', authKeyRoutes());

@@ -1,6 +1,7 @@
 /**
  * Two users in two workspaces: every route that takes a thread or message id, called by the other
- * workspace with the first one's ids, answers 404 (never 403, never data) and changes nothing.
+ * workspace with the first one's ids, answers 404 (never 403, never data) and changes nothing;
+ * the project-wide reads, which no workspace credential may call, answer it 403 and no data.
  * The routes are enumerated from the app, so a new route is covered the day it is added.
  */
 import { after, before, describe, it } from 'node:test';
@@ -51,7 +52,10 @@ describe('workspace isolation', () => {
       const path = template.replace('{threadId}', threadId).replace('{messageId}', messageId).replace('{leaseId}', leaseId);
       const body = JSON.parse(JSON.stringify(bodies[key] ?? {}).replace('MESSAGE', messageId).replace('LEASE', leaseId));
       const res = await t.call(method, path, { token: bob, ...(method === 'GET' ? {} : { body }) });
-      expectError(res, 404, 'not_found');
+      // The project-wide reads take an API key only (test/http/projects.test.ts): a workspace
+      // token is refused before any id is looked at.
+      if (template.startsWith('/v1/projects/')) expectError(res, 403, 'forbidden');
+      else expectError(res, 404, 'not_found');
       assert.ok(!JSON.stringify(res.body).includes('hello'), `${key} leaked content`);
     }
   });

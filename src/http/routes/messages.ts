@@ -21,7 +21,7 @@ import { sendEmpty, sendJson } from '../respond.js';
 
 const threadId = IdParam.openapi({ param: { name: 'threadId', in: 'path' } });
 const messageId = IdParam.openapi({ param: { name: 'messageId', in: 'path' } });
-const Format = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+export const Format = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
 
 /** A run lease's id, as a body field or a path parameter (run-leases.ts). */
 export const LeaseId = IdParam;
