@@ -5,7 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, type ResolvedConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -17,7 +17,8 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { createProviderKeys } from './auth/oidc/provider-keys.js';
 import { providerUrlPolicyOf } from './auth/oidc/provider-url.js';
 import { createAdminKeyVerifier, ensureAdminKey } from './auth/admin-key.js';
-import { createRateLimiters } from './http/middleware/rate-limit.js';
+import { createRateLimiters, rateLimiterStore } from './http/middleware/rate-limit.js';
+import { createRedisClient } from './redis-client.js';
 import { createApp } from './http/app.js';
 import type { AppDeps } from './http/context.js';
 import { createRouteAccess } from './auth/route-access.js';
@@ -50,8 +51,9 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let epoch: RevocationEpoch | undefined;
   try {
     await rawStore.migrate();
-    redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-    subscriber = redis === null ? null : redis.duplicate();
+    // Short timeouts and a pino error listener on both (redis-client.ts).
+    redis = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'server');
+    subscriber = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'subscriber');
     // Any revocation, through any path, moves the epoch; the credential cache re-verifies then.
     epoch = await createRevocationEpoch({
       store: rawStore,
@@ -96,7 +98,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
         { cache, epoch: epoch.current },
       ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
-      rateLimiters: createRateLimiters(config, redis),
+      rateLimiters: createRateLimiters(config, rateLimiterStore(config, redis, logger)),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
       logger,
       clock,
