@@ -63,6 +63,8 @@ export interface ResolvedConfig {
   anonymousMintsPerMinute: number;
   /** Refreshes allowed per address per minute. */
   refreshesPerMinute: number;
+  /** Failed authentications (guesses) allowed per address per minute before it is refused (429). */
+  authFailuresPerMinute: number;
   /** Which peers are trusted proxies, whose X-Forwarded-For entries are believed. */
   trustProxy: TrustProxy;
   /** VoltAgent's defaultPrivate: management and documentation routes need a user credential too. */
@@ -255,6 +257,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     corsOrigins: Object.freeze(corsOrigins),
     anonymousMintsPerMinute: readInteger(env, 'THREADGATE_ANONYMOUS_MINTS_PER_MINUTE', 20, 1, 1_000_000),
     refreshesPerMinute: readInteger(env, 'THREADGATE_REFRESHES_PER_MINUTE', 60, 1, 1_000_000),
+    authFailuresPerMinute: readInteger(env, 'THREADGATE_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
     trustProxy: parseTrustProxy(env.THREADGATE_TRUST_PROXY),
     defaultPrivate: readBoolean(env, 'THREADGATE_DEFAULT_PRIVATE', false),
     publicRoutes: Object.freeze(publicRoutes),

@@ -18,6 +18,7 @@ import { createProviderKeys } from './auth/oidc/provider-keys.js';
 import { providerUrlPolicyOf } from './auth/oidc/provider-url.js';
 import { createAdminKeyVerifier, ensureAdminKey } from './auth/admin-key.js';
 import { createRateLimiters, rateLimiterStore } from './http/middleware/rate-limit.js';
+import { createAuthFailures } from './http/middleware/auth-failures.js';
 import { createRedisClient } from './redis-client.js';
 import { createApp } from './http/app.js';
 import type { AppDeps } from './http/context.js';
@@ -86,6 +87,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     );
     const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
+    const limiterStore = rateLimiterStore(config, redis, logger);
     const deps: AppDeps = {
       config,
       store,
@@ -98,7 +100,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
         { cache, epoch: epoch.current },
       ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
-      rateLimiters: createRateLimiters(config, rateLimiterStore(config, redis, logger)),
+      rateLimiters: createRateLimiters(config, limiterStore),
+      authFailures: createAuthFailures(config, limiterStore, logger, clock),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
       logger,
       clock,

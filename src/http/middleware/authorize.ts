@@ -70,8 +70,12 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
     // Unless a middleware of the path (a rate limit) has already added to them.
     if (c.get('responseHeaders') === undefined) c.set('responseHeaders', app.headers.forRequest(c));
     const access = alwaysUser ? 'user' : deps.routeAccess.accessFor(policy.category, c.req.method, c.req.path);
-    if (access === 'admin') return deps.adminKey.verify(adminCredential(c, streaming)).then(() => next());
     if (access === 'public') return next();
+    // An address over the failed-authentication limit is refused before its credential is
+    // looked at: synchronous, from memory, nothing at all while no address is blocked
+    // (auth-failures.ts). Failures themselves are counted where they are answered (error-handler.ts).
+    deps.authFailures.refuseIfBlocked(c);
+    if (access === 'admin') return deps.adminKey.verify(adminCredential(c, streaming)).then(() => next());
 
     const input = credentialInput(c, deps.config.userTokenHeader, streaming);
     // A credential verified before, answered by the verified-credential cache without an await:

@@ -92,15 +92,16 @@ export function rateLimitByAddress(pick: (limiters: RateLimiters) => RateLimiter
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const error = new RateLimited(rejection.msBeforeNext / 1000);
-      Object.assign(error.headers, headersFor(limiter.points, rejection));
+      Object.assign(error.headers, rateLimitHeaders(limiter.points, rejection));
       throw error;
     }
-    for (const [name, value] of Object.entries(headersFor(limiter.points, result))) addResponseHeader(c, name, value);
+    for (const [name, value] of Object.entries(rateLimitHeaders(limiter.points, result))) addResponseHeader(c, name, value);
     await next();
   };
 }
 
-function headersFor(limit: number, result: RateLimiterRes): Record<string, string> {
+/** `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds) for a limiter's answer. */
+export function rateLimitHeaders(limit: number, result: Pick<RateLimiterRes, 'remainingPoints' | 'msBeforeNext'>): Record<string, string> {
   return {
     'RateLimit-Limit': String(limit),
     'RateLimit-Remaining': String(Math.max(0, result.remainingPoints)),
