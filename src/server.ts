@@ -63,6 +63,10 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       redisKeyPrefix: config.redisKeyPrefix,
       pollMs: redis === null ? config.revocationPollMs : 0,
     });
+    // The command connection is made meanwhile; wait for it (a second at most, redis-client.ts)
+    // so the first rate-limited requests count in Redis rather than in the fallback. Redis down
+    // is logged by the client and does not stop the start here.
+    await redis?.ping().catch(() => undefined);
     const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
