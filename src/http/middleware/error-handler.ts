@@ -3,6 +3,8 @@
  * A 401 carries an RFC 6750 §3 `WWW-Authenticate` challenge; `error=` is left out when no
  * credential was sent (§3.1). Anything unexpected is logged with its detail and answered as
  * `server_error`, so internals (and any secret inside an exception) never reach the client.
+ * A refused credential is logged and counted per client address first (auth-failures.ts), every
+ * route's failures passing here, so none can skip it.
  */
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
