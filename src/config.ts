@@ -6,6 +6,7 @@
  * Every variable is documented in docs/configuration.md.
  */
 
+import proxyAddr from '@fastify/proxy-addr';
 import { compileRoutePattern } from './auth/route-pattern.js';
 
 export class ConfigError extends Error {
@@ -16,6 +17,15 @@ export class ConfigError extends Error {
     this.variable = variable;
   }
 }
+
+/**
+ * Which peers are trusted proxies (THREADGATE_TRUST_PROXY), as Express's `trust proxy` and
+ * Fastify's `trustProxy`: the nearest `hops` peers (0: none, the TCP peer is the client), or the
+ * peers whose address is in `addresses` (addresses, CIDR ranges, `loopback`, `linklocal`,
+ * `uniquelocal`). The client is the right-most X-Forwarded-For address that is not a trusted proxy
+ * (http/middleware/client-address.ts).
+ */
+export type TrustProxy = { readonly hops: number } | { readonly addresses: readonly string[] };
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
@@ -53,8 +63,10 @@ export interface ResolvedConfig {
   anonymousMintsPerMinute: number;
   /** Refreshes allowed per address per minute. */
   refreshesPerMinute: number;
-  /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
-  trustProxy: boolean;
+  /** Failed authentications (guesses) allowed per address per minute before it is refused (429). */
+  authFailuresPerMinute: number;
+  /** Which peers are trusted proxies, whose X-Forwarded-For entries are believed. */
+  trustProxy: TrustProxy;
   /** VoltAgent's defaultPrivate: management and documentation routes need a user credential too. */
   defaultPrivate: boolean;
   /** Route patterns that stay public under defaultPrivate (`GET /doc`, `/public/**`). */
@@ -101,6 +113,32 @@ function readLogLevel(env: Env): string {
   const level = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   return level;
+}
+
+/**
+ * Reads THREADGATE_TRUST_PROXY: `false`/`0` (none), `true` (one hop: the TCP peer is your proxy),
+ * a hop count, or a comma-separated list of proxy addresses and CIDR ranges.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const name = 'THREADGATE_TRUST_PROXY';
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false') return Object.freeze({ hops: 0 });
+  if (value === 'true') return Object.freeze({ hops: 1 });
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 100) throw new ConfigError(name, `a hop count must be between 0 and 100, got ${hops}`);
+    return Object.freeze({ hops });
+  }
+  const addresses = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  try {
+    proxyAddr.compile(addresses);
+  } catch (error) {
+    throw new ConfigError(
+      name,
+      `must be true, false, a hop count, or a comma-separated list of proxy addresses and CIDR ranges (e.g. 10.0.0.0/8,fd00::/8,loopback): ${(error as Error).message}`,
+    );
+  }
+  return Object.freeze({ addresses: Object.freeze(addresses) });
 }
 
 /** Parses DATABASE_URL: a postgres URL, a `sqlite:` URL, or a file path. */
@@ -219,7 +257,8 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     corsOrigins: Object.freeze(corsOrigins),
     anonymousMintsPerMinute: readInteger(env, 'THREADGATE_ANONYMOUS_MINTS_PER_MINUTE', 20, 1, 1_000_000),
     refreshesPerMinute: readInteger(env, 'THREADGATE_REFRESHES_PER_MINUTE', 60, 1, 1_000_000),
-    trustProxy: readBoolean(env, 'THREADGATE_TRUST_PROXY', false),
+    authFailuresPerMinute: readInteger(env, 'THREADGATE_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
+    trustProxy: parseTrustProxy(env.THREADGATE_TRUST_PROXY),
     defaultPrivate: readBoolean(env, 'THREADGATE_DEFAULT_PRIVATE', false),
     publicRoutes: Object.freeze(publicRoutes),
     userTokenHeader: userTokenHeader === null ? null : userTokenHeader.toLowerCase(),

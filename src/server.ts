@@ -5,7 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, type ResolvedConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -17,7 +17,9 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { createProviderKeys } from './auth/oidc/provider-keys.js';
 import { providerUrlPolicyOf } from './auth/oidc/provider-url.js';
 import { createAdminKeyVerifier, ensureAdminKey } from './auth/admin-key.js';
-import { createRateLimiters } from './http/middleware/rate-limit.js';
+import { createRateLimiters, rateLimiterStore } from './http/middleware/rate-limit.js';
+import { createAuthFailures } from './http/middleware/auth-failures.js';
+import { createRedisClient } from './redis-client.js';
 import { createApp } from './http/app.js';
 import type { AppDeps } from './http/context.js';
 import { createRouteAccess } from './auth/route-access.js';
@@ -50,8 +52,9 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let epoch: RevocationEpoch | undefined;
   try {
     await rawStore.migrate();
-    redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-    subscriber = redis === null ? null : redis.duplicate();
+    // Short timeouts and a pino error listener on both (redis-client.ts).
+    redis = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'server');
+    subscriber = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'subscriber');
     // Any revocation, through any path, moves the epoch; the credential cache re-verifies then.
     epoch = await createRevocationEpoch({
       store: rawStore,
@@ -60,6 +63,10 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       redisKeyPrefix: config.redisKeyPrefix,
       pollMs: redis === null ? config.revocationPollMs : 0,
     });
+    // The command connection is made meanwhile; wait for it (a second at most, redis-client.ts)
+    // so the first rate-limited requests count in Redis rather than in the fallback. Redis down
+    // is logged by the client and does not stop the start here.
+    await redis?.ping().catch(() => undefined);
     const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
@@ -84,6 +91,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     );
     const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
+    const limiterStore = rateLimiterStore(config, redis, logger);
     const deps: AppDeps = {
       config,
       store,
@@ -96,7 +104,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
         { cache, epoch: epoch.current },
       ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
-      rateLimiters: createRateLimiters(config, redis),
+      rateLimiters: createRateLimiters(config, limiterStore),
+      authFailures: createAuthFailures(config, limiterStore, logger, clock),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
       logger,
       clock,

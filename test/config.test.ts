@@ -26,6 +26,8 @@ describe('config', () => {
     assert.equal(config.refreshReuseIntervalSeconds, 0);
     assert.equal(config.anonymousEnabled, true);
     assert.equal(config.adminKey, null);
+    assert.equal(config.authFailuresPerMinute, 30);
+    assert.deepEqual(config.trustProxy, { hops: 0 });
     assert.ok(Object.isFrozen(config));
   });
 
@@ -52,6 +54,8 @@ describe('config', () => {
       [{ THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS: '5' }, 'THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS'],
       [{ THREADGATE_PROJECT_ID: 'a b' }, 'THREADGATE_PROJECT_ID'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ THREADGATE_AUTH_FAILURES_PER_MINUTE: '0' }, 'THREADGATE_AUTH_FAILURES_PER_MINUTE'],
+      [{ THREADGATE_TRUST_PROXY: 'yes' }, 'THREADGATE_TRUST_PROXY'],
       [{ NODE_ENV: 'production', THREADGATE_MASTER_KEY: MASTER, THREADGATE_ADMIN_KEY: ADMIN, THREADGATE_CORS_ORIGINS: '*' }, 'THREADGATE_CORS_ORIGINS'],
     ];
     for (const [env, variable] of cases) assert.equal(configError(env).variable, variable, JSON.stringify(env));

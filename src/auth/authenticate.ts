@@ -20,6 +20,7 @@ import { parseJwsClaims } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
 import { checkNotRevoked } from './revocation.js';
+import { tagCredentialKind, type CredentialKind } from './credential-kind.js';
 import { isTracing, traceStep } from './trace.js';
 import type { VerifiedCredentialCache } from './verified-credential-cache.js';
 import { verifyWorkspaceToken } from './workspace-token.js';
@@ -196,7 +197,13 @@ export function createAuthenticator(
 
   return {
     async authenticate(input) {
-      const credential = credentialOf(input);
+      let credential: ReturnType<typeof credentialOf>;
+      try {
+        credential = credentialOf(input);
+      } catch (error) {
+        tagCredentialKind(error, 'malformed');
+        throw error;
+      }
       if (credential === undefined) return undefined;
       const { token, onlyUserTokens } = credential;
       // An inspection bypasses the cache so that every check really runs and is reported.
@@ -227,7 +234,18 @@ export function createAuthenticator(
     },
   };
 
+  /** {@link verifyCredentialOnce}, its failure tagged with the credential's kind (for the failure log). */
   async function verifyCredential(token: string, input: AuthenticateInput, onlyUserTokens = false): Promise<Principal> {
+    const attempt: { kind: CredentialKind } = { kind: 'malformed' };
+    try {
+      return await verifyCredentialOnce(token, input, onlyUserTokens, attempt);
+    } catch (error) {
+      tagCredentialKind(error, attempt.kind);
+      throw error;
+    }
+  }
+
+  async function verifyCredentialOnce(token: string, input: AuthenticateInput, onlyUserTokens: boolean, attempt: { kind: CredentialKind }): Promise<Principal> {
     let credential: Credential;
     try {
       credential = readCredential(token);
@@ -244,6 +262,7 @@ export function createAuthenticator(
       }
     }
     traceStep('credential path', path !== undefined, path?.name ?? 'none');
+    if (path !== undefined) attempt.kind = path.name === 'unknown_issuer' ? 'jwt' : (path.name as CredentialKind);
     if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
     if (onlyUserTokens && path.name !== 'user_token') {
       throw new TokenInvalid({ message: 'The user-token header carries only user tokens signed with an authentication key.', detail: `path ${path.name}` });

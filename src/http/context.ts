@@ -11,6 +11,7 @@ import type { Authenticator } from '../auth/authenticate.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { AdminKeyVerifier } from '../auth/admin-key.js';
 import type { RateLimiters } from './middleware/rate-limit.js';
+import type { AuthFailures } from './middleware/auth-failures.js';
 import type { RouteAccess } from '../auth/route-access.js';
 
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
   authenticator: Authenticator;
   adminKey: AdminKeyVerifier;
   rateLimiters: RateLimiters;
+  /** Failed authentications per address: logged, counted, and refused over the limit. */
+  authFailures: AuthFailures;
   /** Which routes need which credential (defaultPrivate, publicRoutes). */
   routeAccess: RouteAccess;
   logger: Logger;

@@ -89,6 +89,13 @@ describe('route policy', () => {
     }
   });
 
+  it('no route takes a credential in the query string: none is declared streaming yet', () => {
+    // A streaming route (WebSocket, EventSource) accepts ?token= / ?key= on its handshake
+    // (test/http/middleware/authorize.test.ts); list each here once it exists.
+    const streaming = registeredRoutes(t).filter((key) => declaredPolicies.get(key)!.streaming === true);
+    assert.deepEqual(streaming, []);
+  });
+
   it('public routes answer without a credential', async () => {
     assert.equal((await t.call('GET', '/health')).status, 200);
     assert.equal((await t.call('GET', '/.well-known/jwks.json')).status, 200);

@@ -103,6 +103,8 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
   app.use('/v1/auth/tokens/refresh', rateLimitByAddress((limiters) => limiters.refresh));
   app.openapi(refreshToken, async (c) => {
     const deps = c.get('deps');
+    // A refresh token is a credential: an address over the failed-authentication limit is refused first.
+    deps.authFailures.refuseIfBlocked(c);
     const session = await rotateRefreshToken(deps, c.req.valid('json').refresh_token);
     return sendJson(c, { ...session, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds }, 200, { 'Cache-Control': 'no-store' });
   });
