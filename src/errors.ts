@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, message: 'The resource does not exist.' },
   method_not_allowed: { status: 405, message: 'The method is not allowed on this route.' },
   conflict: { status: 409, message: 'The request conflicts with the current state of the resource.' },
+  lease_mismatch: { status: 409, message: 'The message does not hold this run lease.' },
+  run_ended: { status: 409, message: 'The run lease has ended.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'The request body must be JSON.' },
   validation_error: { status: 400, message: 'The request is invalid.' },

@@ -8,6 +8,8 @@ import type { AppDeps, AppEnv } from './context.js';
 import { handleError, respondWithError } from './middleware/error-handler.js';
 import { threadRoutes } from './routes/threads.js';
 import { messageRoutes } from './routes/messages.js';
+import { runLeaseRoutes } from './routes/run-leases.js';
+import { projectRoutes } from './routes/projects.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -72,6 +74,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', meRoutes());
   app.route('/', threadRoutes());
   app.route('/', messageRoutes());
+  app.route('/', runLeaseRoutes());
+  app.route('/', projectRoutes());
   app.route('/', telemetryRoutes());
   app.route('/', apiKeyRoutes());
   app.route('/', authKeyRoutes());

@@ -132,6 +132,12 @@ export function runAssistantCloudCases(
       assert.deepEqual(archived.threads[0]!.metadata, { pinned: true });
       const active = await alice.threads.list({ is_archived: false, limit: 100 });
       assert.ok(!active.threads.some((t) => t.id === thread_id));
+      // Without the flag (how the client lists active threads): unarchived only, as the hosted service does.
+      const listed = await alice.threads.list({ limit: 100 });
+      assert.ok(listed.threads.length > 0);
+      assert.ok(listed.threads.every((t) => !t.is_archived));
+      await alice.threads.update(thread_id, { is_archived: false });
+      assert.ok((await alice.threads.list({ limit: 100 })).threads.some((t) => t.id === thread_id), 'unarchived, it is listed again');
     });
 
     it('apiKey mode: builds a branching message tree, edits leaves only, records feedback, deletes a branch', async () => {

@@ -57,6 +57,26 @@ describe('route policy', () => {
     }
   });
 
+  it('every route limited to API keys refuses a workspace token that has every scope (403)', async () => {
+    const token = await t.tokenFor('u', 'w');
+    const limited = registeredRoutes(t).filter((key) => declaredPolicies.get(key)!.sources !== undefined);
+    assert.ok(limited.length >= 3, `expected the token minting and project-wide routes, found ${limited.join(', ')}`);
+    for (const key of limited) {
+      assert.deepEqual(declaredPolicies.get(key)!.sources, ['api_key'], key);
+      const [method, path] = key.split(' ') as [string, string];
+      expectError(await t.call(method, samplePath(path), { token, ...(method === 'GET' ? {} : { body: {} }) }), 403, 'forbidden');
+    }
+  });
+
+  it('run leases are written with threads:write; the project-wide reads take an API key with threads:read', () => {
+    for (const key of ['POST /v1/threads/{threadId}/runs/{leaseId}/heartbeat', 'POST /v1/threads/{threadId}/runs/{leaseId}/end']) {
+      assert.deepEqual(declaredPolicies.get(key), { category: 'data', scope: 'threads:write' }, key);
+    }
+    for (const key of ['GET /v1/projects/threads', 'GET /v1/projects/threads/{threadId}/messages']) {
+      assert.deepEqual(declaredPolicies.get(key), { category: 'data', scope: 'threads:read', sources: ['api_key'] }, key);
+    }
+  });
+
   it('every admin route refuses a missing or wrong admin key', async () => {
     const userToken = await t.tokenFor('u', 'w');
     for (const key of registeredRoutes(t)) {

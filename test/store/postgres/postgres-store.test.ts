@@ -102,9 +102,24 @@ if (url !== undefined) {
       it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, async () => {
         // The test tables are tiny, so the planner would rightly prefer a sequential scan and a
         // sort; taking both options away shows whether an index can serve the query in order.
+        // A project of many workspaces, analyzed (rolled back with the rest), gives it the
+        // statistics a real project has: without them a workspace's list and the project-wide
+        // list cost the same through either thread index, and the tie falls either way.
         await query('begin');
         try {
           await query(`set local search_path to ${schema}`);
+          await query(
+            `insert into threads (id, project_id, workspace_id, title, last_message_at, metadata, is_archived, created_at, updated_at)
+             select 'plan_' || i, 'p', case when i % 40 = 0 then 'w' else 'w' || (i % 40) end, '', i, 'null', i % 2, i, i
+             from generate_series(1, 4000) as i`,
+          );
+          await query(
+            `insert into messages (id, project_id, thread_id, parent_id, height, format, content, created_at, updated_at, run_lease_id)
+             select 'plan_' || i, 'p', 't', null, 0, 'f', '{}', i, i, case when i % 2 = 0 then 'lease_' || i end
+             from generate_series(1, 4000) as i`,
+          );
+          await query('analyze threads');
+          await query('analyze messages');
           await query('set local enable_seqscan = off');
           await query('set local enable_sort = off');
           const rows = await query<{ 'QUERY PLAN': string }>(`explain ${plan.sql}`);
