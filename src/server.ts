@@ -24,6 +24,7 @@ import { createRouteAccess } from './auth/route-access.js';
 import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
+import { createConversationTitleGenerator } from './titles/conversation-title.js';
 
 export interface Services {
   deps: AppDeps;
@@ -98,6 +99,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, redis),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
+      // No model providers yet: titles come from the conversation itself (titles/).
+      titleGenerator: createConversationTitleGenerator(),
       logger,
       clock,
     };

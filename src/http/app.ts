@@ -9,6 +9,7 @@ import { handleError, respondWithError } from './middleware/error-handler.js';
 import { threadRoutes } from './routes/threads.js';
 import { messageRoutes } from './routes/messages.js';
 import { telemetryRoutes } from './routes/telemetry.js';
+import { runStreamRoutes } from './routes/run-stream.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authKeyRoutes } from './routes/auth-keys.js';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', threadRoutes());
   app.route('/', messageRoutes());
   app.route('/', telemetryRoutes());
+  app.route('/', runStreamRoutes());
   app.route('/', apiKeyRoutes());
   app.route('/', authKeyRoutes());
   app.route('/', authRuleRoutes());

@@ -12,6 +12,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { AdminKeyVerifier } from '../auth/admin-key.js';
 import type { RateLimiters } from './middleware/rate-limit.js';
 import type { RouteAccess } from '../auth/route-access.js';
+import type { TitleGenerator } from '../titles/title-generator.js';
 
 export interface AppDeps {
   config: ResolvedConfig;
@@ -23,6 +24,8 @@ export interface AppDeps {
   rateLimiters: RateLimiters;
   /** Which routes need which credential (defaultPrivate, publicRoutes). */
   routeAccess: RouteAccess;
+  /** Makes thread titles (`POST /v1/runs/stream`, `system/thread_title`). */
+  titleGenerator: TitleGenerator;
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
