@@ -25,6 +25,9 @@ import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } fro
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
 import { createConversationTitleGenerator } from './titles/conversation-title.js';
+import { createUrlSigner } from './files/url-signature.js';
+import { openBlobStore } from './files/open-blob-store.js';
+import type { BlobStore } from './files/blob-store.js';
 
 export interface Services {
   deps: AppDeps;
@@ -49,6 +52,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
+  let blobStore: BlobStore | null = null;
   try {
     await rawStore.migrate();
     redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -85,6 +89,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     );
     const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
+    const urlSigner = createUrlSigner(masterKey.key);
+    blobStore = await openBlobStore(config, urlSigner);
     const deps: AppDeps = {
       config,
       store,
@@ -101,6 +107,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
       // No model providers yet: titles come from the conversation itself (titles/).
       titleGenerator: createConversationTitleGenerator(),
+      blobStore,
+      urlSigner,
       logger,
       clock,
     };
@@ -109,6 +117,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       masterKey,
       generatedAdminKey,
       async close() {
+        await blobStore?.close();
         await epoch?.close();
         subscriber?.disconnect();
         redis?.disconnect();
@@ -116,6 +125,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     };
   } catch (error) {
+    await blobStore?.close();
     await epoch?.close();
     subscriber?.disconnect();
     redis?.disconnect();
