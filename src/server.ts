@@ -24,6 +24,10 @@ import { createRouteAccess } from './auth/route-access.js';
 import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
+import { createConversationTitleGenerator } from './titles/conversation-title.js';
+import { createUrlSigner } from './files/url-signature.js';
+import { openBlobStore } from './files/open-blob-store.js';
+import type { BlobStore } from './files/blob-store.js';
 
 export interface Services {
   deps: AppDeps;
@@ -48,6 +52,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
+  let blobStore: BlobStore | null = null;
   try {
     await rawStore.migrate();
     redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -84,6 +89,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     );
     const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
+    const urlSigner = createUrlSigner(masterKey.key);
+    blobStore = await openBlobStore(config, urlSigner);
     const deps: AppDeps = {
       config,
       store,
@@ -98,6 +105,10 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, redis),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
+      // No model providers yet: titles come from the conversation itself (titles/).
+      titleGenerator: createConversationTitleGenerator(),
+      blobStore,
+      urlSigner,
       logger,
       clock,
     };
@@ -106,6 +117,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       masterKey,
       generatedAdminKey,
       async close() {
+        await blobStore?.close();
         await epoch?.close();
         subscriber?.disconnect();
         redis?.disconnect();
@@ -113,6 +125,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     };
   } catch (error) {
+    await blobStore?.close();
     await epoch?.close();
     subscriber?.disconnect();
     redis?.disconnect();

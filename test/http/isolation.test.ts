@@ -66,6 +66,12 @@ describe('workspace isolation', () => {
     expectError(await t.call('POST', '/v1/events', { token: bob, body: { events: [{ kind: 'x', thread_id: threadId }] } }), 404, 'not_found');
   });
 
+  it('a title run on the other workspace\'s thread is refused and leaves its title alone', async () => {
+    const body = { thread_id: threadId, assistant_id: 'system/thread_title', messages: [{ role: 'user', content: [{ type: 'text', text: 'taken' }] }] };
+    expectError(await t.call('POST', '/v1/runs/stream', { token: bob, body }), 404, 'not_found');
+    assert.equal((await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread.title, 'alice only');
+  });
+
   it('lists show only the caller\'s own rows, and nothing of alice\'s changed', async () => {
     assert.deepEqual((await t.call('GET', '/v1/threads', { token: bob })).body, { threads: [] });
     const thread = (await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread;
