@@ -57,6 +57,28 @@ async function createApiKey(baseUrl: string, name: string): Promise<string> {
   return body.key;
 }
 
+/**
+ * What these cases use of assistant-cloud 0.2.11 and later (run leases), which the pinned 0.2.9
+ * lacks: a case that needs it skips with an older client, and runs once the pin moves.
+ */
+interface LeaseClient {
+  threads: {
+    runs: {
+      heartbeat(threadId: string, leaseId: string): Promise<{ heartbeat_interval_ms: number }>;
+      end(threadId: string, leaseId: string, body?: { reason?: 'done' | 'cancelled' | 'error' }): Promise<void>;
+    };
+    messages: {
+      create(threadId: string, body: { parent_id: string | null; format: string; content: object; open_run?: true }): Promise<{ message_id: string; run?: { lease_id: string; heartbeat_interval_ms: number } }>;
+      list(threadId: string, query?: { limit?: number }): Promise<{ messages: Array<{ id: string; content: unknown; run?: { status: string; last_heartbeat_ms_ago: number } }> }>;
+    };
+  };
+}
+interface LeasePersistence {
+  append(threadId: string, messageId: string, parentId: string | null, format: string, content: object, run?: 'running' | 'done'): Promise<void>;
+  hasOpenRun(messageId: string): boolean;
+}
+const withLeases = (cloud: Cloud): LeaseClient | undefined => ('runs' in cloud.threads ? (cloud as unknown as LeaseClient) : undefined);
+
 /** The client's refusal of a call (a CloudAPIError of whichever client version made it). */
 type Refusal = Error & { status: number; code?: string };
 
@@ -238,6 +260,60 @@ export function runAssistantCloudCases(
       const forged = new AssistantCloud({ baseUrl: server.url, telemetry: false, authToken: async () => `${(await alice.auth.tokens.create()).token.slice(0, -4)}AAAA` });
       const refused = await rejection(forged.threads.list());
       assert.equal(refused.status, 401);
+    });
+
+    it('apiKey mode: a backend reads every workspace of the project (cloud.projects); a workspace token may not', async () => {
+      const { thread_id: aliceThread } = await alice.threads.create({ title: 'project-wide alice', last_message_at: new Date() });
+      const { thread_id: bobThread } = await bob.threads.create({ title: 'project-wide bob', last_message_at: new Date() });
+      await bob.threads.messages.create(bobThread, { parent_id: null, format: 'aui/v0', content: { text: 'from bob' } });
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await alice.projects.threads.list({ limit: 5, ...(after ? { after } : {}) });
+        seen.push(...page.threads.map((t) => t.id));
+        if (page.threads.length < 5) break;
+        after = page.threads.at(-1)!.id;
+      }
+      assert.equal(new Set(seen).size, seen.length, 'no thread twice');
+      assert.ok(seen.includes(aliceThread) && seen.includes(bobThread), 'both workspaces');
+      const { messages } = await alice.projects.threads.messages.list(bobThread);
+      assert.deepEqual(messages.map((m) => m.content), [{ text: 'from bob' }]);
+
+      const viaToken = new AssistantCloud({ baseUrl: server.url, telemetry: false, authToken: async () => (await alice.auth.tokens.create()).token });
+      const refused = await rejection(viaToken.projects.threads.list());
+      assert.equal(refused.status, 403);
+      assert.equal(refused.code, 'forbidden');
+    });
+
+    it('run leases: a streamed reply is stored once and its lease ends (assistant-cloud 0.2.11 and later)', async (t) => {
+      const cloud = withLeases(alice);
+      if (cloud === undefined) {
+        t.skip('the installed assistant-cloud predates run leases');
+        return;
+      }
+      const { thread_id } = await alice.threads.create({ title: 'leases', last_message_at: new Date() });
+      const persistence = new client.module.CloudMessagePersistence(alice) as unknown as LeasePersistence;
+      await persistence.append(thread_id, 'local-user', null, 'aui/v0', { role: 'user', text: 'hi' });
+      await persistence.append(thread_id, 'local-reply', 'local-user', 'aui/v0', { role: 'assistant', status: 'running' }, 'running');
+      assert.equal(persistence.hasOpenRun('local-reply'), true, 'the server granted a lease');
+      assert.equal((await cloud.threads.messages.list(thread_id)).messages[0]!.run?.status, 'running');
+      await persistence.append(thread_id, 'local-reply', 'local-user', 'aui/v0', { role: 'assistant', text: 'hello' });
+      assert.equal(persistence.hasOpenRun('local-reply'), false);
+      const { messages } = await cloud.threads.messages.list(thread_id);
+      assert.equal(messages.length, 2, 'the reply is stored once');
+      assert.deepEqual(messages[0]!.content, { role: 'assistant', text: 'hello' });
+      assert.equal(messages[0]!.run?.status, 'ended');
+
+      const opened = await cloud.threads.messages.create(thread_id, { parent_id: null, format: 'aui/v0', content: {}, open_run: true });
+      const lease = opened.run!;
+      assert.equal((await cloud.threads.runs.heartbeat(thread_id, lease.lease_id)).heartbeat_interval_ms, lease.heartbeat_interval_ms);
+      await cloud.threads.runs.end(thread_id, lease.lease_id, { reason: 'cancelled' });
+      await cloud.threads.runs.end(thread_id, lease.lease_id);
+      const ended = await rejection(cloud.threads.runs.heartbeat(thread_id, lease.lease_id));
+      assert.equal(ended.status, 409);
+      assert.equal(ended.code, 'run_ended');
+      const unknown = await rejection(cloud.threads.runs.heartbeat(thread_id, 'lease_unknown'));
+      assert.equal(unknown.status, 404);
     });
 
     it('anonymous mode: starts a session, refreshes it, and a signed-in user claims its threads', async () => {
