@@ -92,6 +92,41 @@ if (url !== undefined) {
       }
     });
 
+    it('a leased write that read the lease running, then waited for the row, is refused once an end commits first', async () => {
+      // Deterministic interleaving: another connection holds the message row, the store's write
+      // reads the lease running and blocks on the row, the other connection ends the lease and
+      // commits. A read-then-write would now overwrite an ended run; the conditional UPDATE sees
+      // the end when PostgreSQL re-checks its WHERE on the row, and writes nothing.
+      const store = createPostgresStore({ url, schema });
+      const other = new pg.Client({ connectionString: url });
+      await other.connect();
+      try {
+        const thread = await store.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1, metadata: null, externalId: null });
+        const appended = await store.appendMessage({ projectId: 'p', workspaceId: 'w', threadId: thread.id, parentId: null, format: 'f', content: { text: 'running' }, externalId: null, openRun: true });
+        assert.ok(appended.ok && appended.message.run !== undefined);
+        const { id, run } = appended.message;
+        const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+        await other.query('begin');
+        await other.query(`select id from ${schema}.messages where id = $1 for update`, [id]);
+        const write = store.updateMessage('p', thread.id, id, { text: 'late' }, run!.leaseId);
+        // Wait (no time limit but the test's) until the store's UPDATE waits on our row lock.
+        for (;;) {
+          const blocked = await query<{ n: number }>('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [otherPid]);
+          if (blocked[0]!.n > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await other.query(`update ${schema}.messages set run_ended_at = 1, run_end_reason = 'cancelled' where id = $1`, [id]);
+        await other.query('commit');
+        assert.equal(await write, 'run_ended');
+        const stored = await store.getMessage('p', thread.id, id);
+        assert.deepEqual(stored?.content, { text: 'running' });
+        assert.equal(stored?.run?.endReason, 'cancelled');
+      } finally {
+        await other.end();
+        await store.close();
+      }
+    });
+
     it('refuses a schema name that would need quoting', () => {
       for (const bad of ['Public', 'a-b', 'x; drop table threads', '', '1abc']) {
         assert.throws(() => createPostgresStore({ url, schema: bad }), TypeError, bad);
