@@ -77,12 +77,12 @@ describe('files (local store)', () => {
     // Declared length: refused before reading.
     let res = await fetch(upload.signedUrl, { method: 'PUT', body: 'x'.repeat(1001) });
     assert.equal(res.status, 413);
-    assert.equal((await res.json()).error, 'payload_too_large');
+    assert.equal(((await res.json()) as { error: string }).error, 'payload_too_large');
     // No declared length (chunked): counted as it arrives.
     const chunks = new ReadableStream({ start(controller) { for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('y'.repeat(300))); controller.close(); } });
     res = await fetch(upload.signedUrl, { method: 'PUT', body: chunks, duplex: 'half' } as RequestInit);
     assert.equal(res.status, 413);
-    assert.equal((await res.json()).error, 'payload_too_large');
+    assert.equal(((await res.json()) as { error: string }).error, 'payload_too_large');
     assert.equal((await fetch(upload.publicUrl)).status, 404);
     const folder = join(s.server.deps.config.files.store === 'local' ? s.server.deps.config.files.dir : '', upload.key!.split('/').slice(0, 2).join('/'));
     assert.deepEqual(existsSync(folder) ? readdirSync(folder) : [], [], 'no temporary file left behind');
@@ -103,18 +103,18 @@ describe('files (local store)', () => {
     for (const bad of tampered) {
       const res = await fetch(bad, { method: 'PUT', body: 'evil' });
       assert.equal(res.status, 403, bad);
-      assert.equal((await res.json()).error, 'invalid_signed_url');
+      assert.equal(((await res.json()) as { error: string }).error, 'invalid_signed_url');
     }
     // The upload URL does not download.
     const asGet = await fetch(upload.signedUrl);
     assert.equal(asGet.status, 403);
-    assert.equal((await asGet.json()).error, 'invalid_signed_url');
+    assert.equal(((await asGet.json()) as { error: string }).error, 'invalid_signed_url');
     // Expired: signed for the past with the server's own signer.
     const past = Math.floor(Date.now() / 1000) - 1;
     const expired = `${url.origin}${url.pathname}?${s.server.deps.urlSigner.sign('PUT', upload.key!, past)}`;
     const res = await fetch(expired, { method: 'PUT', body: 'late' });
     assert.equal(res.status, 403);
-    assert.equal((await res.json()).error, 'signed_url_expired');
+    assert.equal(((await res.json()) as { error: string }).error, 'signed_url_expired');
     assert.equal((await fetch(upload.publicUrl)).status, 404, 'nothing was stored');
   });
 
@@ -144,7 +144,7 @@ describe('files (local store)', () => {
     ];
     for (const [path, body, status, code, field] of cases) {
       const res = await api(path, token, body);
-      const json = await res.json();
+      const json = (await res.json()) as { error: string; field?: string };
       assert.equal(res.status, status, JSON.stringify(body));
       assert.equal(json.error, code);
       if (field !== undefined) assert.equal(json.field, field, JSON.stringify(json));
@@ -180,7 +180,7 @@ describe('files turned off', () => {
         method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ filename: 'a.txt' }),
       });
       assert.equal(res.status, 404);
-      assert.equal((await res.json()).error, 'feature_disabled');
+      assert.equal(((await res.json()) as { error: string }).error, 'feature_disabled');
     } finally {
       await s.stop();
     }

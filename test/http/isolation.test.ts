@@ -72,6 +72,21 @@ describe('workspace isolation', () => {
     assert.equal((await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread.title, 'alice only');
   });
 
+  it('the other workspace\'s file can be neither signed for download nor reached by a guessed key', async () => {
+    const upload = (await t.call('POST', '/v1/files/attachments/generate-presigned-upload-url', { token: alice, body: { filename: 'alice.txt' } })).body;
+    const put = await t.app.request(upload.signedUrl.replace(/^https?:\/\/[^/]+/, ''), { method: 'PUT', body: 'alice only', headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(put.status, 200);
+    assert.equal((await t.call('POST', '/v1/files/attachments/generate-presigned-download-url', { token: alice, body: { key: upload.key } })).status, 200);
+    for (const body of [{ key: upload.key }, { url: upload.publicUrl }]) {
+      const res = await t.call('POST', '/v1/files/attachments/generate-presigned-download-url', { token: bob, body });
+      expectError(res, 404, 'not_found');
+    }
+    const bobTag = (await t.call('POST', '/v1/files/attachments/generate-presigned-upload-url', { token: bob, body: { filename: 'x' } })).body.key.split('/')[0];
+    const guessed = `${bobTag}/${upload.key.split('/')[1]}/alice.txt`;
+    expectError(await t.call('POST', '/v1/files/attachments/generate-presigned-download-url', { token: bob, body: { key: guessed } }), 404, 'not_found');
+    expectError(await t.call('GET', `/v1/files/public/${guessed}`), 404, 'not_found');
+  });
+
   it('lists show only the caller\'s own rows, and nothing of alice\'s changed', async () => {
     assert.deepEqual((await t.call('GET', '/v1/threads', { token: bob })).body, { threads: [] });
     const thread = (await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread;
