@@ -4,10 +4,10 @@
  * canned chat model, the thread list primitives) built with Vite, served on its own origin, and
  * driven in headless Chromium against a real Threadgate process (NODE_ENV=production, SQLite,
  * anonymous sessions, CORS for the app's origin). It sends two messages, reloads, switches
- * threads, archives and deletes, and checks what the user sees and what the server stored: each
- * reply once (no "2 / 2" branch picker after a reload), a thread title, the history after the
- * reload, the archived thread out of the active list, the deleted thread gone, and a clean
- * browser console.
+ * threads, attaches an image, archives and deletes, and checks what the user sees and what the
+ * server stored: each reply once (no "2 / 2" branch picker after a reload), a thread title, the
+ * history after the reload, the image uploaded and shown cross-origin, the archived thread out of
+ * the active list, the deleted thread gone, and a clean browser console.
  *
  * Each step is its own test so a failure names the step; a failing step leaves a screenshot
  * (and the console so far) in test-output/browser/. Needs /usr/bin/chromium (test/helpers/chromium.ts).
@@ -33,6 +33,17 @@ const SECOND = 'Which museums open on Sunday?';
 const OTHER = 'A question for another thread';
 const reply = (text: string) => `Canned reply to: ${text}`;
 const FALLBACK_TITLE = 'New chat';
+const WITH_PICTURE = 'Here is a picture';
+/** A 1×1 PNG. */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+/** Every string in a JSON value. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
+  return [];
+}
 
 /** Reads `read()` until `done(value)` or the deadline, and returns the last value: the caller asserts on it. */
 async function settle<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -212,6 +223,29 @@ describe('an assistant-ui app in Chromium against Threadgate (anonymous session,
     await item(otherThread).getByTestId('thread-trigger').click();
     await assistantMessage(reply(OTHER)).waitFor();
     assert.deepEqual(await page.getByTestId('user-message').allInnerTexts(), [OTHER]);
+  });
+
+  scenario('attaches an image: uploaded from the page to a presigned URL, shown from its publicUrl, stored with the message', async () => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('add-attachment').click();
+    await (await chooser).setFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL });
+    await page.locator('[data-testid=composer-attachment][data-status=requires-action]').waitFor();
+    await send(WITH_PICTURE);
+    const image = page.getByTestId('user-message').filter({ hasText: WITH_PICTURE }).getByTestId('attachment-image');
+    await image.waitFor();
+    const loaded = await settle(() => image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), (width) => width > 0, 10_000);
+    assert.equal(loaded, 1, 'the browser loads the image from Threadgate (cross-origin)');
+
+    const withPicture = (m: CloudMessage) => roleOf(m) === 'user' && JSON.stringify(m.content).includes(WITH_PICTURE);
+    const message = (await settle(() => storedMessages(otherThread), (list) => list.some(withPicture))).find(withPicture);
+    assert.ok(message, 'the message with the picture is stored');
+    const urls = stringsOf(message.content).filter((text) => text.startsWith(server.url));
+    assert.equal(urls.length, 1, `the stored message holds the file's URL: ${JSON.stringify(message.content)}`);
+    const download = await api.files.generatePresignedDownloadUrl({ url: urls[0]! });
+    const file = await fetch(download.signedUrl);
+    assert.equal(file.status, 200);
+    assert.equal(file.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await file.arrayBuffer()), PIXEL, 'the bytes the page uploaded');
   });
 
   scenario('archives a thread: it leaves the active list, here and on the server', async () => {

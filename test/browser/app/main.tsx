@@ -1,9 +1,10 @@
 /**
  * The smallest assistant-ui app a new user would write against Threadgate: assistant-ui's local
  * runtime with `cloud` set to an anonymous AssistantCloud, a canned chat model (no LLM, no
- * network besides Threadgate), and the thread list primitives so threads can be switched,
- * archived and deleted. test/browser/assistant-ui.test.ts builds it with Vite and drives it in
- * Chromium. Threadgate's address comes from the page's `?threadgate=` query parameter.
+ * network besides Threadgate), the thread list primitives so threads can be switched, archived
+ * and deleted, and the composer's attachments (assistant-ui's cloud attachment adapter).
+ * test/browser/assistant-ui.test.ts builds it with Vite and drives it in Chromium. Threadgate's
+ * address comes from the page's `?threadgate=` query parameter.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -18,6 +19,7 @@ import {
   ThreadPrimitive,
   useAuiState,
   useLocalRuntime,
+  type Attachment,
   type ChatModelAdapter,
 } from '@assistant-ui/react';
 
@@ -57,9 +59,22 @@ function BranchPicker() {
   );
 }
 
+/** An attachment of a sent message, shown from the URL stored with it (an image from its publicUrl). */
+function SentAttachment({ attachment }: { attachment: Attachment }) {
+  return (
+    <span className="attachment" data-testid="message-attachment">
+      {(attachment.content ?? []).map((part, index) =>
+        part.type === 'image' ? <img key={index} data-testid="attachment-image" alt={attachment.name} src={part.image} width={16} height={16} /> : null,
+      )}
+      {attachment.name}
+    </span>
+  );
+}
+
 function Message({ role }: { role: string }) {
   return (
     <MessagePrimitive.Root className={`message ${role}`} data-testid={`${role}-message`}>
+      <MessagePrimitive.Attachments>{({ attachment }) => <SentAttachment attachment={attachment} />}</MessagePrimitive.Attachments>
       <div className="text">
         <MessagePrimitive.Parts />
       </div>
@@ -77,6 +92,14 @@ function Thread() {
         <ThreadPrimitive.Messages>{({ message }) => <Message role={message.role} />}</ThreadPrimitive.Messages>
       </ThreadPrimitive.Viewport>
       <ComposerPrimitive.Root className="composer">
+        <ComposerPrimitive.Attachments>
+          {({ attachment }) => (
+            <span data-testid="composer-attachment" data-status={attachment.status.type}>
+              {attachment.name}
+            </span>
+          )}
+        </ComposerPrimitive.Attachments>
+        <ComposerPrimitive.AddAttachment data-testid="add-attachment">Attach</ComposerPrimitive.AddAttachment>
         <ComposerPrimitive.Input placeholder="Write a message" data-testid="composer-input" />
         <ComposerPrimitive.Send data-testid="composer-send">Send</ComposerPrimitive.Send>
       </ComposerPrimitive.Root>
