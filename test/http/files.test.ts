@@ -62,13 +62,20 @@ describe('files (local store)', () => {
   });
 
   it('raster images are served inline, anything else (SVG included) as an attachment', async () => {
-    for (const [name, type, disposition] of [['cat.png', 'image/png', 'inline'], ['x.svg', 'image/svg+xml', 'attachment'], ['page.html', 'text/html', 'attachment']] as const) {
+    for (const [name, type, disposition] of [
+      ['cat.png', 'image/png', 'inline'],
+      ['x.svg', 'image/svg+xml', 'attachment'],
+      ['page.html', 'text/html', 'attachment'],
+      // Bodies the API would parse elsewhere are stored as they are.
+      ['data.json', 'application/json', 'attachment'],
+      ['form.bin', 'application/x-www-form-urlencoded', 'attachment'],
+    ] as const) {
       const upload = await cloud.files.generatePresignedUploadUrl({ filename: name });
       assert.equal((await fetch(upload.signedUrl, { method: 'PUT', body: '<svg onload="alert(1)"/>', headers: { 'Content-Type': type } })).status, 200);
       const res = await fetch(upload.publicUrl);
       assert.equal(res.headers.get('content-type'), type);
       assert.equal(res.headers.get('content-disposition'), `${disposition}; filename="${name}"`);
-      await res.arrayBuffer();
+      assert.equal(await res.text(), '<svg onload="alert(1)"/>');
     }
   });
 
