@@ -31,7 +31,7 @@ export interface LocalBlobAccess {
    * `maxBytes` it stops reading, keeps nothing, and throws `payload_too_large`.
    */
   write(key: FileKey, body: AsyncIterable<Uint8Array>, contentType: string, maxBytes: number): Promise<BlobInfo>;
-  /** The bytes and what they are, or undefined when nothing is stored under `key`. */
+  /** The bytes and what they are, or undefined when nothing is stored under `key`. Cancel `body` if it is not read. */
   read(key: FileKey): Promise<{ info: BlobInfo; body: ReadableStream<Uint8Array> } | undefined>;
 }
 

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssistantCloud, CloudAPIError } from 'assistant-cloud';
 import { startListeningServer, type ListeningServer } from '../helpers/listening-server.js';
@@ -61,14 +61,40 @@ describe('files (local store)', () => {
     }
   });
 
+  it('HEAD answers the headers and leaves no file open', async () => {
+    const upload = await cloud.files.generatePresignedUploadUrl({ filename: 'head.txt' });
+    await fetch(upload.signedUrl, { method: 'PUT', body: 'twelve bytes', headers: { 'Content-Type': 'text/plain' } });
+    const openBlobs = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).includes(upload.key!.split('/')[1]!);
+      } catch {
+        return false;
+      }
+    }).length;
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(upload.publicUrl, { method: 'HEAD' });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-length'), '12');
+      assert.equal(await res.text(), '');
+    }
+    assert.equal(openBlobs(), 0);
+  });
+
   it('raster images are served inline, anything else (SVG included) as an attachment', async () => {
-    for (const [name, type, disposition] of [['cat.png', 'image/png', 'inline'], ['x.svg', 'image/svg+xml', 'attachment'], ['page.html', 'text/html', 'attachment']] as const) {
+    for (const [name, type, disposition] of [
+      ['cat.png', 'image/png', 'inline'],
+      ['x.svg', 'image/svg+xml', 'attachment'],
+      ['page.html', 'text/html', 'attachment'],
+      // Bodies the API would parse elsewhere are stored as they are.
+      ['data.json', 'application/json', 'attachment'],
+      ['form.bin', 'application/x-www-form-urlencoded', 'attachment'],
+    ] as const) {
       const upload = await cloud.files.generatePresignedUploadUrl({ filename: name });
       assert.equal((await fetch(upload.signedUrl, { method: 'PUT', body: '<svg onload="alert(1)"/>', headers: { 'Content-Type': type } })).status, 200);
       const res = await fetch(upload.publicUrl);
       assert.equal(res.headers.get('content-type'), type);
       assert.equal(res.headers.get('content-disposition'), `${disposition}; filename="${name}"`);
-      await res.arrayBuffer();
+      assert.equal(await res.text(), '<svg onload="alert(1)"/>');
     }
   });
 

@@ -9,8 +9,8 @@
  * Writes go to a temporary file first and are renamed into place: a reader sees the old file or the
  * new one, never half of one. Folders are created `0700`, files `0600`.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -107,15 +107,18 @@ export function createLocalBlobStore(options: { dir: string; signer: UrlSigner }
       async read(key) {
         const meta = await readMeta(key);
         if (meta === undefined) return undefined;
-        let stream;
+        let handle;
         try {
-          stream = createReadStream(join(folderOf(key), 'blob'));
-          await once(stream, 'open');
+          handle = await open(join(folderOf(key), 'blob'), 'r');
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
           throw error;
         }
-        return { info: { contentType: meta.contentType, size: meta.size }, body: Readable.toWeb(stream) as ReadableStream<Uint8Array> };
+        // The size of the bytes opened, not the recorded one: a file replaced between the two
+        // reads keeps its Content-Length right.
+        const { size } = await handle.stat();
+        const stream = handle.createReadStream();
+        return { info: { contentType: meta.contentType, size }, body: Readable.toWeb(stream) as ReadableStream<Uint8Array> };
       },
     },
     async close() {},

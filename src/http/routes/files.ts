@@ -154,8 +154,11 @@ function decodeURIComponentSafe(segment: string): string {
 }
 
 /** The bytes, with what keeps a stored file from running as a page of this origin. */
-function serveFile(c: Context<AppEnv>, key: FileKey, info: BlobInfo, body: ReadableStream<Uint8Array>): Response {
-  return new Response(body, {
+async function serveFile(c: Context<AppEnv>, key: FileKey, info: BlobInfo, body: ReadableStream<Uint8Array>): Promise<Response> {
+  // Hono answers HEAD with the GET handler's headers and drops the body: close the file now.
+  const head = c.req.method === 'HEAD';
+  if (head) await body.cancel();
+  return new Response(head ? null : body, {
     status: 200,
     headers: {
       ...standardHeadersOf(c),
@@ -230,7 +233,7 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
     urlSigner.verify('GET', key.key, c.req.valid('query'), Math.floor(clock() / 1000));
     const file = await local.read(key);
     if (file === undefined) throw new NotFound({ message: 'No such file.' });
-    return serveFile(c, key, file.info, file.body) as never;
+    return (await serveFile(c, key, file.info, file.body)) as never;
   });
 
   app.openapi(getPublic, async (c) => {
@@ -239,7 +242,7 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
     if (store.local !== undefined) {
       const file = await store.local.read(key);
       if (file === undefined) throw new NotFound({ message: 'No such file.' });
-      return serveFile(c, key, file.info, file.body) as never;
+      return (await serveFile(c, key, file.info, file.body)) as never;
     }
     const info = await store.head(key);
     if (info === undefined) throw new NotFound({ message: 'No such file.' });
