@@ -31,6 +31,23 @@ export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
   | { kind: 'postgres'; url: string };
 
+/** Where attachments are kept (docs/files.md). */
+export type FilesConfig =
+  | { store: 'local'; dir: string }
+  | {
+      store: 's3';
+      bucket: string;
+      region: string;
+      /** null: AWS's own endpoint for the region. */
+      endpoint: string | null;
+      /** null (both): the AWS SDK's default credential chain (AWS_* variables, instance role...). */
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      /** `http://host/bucket/key` rather than `http://bucket.host/key` (MinIO and most self-hosted stores). */
+      forcePathStyle: boolean;
+    }
+  | { store: 'off' };
+
 export interface ResolvedConfig {
   /** `development` unless NODE_ENV=production. Development turns on conveniences and says so. */
   mode: 'development' | 'production';
@@ -86,6 +103,13 @@ export interface ResolvedConfig {
   /** Plain-http JWKS and discovery URLs in production (loopback hosts are always allowed; development allows all). */
   allowHttpIdp: boolean;
   logLevel: string;
+  /** The URL clients reach this server at, for the links it hands out (file URLs); null: the request's own. */
+  publicUrl: string | null;
+  files: FilesConfig;
+  /** The largest attachment accepted, bytes. */
+  filesMaxBytes: number;
+  /** How long a signed upload or download URL stays valid, seconds. */
+  filesUrlTtlSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -163,6 +187,58 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseConfig {
   return { kind: 'sqlite', path: value };
 }
 
+/** The default attachment folder: beside a SQLite file (`threadgate.db-files`), else `./threadgate-files`. */
+function defaultFilesDir(database: DatabaseConfig): string {
+  if (database.kind === 'sqlite' && database.path !== ':memory:') return `${database.path}-files`;
+  return './threadgate-files';
+}
+
+function readFiles(env: Env, database: DatabaseConfig): FilesConfig {
+  const store = env.THREADGATE_FILES_STORE || 'local';
+  if (store === 'off') return Object.freeze({ store });
+  if (store === 'local') return Object.freeze({ store, dir: env.THREADGATE_FILES_DIR || defaultFilesDir(database) });
+  if (store !== 's3') throw new ConfigError('THREADGATE_FILES_STORE', `must be "local", "s3" or "off", got "${store}"`);
+  const bucket = env.THREADGATE_S3_BUCKET || '';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError('THREADGATE_S3_BUCKET', bucket === '' ? 'required when THREADGATE_FILES_STORE=s3' : 'is not a bucket name (3 to 63 lowercase letters, digits, "." or "-")');
+  }
+  const endpoint = env.THREADGATE_S3_ENDPOINT || null;
+  if (endpoint !== null && !/^https?:\/\/[^\s/]+(\/.*)?$/.test(endpoint)) {
+    throw new ConfigError('THREADGATE_S3_ENDPOINT', 'must be an http(s) URL such as http://127.0.0.1:9000');
+  }
+  const accessKeyId = env.THREADGATE_S3_ACCESS_KEY_ID || null;
+  const secretAccessKey = env.THREADGATE_S3_SECRET_ACCESS_KEY || null;
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError(accessKeyId === null ? 'THREADGATE_S3_ACCESS_KEY_ID' : 'THREADGATE_S3_SECRET_ACCESS_KEY', 'set both THREADGATE_S3_ACCESS_KEY_ID and THREADGATE_S3_SECRET_ACCESS_KEY, or neither');
+  }
+  const region = env.THREADGATE_S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new ConfigError('THREADGATE_S3_REGION', `is not a region name, got "${region}"`);
+  return Object.freeze({
+    store,
+    bucket,
+    region,
+    endpoint,
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: readBoolean(env, 'THREADGATE_S3_FORCE_PATH_STYLE', false),
+  });
+}
+
+function readPublicUrl(env: Env): string | null {
+  const raw = env.THREADGATE_PUBLIC_URL || null;
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('THREADGATE_PUBLIC_URL', 'is not a URL such as https://threadgate.example.com');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError('THREADGATE_PUBLIC_URL', 'must be an http(s) URL without query, fragment or credentials');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 /** Decodes THREADGATE_MASTER_KEY: 64 hex characters or base64/base64url of 32 bytes. */
 export function parseMasterKey(raw: string): Buffer {
   const name = 'THREADGATE_MASTER_KEY';
@@ -236,11 +312,12 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
   }
+  const database = parseDatabaseUrl(env.DATABASE_URL);
   return Object.freeze({
     mode,
     port: readInteger(env, 'PORT', 8787, 0, 65535),
     host: env.HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
-    database: parseDatabaseUrl(env.DATABASE_URL),
+    database,
     redisUrl,
     redisKeyPrefix: env.THREADGATE_REDIS_PREFIX || 'threadgate:',
     adminKey,
@@ -269,5 +346,10 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
     logLevel: readLogLevel(env),
+    publicUrl: readPublicUrl(env),
+    files: readFiles(env, database),
+    filesMaxBytes: readInteger(env, 'THREADGATE_FILES_MAX_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    // S3 refuses presigned URLs valid longer than 7 days (SigV4 query auth).
+    filesUrlTtlSeconds: readInteger(env, 'THREADGATE_FILES_URL_TTL_SECONDS', 300, 10, 7 * 86_400),
   });
 }

@@ -26,6 +26,10 @@ import { createRouteAccess } from './auth/route-access.js';
 import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
+import { createConversationTitleGenerator } from './titles/conversation-title.js';
+import { createUrlSigner } from './files/url-signature.js';
+import { openBlobStore } from './files/open-blob-store.js';
+import type { BlobStore } from './files/blob-store.js';
 
 export interface Services {
   deps: AppDeps;
@@ -50,6 +54,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
+  let blobStore: BlobStore | null = null;
   try {
     await rawStore.migrate();
     // Short timeouts and a pino error listener on both (redis-client.ts).
@@ -92,6 +97,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
     const limiterStore = rateLimiterStore(config, redis, logger);
+    const urlSigner = createUrlSigner(masterKey.key);
+    blobStore = await openBlobStore(config, urlSigner);
     const deps: AppDeps = {
       config,
       store,
@@ -107,6 +114,10 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       rateLimiters: createRateLimiters(config, limiterStore),
       authFailures: createAuthFailures(config, limiterStore, logger, clock),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
+      // No model providers yet: titles come from the conversation itself (titles/).
+      titleGenerator: createConversationTitleGenerator(),
+      blobStore,
+      urlSigner,
       logger,
       clock,
     };
@@ -115,6 +126,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       masterKey,
       generatedAdminKey,
       async close() {
+        await blobStore?.close();
         await epoch?.close();
         subscriber?.disconnect();
         redis?.disconnect();
@@ -122,6 +134,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     };
   } catch (error) {
+    await blobStore?.close();
     await epoch?.close();
     subscriber?.disconnect();
     redis?.disconnect();

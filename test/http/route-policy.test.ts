@@ -105,6 +105,25 @@ describe('route policy', () => {
     assert.equal((await t.call('GET', '/ui')).status, 200);
   });
 
+  it('capability routes (file URLs) take no bearer token: the URL decides, never a 401', async () => {
+    const capability = registeredRoutes(t).filter((key) => declaredPolicies.get(key)!.category === 'capability');
+    assert.deepEqual(capability, [
+      'GET /v1/files/blobs/{workspaceTag}/{fileId}/{fileName}',
+      'GET /v1/files/public/{workspaceTag}/{fileId}/{fileName}',
+      'PUT /v1/files/blobs/{workspaceTag}/{fileId}/{fileName}',
+    ]);
+    const tag = 'A'.repeat(22);
+    for (const key of capability) {
+      const [method, path] = key.split(' ') as [string, string];
+      const url = path.replace('{workspaceTag}', tag).replace('{fileId}', 'B'.repeat(22)).replace('{fileName}', 'a.txt');
+      const res = await t.call(method, url, method === 'PUT' ? { body: 'x' } : {});
+      assert.ok(res.status === 403 || res.status === 404, `${key}: ${res.status}`);
+      assert.equal(res.headers.get('www-authenticate'), null, key);
+    }
+    // The signed routes check the signature first: an unsigned URL is refused as such.
+    expectError(await t.call('GET', `/v1/files/blobs/${tag}/${'B'.repeat(22)}/a.txt`), 403, 'invalid_signed_url');
+  });
+
   it('the OpenAPI document lists exactly the declared routes', async () => {
     const doc = (await t.call('GET', '/doc')).body as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
