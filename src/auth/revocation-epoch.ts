@@ -108,7 +108,13 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
   }
   let polling: NodeJS.Timeout | undefined;
   if (options.pollMs > 0) {
-    polling = setInterval(() => void catchUp(), options.pollMs);
+    // One read at a time: a database that hangs must not pile up a query per interval.
+    let reading = false;
+    polling = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      void catchUp().finally(() => (reading = false));
+    }, options.pollMs);
     polling.unref();
   }
 

@@ -6,7 +6,8 @@
  * too; a revocation made on a process whose Redis is cut succeeds and reaches the others through
  * the database; `threadgate api-keys revoke` without REDIS_URL reaches a Redis-mode server; and
  * with nothing to tell it at all (no Redis, no poll) a cached decision still ends within
- * THREADGATE_CACHE_MAX_AGE_MS.
+ * THREADGATE_CACHE_MAX_AGE_MS. A revocation whose epoch write and Redis message both fail still
+ * succeeds (logged), and the poll never piles up reads on a hanging database.
  *
  * The outage is real: the cut processes reach Redis through a TCP proxy (test/helpers/tcp-proxy.ts)
  * that drops every connection and refuses new ones. Waits are bounded but generous ("eventually"),
@@ -25,6 +26,11 @@ import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from '../helpers/server-process.js';
 import { serviceUrl } from '../helpers/services.js';
 import { createTempDatabase, type TempDatabase } from '../helpers/postgres-database.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import type { Redis } from 'ioredis';
+import { createRevocationEpoch, withRevocationEvents } from '../../src/auth/revocation-epoch.js';
+import { createApiKey } from '../../src/auth/api-key.js';
+import type { Store } from '../../src/store/store.js';
+import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const admin = { token: TEST_ADMIN_KEY };
@@ -72,6 +78,48 @@ async function refuses(t: TestApp, k: Key): Promise<boolean> {
   ]);
   return byKey.status === 401 && byKey.body?.error === 'invalid_api_key' && byToken.status === 401 && byToken.body?.error === 'token_revoked';
 }
+
+describe('revocation epoch: telling the others never fails a revocation', () => {
+  let temp: TempStore;
+  before(async () => (temp = await createTempStore()));
+  after(async () => temp.close());
+
+  function capturingLogger() {
+    const warnings: string[] = [];
+    return { warnings, logger: { warn: (_fields: object, message: string) => void warnings.push(message), info: () => undefined } };
+  }
+
+  it('a revocation stored while the epoch write and the Redis message both fail succeeds, moves the local epoch, and logs both', async () => {
+    const failingSettings: Store = { ...temp.store, putSetting: () => Promise.reject(new Error('database gone')) };
+    let published = 0;
+    const cutRedis = { publish: () => (published++, Promise.reject(new Error('Connection is closed.'))) } as unknown as Redis;
+    const { warnings, logger } = capturingLogger();
+    const epoch = await createRevocationEpoch({ store: failingSettings, redis: cutRedis, subscriber: null, redisKeyPrefix: 'test:', pollMs: 0, logger: logger as never });
+    const store = withRevocationEvents(failingSettings, epoch);
+    const { record } = await createApiKey(temp.store, { projectId: 'default', name: 'k' });
+    const before = epoch.current();
+    assert.equal(await store.revokeApiKey('default', record.id, 5), true, 'the revoking call answers success');
+    assert.notEqual(epoch.current(), before, 'this process knows at once');
+    assert.equal((await temp.store.getApiKey('default', record.id))?.revokedAt, 5, 'the revocation is stored');
+    await epoch.close(); // waits for the message under way
+    assert.equal(published, 1);
+    assert.equal(warnings.length, 2, warnings.join('; '));
+    assert.match(warnings.join('\n'), /cannot store the epoch/);
+    assert.match(warnings.join('\n'), /cannot publish to Redis/);
+  });
+
+  it('polls one read at a time: a database that hangs does not pile up queries', async () => {
+    let reads = 0;
+    const hanging: Store = {
+      ...temp.store,
+      getSetting: (key) => (++reads === 1 ? temp.store.getSetting(key) : new Promise<string | undefined>(() => undefined)),
+    };
+    const epoch = await createRevocationEpoch({ store: hanging, redis: null, subscriber: null, redisKeyPrefix: 'test:', pollMs: 5 });
+    await sleep(200);
+    await epoch.close();
+    assert.equal(reads, 2, 'the start, then one poll that never answers');
+  });
+});
 
 const postgresUrl = serviceUrl('TEST_POSTGRES_URL');
 const redisUrl = serviceUrl('TEST_REDIS_URL');
