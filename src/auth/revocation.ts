@@ -125,10 +125,10 @@ export async function checkUserNotRevoked(store: Store, principal: Principal): P
  * (a user or identity-provider token being exchanged).
  *
  * @example
- * const tva = await userRevocationMarkForMint(deps.store, principal)
+ * const tva = await readUserRevocationMark(deps.store, principal)
  * await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, tva)
  */
-export async function userRevocationMarkForMint(store: Store, principal: Pick<Principal, 'projectId' | 'userId' | 'issuedAt'>): Promise<number> {
+export async function readUserRevocationMark(store: Store, principal: Pick<Principal, 'projectId' | 'userId' | 'issuedAt'>): Promise<number> {
   const user = await store.getUser(principal.projectId, principal.userId);
   const tokensValidAfter = user?.tokensValidAfter ?? null;
   if (principal.issuedAt !== undefined && isBeforeUserRevocation(tokensValidAfter, { iat: principal.issuedAt ?? undefined })) {

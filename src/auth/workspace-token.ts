@@ -41,7 +41,7 @@ export interface WorkspaceTokenInput {
   ttlSeconds?: number;
   /**
    * The user's revocation mark read from the database just before minting (`tokensValidAfter`,
-   * 0 when never revoked: `userRevocationMarkForMint` in revocation.ts), carried as `tva`.
+   * 0 when never revoked: `readUserRevocationMark` in revocation.ts), carried as `tva`.
    * Without it the token has no `tva` and is held to the `iat` rule, to the second.
    */
   tokensValidAfter?: number;
@@ -184,10 +184,10 @@ export async function verifyWorkspaceToken(
 /**
  * Mints a workspace token carrying a principal's user, workspace, scopes and agents, tied to the
  * credential the principal came from (so revoking that credential refuses the token too) and to
- * the user's revocation mark `tokensValidAfter` (read from the database: `userRevocationMarkForMint`).
+ * the user's revocation mark `tokensValidAfter` (read from the database: `readUserRevocationMark`).
  *
  * @example
- * const { token } = await mintWorkspaceTokenFor(keyring, config, principal, await userRevocationMarkForMint(store, principal))
+ * const { token } = await mintWorkspaceTokenFor(keyring, config, principal, await readUserRevocationMark(store, principal))
  */
 export function mintWorkspaceTokenFor(
   keyring: Keyring,

@@ -4,6 +4,7 @@
  * max age, "not found" is kept only for the reads a forged credential makes (and, like the rest,
  * dropped when the epoch moves, which creating such a credential does), an inspection reads the
  * store, the bounds hold, and `last_used_at` is still written at most once a minute per API key.
+ * @see issue 10 items 10 (a time bound on every cached read) and 14 (forged credentials: one query each, not one per request)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

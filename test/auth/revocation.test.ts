@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { createApiKey } from '../../src/auth/api-key.js';
 import assert from 'node:assert/strict';
-import { checkNotRevoked, isBeforeUserRevocation, userRevocationMarkForMint } from '../../src/auth/revocation.js';
+import { checkNotRevoked, isBeforeUserRevocation, readUserRevocationMark } from '../../src/auth/revocation.js';
 import { expectCode } from '../fixtures/auth-errors.js';
 import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
 
@@ -44,10 +44,10 @@ describe('revocation', () => {
 
   it('a workspace token with tva is refused exactly when the user\'s mark moved past it, whatever its iat', async () => {
     const subject = { projectId: 'default', userId: 'gina', source: 'workspace_token' as const, credentialId: 'test' };
-    assert.equal(await userRevocationMarkForMint(temp.store, subject), 0, 'never revoked: mark 0');
+    assert.equal(await readUserRevocationMark(temp.store, subject), 0, 'never revoked: mark 0');
     await checkNotRevoked(temp.store, subject, { tva: 0 });
     await temp.store.revokeUserTokens('default', 'gina', iat * 1000 + 500);
-    const after = await userRevocationMarkForMint(temp.store, subject);
+    const after = await readUserRevocationMark(temp.store, subject);
     assert.equal(after, iat * 1000 + 500);
     await expectCode(() => checkNotRevoked(temp.store, subject, { tva: 0 }), 'token_revoked', { message: 'minted before' });
     // Minted after it, in the same second (or by a process whose clock lags): never refused by it.
@@ -55,19 +55,19 @@ describe('revocation', () => {
     // A second revocation in the same millisecond (or with an older clock) still moves the mark.
     await temp.store.revokeUserTokens('default', 'gina', iat * 1000 + 500);
     await temp.store.revokeUserTokens('default', 'gina', iat * 1000 - 9000);
-    assert.equal(await userRevocationMarkForMint(temp.store, subject), after + 2);
+    assert.equal(await readUserRevocationMark(temp.store, subject), after + 2);
     await expectCode(() => checkNotRevoked(temp.store, subject, { tva: after }), 'token_revoked', { message: 'minted before the later revocation' });
   });
 
   it('a user token or identity-provider token being exchanged is refused when issued before the revocation', async () => {
     const principal = { projectId: 'default', userId: 'hugo', issuedAt: iat };
-    assert.equal(await userRevocationMarkForMint(temp.store, principal), 0);
+    assert.equal(await readUserRevocationMark(temp.store, principal), 0);
     await temp.store.revokeUserTokens('default', 'hugo', iat * 1000 + 1);
-    await expectCode(() => userRevocationMarkForMint(temp.store, principal), 'token_revoked', { message: 'issued in the revocation\'s second' });
-    await expectCode(() => userRevocationMarkForMint(temp.store, { ...principal, issuedAt: null }), 'token_revoked', { message: 'no iat' });
-    assert.equal(await userRevocationMarkForMint(temp.store, { ...principal, issuedAt: iat + 1 }), iat * 1000 + 1);
+    await expectCode(() => readUserRevocationMark(temp.store, principal), 'token_revoked', { message: 'issued in the revocation\'s second' });
+    await expectCode(() => readUserRevocationMark(temp.store, { ...principal, issuedAt: null }), 'token_revoked', { message: 'no iat' });
+    assert.equal(await readUserRevocationMark(temp.store, { ...principal, issuedAt: iat + 1 }), iat * 1000 + 1);
     // An API key acting for the user (no issuedAt) is not the user's token: it still mints.
-    assert.equal(await userRevocationMarkForMint(temp.store, { projectId: 'default', userId: 'hugo' }), iat * 1000 + 1);
+    assert.equal(await readUserRevocationMark(temp.store, { projectId: 'default', userId: 'hugo' }), iat * 1000 + 1);
   });
 
   it('the rule for tokens with only iat (seconds)', () => {

@@ -19,6 +19,7 @@ describe('verified credential cache', () => {
     assert.equal(cache.get('t'), undefined, 'exp <= now - tolerance is refused by the full check, so not served');
   });
 
+  // @see issue 10 item 10: no cached decision outlives THREADGATE_CACHE_MAX_AGE_MS, Redis or not.
   it('serves no entry for more than half the max age, whatever its exp and epoch', () => {
     const clock = { now: 1_000_000 };
     const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 30, epoch: () => 0, clock: () => clock.now, maxAgeMs: 10_000 });

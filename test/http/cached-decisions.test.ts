@@ -221,6 +221,7 @@ describe('cached credentials and revocation (two processes on one database, no R
   });
 });
 
+/** @see issue 10 items 2 (exact across processes) and 14 (a remembered miss ends when the credential is created) */
 describe('user revocation and remembered misses across two processes (no Redis)', () => {
   it('a workspace token minted on one process right after a user revocation on the other works on both; one minted before works on neither', async () => {
     await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {

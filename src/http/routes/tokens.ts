@@ -10,7 +10,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ThreadgateError } from '../../errors.js';
 import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
-import { userRevocationMarkForMint } from '../../auth/revocation.js';
+import { readUserRevocationMark } from '../../auth/revocation.js';
 import { createAnonymousSession } from '../../auth/anonymous.js';
 import { rotateRefreshToken } from '../../auth/refresh-token.js';
 import { formatScopes } from '../../auth/principal.js';
@@ -84,7 +84,7 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
     const deps = c.get('deps');
     // The user's current revocation mark, from the database: a token minted after `users revoke`
     // is never refused by it, on any process (revocation.ts).
-    const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, await userRevocationMarkForMint(deps.store, principal));
+    const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, await readUserRevocationMark(deps.store, principal));
     return sendJson(
       c,
       { token: minted.token, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds, scope: formatScopes(principal.scopes) },
