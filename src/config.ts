@@ -94,8 +94,10 @@ export interface ResolvedConfig {
   userTokenWorkspaceClaim: string;
   /** Verified credentials kept in memory (0: no cache). See auth/verified-credential-cache.ts. */
   tokenCacheSize: number;
-  /** Without Redis, how often other processes' revocations are looked for (ms; 0: never). */
+  /** How often every process reads the stored revocation epoch, with or without Redis (ms; 0: never). */
   revocationPollMs: number;
+  /** No cached credential decision rests on a database read older than this (ms). See auth/cached-lookups.ts. */
+  cacheMaxAgeMs: number;
   /** Least time between two fetches of one identity provider's JWKS (ms): bounds what unknown kids cost it. */
   jwksCooldownMs: number;
   /** Timeout of each fetch from an identity provider (JWKS, discovery), ms. */
@@ -342,6 +344,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     userTokenWorkspaceClaim,
     tokenCacheSize: readInteger(env, 'THREADGATE_TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
     revocationPollMs: readInteger(env, 'THREADGATE_REVOCATION_POLL_MS', 1000, 0, 60_000),
+    cacheMaxAgeMs: readInteger(env, 'THREADGATE_CACHE_MAX_AGE_MS', 30_000, 100, 3_600_000),
     jwksCooldownMs: readInteger(env, 'THREADGATE_JWKS_COOLDOWN_MS', 30_000, 100, 3_600_000),
     idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),

@@ -61,12 +61,14 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     redis = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'server');
     subscriber = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'subscriber');
     // Any revocation, through any path, moves the epoch; the credential cache re-verifies then.
+    // The stored epoch is polled with Redis too: a message lost while Redis was cut is caught up.
     epoch = await createRevocationEpoch({
       store: rawStore,
       redis,
       subscriber,
       redisKeyPrefix: config.redisKeyPrefix,
-      pollMs: redis === null ? config.revocationPollMs : 0,
+      pollMs: config.revocationPollMs,
+      logger,
     });
     // The command connection is made meanwhile; wait for it (a second at most, redis-client.ts)
     // so the first rate-limited requests count in Redis rather than in the fallback. Redis down
@@ -87,6 +89,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       clockToleranceSeconds: config.clockToleranceSeconds,
       epoch: epoch.current,
       clock,
+      maxAgeMs: config.cacheMaxAgeMs,
     });
     // Identity-provider keys for auth rules: discovered and fetched now, in the background (retried
     // with backoff; a provider that is down never stops the start), then cached (auth/oidc/).
@@ -107,7 +110,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       // The verifier's store reads (API key by hash, revocation records, auth keys, auth rules) are
       // cached under the same epoch rule and bound as verified credentials (auth/cached-lookups.ts).
       authenticator: createAuthenticator(
-        { store: withCachedLookups(store, { maxEntries: config.tokenCacheSize, epoch: epoch.current }), keyring, config, secretBox, providerKeys },
+        { store: withCachedLookups(store, { maxEntries: config.tokenCacheSize, epoch: epoch.current, maxAgeMs: config.cacheMaxAgeMs, clock }), keyring, config, secretBox, providerKeys },
         { cache, epoch: epoch.current },
       ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),

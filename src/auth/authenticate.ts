@@ -19,7 +19,7 @@ import { bearerTokenUnchecked, extractBearer, isBearerToken } from './bearer.js'
 import { parseJwsClaims } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
-import { checkNotRevoked } from './revocation.js';
+import { checkNotRevoked, checkUserNotRevoked } from './revocation.js';
 import { tagCredentialKind, type CredentialKind } from './credential-kind.js';
 import { isTracing, traceStep } from './trace.js';
 import type { VerifiedCredentialCache } from './verified-credential-cache.js';
@@ -103,7 +103,7 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     claims: (credential, deps) => credential.jwt !== undefined && credential.jwt.iss === deps.config.issuer,
     async verify(credential, _input, deps) {
       const { principal, claims } = await verifyWorkspaceToken(deps.keyring, deps.config, credential.token, deps.clock);
-      await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.iat);
+      await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat });
       return principal;
     },
   },
@@ -111,7 +111,12 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     // An app-signed HS256 token: the header names one of our authentication keys (`ak_...`).
     name: 'user_token',
     claims: (credential, deps) => credential.jwt !== undefined && looksLikeAuthKeyId(credential.jwt.kid) && credential.jwt.iss !== deps.config.issuer,
-    verify: (credential, _input, deps) => verifyUserToken(deps, credential.token),
+    async verify(credential, _input, deps) {
+      const principal = await verifyUserToken(deps, credential.token);
+      // A user revocation refuses the user tokens the app signed before it (revocation.ts).
+      await checkUserNotRevoked(deps.store, principal);
+      return principal;
+    },
   },
   {
     // An identity provider's token: its unverified `iss` is exactly the issuer of an enabled auth rule.
@@ -124,12 +129,16 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
       matchedRules.set(credential, rules);
       return true;
     },
-    verify: (credential, _input, deps) =>
-      verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.token, {
+    async verify(credential, _input, deps) {
+      const principal = await verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.token, {
         resolveKey: (rule) => deps.providerKeys.resolverFor(rule),
         config: deps.config,
         clock: deps.clock,
-      }),
+      });
+      // A user revocation refuses the provider's tokens issued before it (revocation.ts).
+      await checkUserNotRevoked(deps.store, principal);
+      return principal;
+    },
   },
   {
     name: 'unknown_issuer',

@@ -18,7 +18,10 @@ import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from './server-process.js';
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
-  /** A workspace token for this user and workspace (all scopes unless given). */
+  /**
+   * A workspace token for this user and workspace (all scopes unless given), carrying the user's
+   * current revocation mark as the server's own mints do.
+   */
   tokenFor(userId: string, workspaceId: string, scopes?: readonly Scope[]): Promise<string>;
   /** JSON request helper: returns status, parsed body and headers. */
   call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
@@ -59,6 +62,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
         agents: 'all',
         anonymous: false,
         credential: { source: 'workspace_token', id: 'test' },
+        tokensValidAfter: (await services.deps.store.getUser(config.projectId, userId))?.tokensValidAfter ?? 0,
       });
       return minted.token;
     },

@@ -14,6 +14,7 @@ import type { Context, MiddlewareHandler, Next } from 'hono';
 import { AuthenticationRequired, PolicyDenied } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
+import { readUserRevocationMark } from '../../auth/revocation.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import type { AuthenticateInput } from '../../auth/authenticate.js';
 import type { RoutePolicy } from '../define-route.js';
@@ -135,7 +136,11 @@ function heldExchangedToken(deps: AppDeps, principal: Principal): string | undef
 }
 
 async function mintExchangedToken(deps: AppDeps, principal: Principal): Promise<string> {
-  const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, deps.clock);
+  // The user's revocation mark from the database (not a cache): a token issued before a revocation
+  // is refused here even if this process has not heard of it yet, and the workspace token minted
+  // for one issued after it carries the new mark (revocation.ts).
+  const tokensValidAfter = await readUserRevocationMark(deps.store, principal);
+  const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, tokensValidAfter, deps.clock);
   exchanged.set(principal, { token: minted.token, renewAt: minted.expiresAt - deps.config.workspaceTokenTtlSeconds / 2 });
   return minted.token;
 }

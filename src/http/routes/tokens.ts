@@ -10,6 +10,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ThreadgateError } from '../../errors.js';
 import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
+import { readUserRevocationMark } from '../../auth/revocation.js';
 import { createAnonymousSession } from '../../auth/anonymous.js';
 import { rotateRefreshToken } from '../../auth/refresh-token.js';
 import { formatScopes } from '../../auth/principal.js';
@@ -81,7 +82,9 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(mintToken, async (c) => {
     const principal = requirePrincipal(c);
     const deps = c.get('deps');
-    const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal);
+    // The user's current revocation mark, from the database: a token minted after `users revoke`
+    // is never refused by it, on any process (revocation.ts).
+    const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, await readUserRevocationMark(deps.store, principal));
     return sendJson(
       c,
       { token: minted.token, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds, scope: formatScopes(principal.scopes) },
