@@ -24,7 +24,7 @@ app.get('/v1/threads', async (c) => {
   const workspaceId = c.req.header('x-workspace-id') ?? '';
   const limit = Number(c.req.query('limit') ?? 20);
   const { rows } = await pool.query<ThreadRow>(
-    'select * from threads where project_id = $1 and workspace_id = $2 order by last_message_at desc, id desc limit $3',
+    'select * from threads where project_id = $1 and workspace_id = $2 and is_archived = 0 order by last_message_at desc, id desc limit $3',
     [PROJECT_ID, workspaceId, limit],
   );
   return c.json({ threads: rows.map(floorThread) });

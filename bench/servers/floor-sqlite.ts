@@ -19,7 +19,7 @@ db.pragma('foreign_keys = ON');
 db.pragma('synchronous = FULL');
 
 const listThreads = db.prepare(
-  'select * from threads where project_id = ? and workspace_id = ? order by last_message_at desc, id desc limit ?',
+  'select * from threads where project_id = ? and workspace_id = ? and is_archived = 0 order by last_message_at desc, id desc limit ?',
 );
 const getThread = db.prepare('select * from threads where project_id = ? and workspace_id = ? and id = ?');
 const bumpThread = db.prepare(

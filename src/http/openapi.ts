@@ -63,6 +63,13 @@ export const MessageSchema = z
     external_id: z.string().nullable(),
     created_at: IsoTimestamp,
     updated_at: IsoTimestamp,
+    run: z
+      .object({
+        status: z.enum(['running', 'ended']),
+        last_heartbeat_ms_ago: z.number().int().openapi({ description: 'Milliseconds since the lease\'s last beat, when the list was read.' }),
+      })
+      .optional()
+      .openapi({ description: 'On a message that had a run lease: the lease, running or ended. The server never ends one by itself.' }),
   })
   .openapi('Message');
 

@@ -17,7 +17,12 @@ export function toWireThread(thread: Thread) {
   };
 }
 
-export function toWireMessage(message: Message) {
+/**
+ * A listed message. `now` is when the list was read: a message that had a run lease carries
+ * `run: {status, last_heartbeat_ms_ago}` measured against it (the client's CloudMessageRun); the
+ * lease id itself is never listed, only its holder has it.
+ */
+export function toWireMessage(message: Message, now: number) {
   return {
     id: message.id,
     parent_id: message.parentId,
@@ -27,5 +32,8 @@ export function toWireMessage(message: Message) {
     external_id: message.externalId,
     created_at: iso(message.createdAt),
     updated_at: iso(message.updatedAt),
+    ...(message.run !== undefined
+      ? { run: { status: message.run.status, last_heartbeat_ms_ago: Math.max(0, now - message.run.lastHeartbeatAt) } }
+      : {}),
   };
 }

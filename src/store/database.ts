@@ -10,6 +10,8 @@
  *
  * Every workspace row carries `project_id`; signing keys and settings are server-wide.
  */
+import type { RunEndReason } from './store.js';
+
 /** 0 or 1: a flag, as SQLite and PostgreSQL both store it here. */
 export type Flag = 0 | 1;
 
@@ -42,6 +44,14 @@ export interface MessagesTable {
   external_id: string | null;
   created_at: number;
   updated_at: number;
+  /** The run lease (migration 004): its id, null for a message that never had one. */
+  run_lease_id: string | null;
+  /** The lease's last beat (its opening, a heartbeat or a write carrying it). */
+  run_heartbeat_at: number | null;
+  /** When the lease ended; null while it runs. */
+  run_ended_at: number | null;
+  /** `done`, `cancelled` or `error`: the first end's reason. */
+  run_end_reason: RunEndReason | null;
 }
 
 /** The `message_feedback` table. */

@@ -9,7 +9,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { NotFound } from '../errors.js';
-import { createId } from '../crypto/random-id.js';
+import { createId, createSecret } from '../crypto/random-id.js';
 import type { Database, MessagesTable } from './database.js';
 import { toFeedback, toMessage, writeJson } from './rows.js';
 import { prepareQuery } from './prepared-query.js';
@@ -18,8 +18,22 @@ import type { AppendResult, Store } from './store.js';
 
 export type MessageMethods = Pick<
   Store,
-  'appendMessage' | 'getMessage' | 'listMessages' | 'updateMessage' | 'deleteMessages' | 'putFeedback'
+  | 'appendMessage'
+  | 'getMessage'
+  | 'listMessages'
+  | 'updateMessage'
+  | 'deleteMessages'
+  | 'putFeedback'
+  | 'findMessageByLease'
+  | 'heartbeatRun'
+  | 'endRun'
 >;
+
+/**
+ * A new run lease's id. Random rather than time-ordered: the id is what its holder writes with, so
+ * nobody should derive one from another (ids made in the same millisecond by createId differ by one).
+ */
+const newLeaseId = () => `lease_${createSecret(16)}`;
 
 /** Thrown inside a transaction to roll it back with an expected outcome. */
 class Refused extends Error {
@@ -111,6 +125,10 @@ function prepareAppendQueries(db: Kysely<Database>) {
         external_id: row.external_id,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        run_lease_id: row.run_lease_id,
+        run_heartbeat_at: row.run_heartbeat_at,
+        run_ended_at: row.run_ended_at,
+        run_end_reason: row.run_end_reason,
       }),
     ),
   };
@@ -123,6 +141,15 @@ export function messageMethods(ctx: StoreContext): MessageMethods {
   const append = prepareAppendQueries(db);
   const inThread = (projectId: string, threadId: string) =>
     db.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('thread_id', '=', threadId);
+  /** The lease's state, read after a conditional write found no running lease to change. */
+  const leaseState = (projectId: string, threadId: string, leaseId: string) =>
+    db
+      .selectFrom('messages')
+      .select(['run_ended_at', 'run_end_reason'])
+      .where('project_id', '=', projectId)
+      .where('thread_id', '=', threadId)
+      .where('run_lease_id', '=', leaseId)
+      .executeTakeFirst();
 
   return {
     async appendMessage(input) {
@@ -156,6 +183,10 @@ export function messageMethods(ctx: StoreContext): MessageMethods {
             external_id: input.externalId,
             created_at: now,
             updated_at: now,
+            run_lease_id: input.openRun === true ? newLeaseId() : null,
+            run_heartbeat_at: input.openRun === true ? now : null,
+            run_ended_at: null,
+            run_end_reason: null,
           };
           await append.insertMessage.execute(trx, row);
           return { ok: true, message: toMessage(row) } as const;
@@ -190,18 +221,22 @@ export function messageMethods(ctx: StoreContext): MessageMethods {
       return rows.map(toMessage);
     },
 
-    async updateMessage(projectId, threadId, messageId, content) {
+    async updateMessage(projectId, threadId, messageId, content, leaseId) {
       return db.transaction().execute(async (trx) => {
         // The lock makes "no children" still true when we write: appendMessage takes it too.
         if (!(await lockThread(ctx, trx, projectId, threadId))) return 'not_found';
         const message = await trx
           .selectFrom('messages')
-          .select('id')
+          .select(['id', 'run_lease_id', 'run_ended_at'])
           .where('project_id', '=', projectId)
           .where('thread_id', '=', threadId)
           .where('id', '=', messageId)
           .executeTakeFirst();
         if (message === undefined) return 'not_found';
+        if (leaseId !== undefined) {
+          if (message.run_lease_id !== leaseId) return 'lease_mismatch';
+          if (message.run_ended_at !== null) return 'run_ended';
+        }
         const child = await trx
           .selectFrom('messages')
           .select('id')
@@ -211,14 +246,53 @@ export function messageMethods(ctx: StoreContext): MessageMethods {
           .limit(1)
           .executeTakeFirst();
         if (child !== undefined) return 'has_children';
-        await trx
+        const now = ctx.clock();
+        let write = trx
           .updateTable('messages')
-          .set({ content: writeJson(content), updated_at: ctx.clock() })
+          .set({ content: writeJson(content), updated_at: now, ...(leaseId !== undefined ? { run_heartbeat_at: now } : {}) })
           .where('project_id', '=', projectId)
-          .where('id', '=', messageId)
-          .execute();
-        return 'updated';
+          .where('id', '=', messageId);
+        // The thread lock does not keep out heartbeatRun and endRun (they write no content): the
+        // write itself checks that the lease still runs, so an end that came first always wins.
+        if (leaseId !== undefined) write = write.where('run_lease_id', '=', leaseId).where('run_ended_at', 'is', null);
+        const written = await write.executeTakeFirst();
+        return written.numUpdatedRows === 0n ? 'run_ended' : 'updated';
       });
+    },
+
+    async findMessageByLease(projectId, threadId, leaseId) {
+      const row = await inThread(projectId, threadId).where('run_lease_id', '=', leaseId).executeTakeFirst();
+      return row === undefined ? undefined : toMessage(row);
+    },
+
+    async heartbeatRun(projectId, threadId, leaseId) {
+      // One conditional write, so two processes beating and ending the same lease never revive it.
+      const renewed = await db
+        .updateTable('messages')
+        .set({ run_heartbeat_at: ctx.clock() })
+        .where('project_id', '=', projectId)
+        .where('thread_id', '=', threadId)
+        .where('run_lease_id', '=', leaseId)
+        .where('run_ended_at', 'is', null)
+        .executeTakeFirst();
+      if (renewed.numUpdatedRows > 0n) return 'renewed';
+      return (await leaseState(projectId, threadId, leaseId)) === undefined ? 'not_found' : 'ended';
+    },
+
+    async endRun(projectId, threadId, leaseId, reason) {
+      // Only a running lease is ended: the first end's reason and time stay, whoever ends it again.
+      const ended = await db
+        .updateTable('messages')
+        .set({ run_ended_at: ctx.clock(), run_end_reason: reason })
+        .where('project_id', '=', projectId)
+        .where('thread_id', '=', threadId)
+        .where('run_lease_id', '=', leaseId)
+        .where('run_ended_at', 'is', null)
+        .executeTakeFirst();
+      if (ended.numUpdatedRows > 0n) return { ok: true, reason };
+      const state = await leaseState(projectId, threadId, leaseId);
+      if (state === undefined) return { ok: false, reason: 'not_found' };
+      return { ok: true, reason: state.run_end_reason ?? reason };
     },
 
     async deleteMessages(projectId, threadId, messageIds) {

@@ -1,6 +1,8 @@
 /**
  * Threads: every query is bounded by project and workspace, so an id from another workspace finds
- * nothing. Lists are keyset-paginated on (last_message_at, id), both descending.
+ * nothing. Lists are keyset-paginated on (last_message_at, id), both descending. The two
+ * project-wide reads (listProjectThreads, getProjectThread) are bounded by project only: they serve
+ * the backend routes of an API key (`/v1/projects/threads`), which read across workspaces.
  */
 import { Conflict } from '../errors.js';
 import { createId } from '../crypto/random-id.js';
@@ -11,7 +13,15 @@ import type { Store } from './store.js';
 
 export type ThreadMethods = Pick<
   Store,
-  'createThread' | 'getThread' | 'findThreadByExternalId' | 'listThreads' | 'updateThread' | 'deleteThread' | 'moveThreads'
+  | 'createThread'
+  | 'getThread'
+  | 'findThreadByExternalId'
+  | 'listThreads'
+  | 'listProjectThreads'
+  | 'getProjectThread'
+  | 'updateThread'
+  | 'deleteThread'
+  | 'moveThreads'
 >;
 
 /** The thread methods of the store, over `ctx.db`. */
@@ -85,6 +95,36 @@ export function threadMethods(ctx: StoreContext): ThreadMethods {
         .limit(checkLimit(query.limit))
         .execute();
       return rows.map(toThread);
+    },
+
+    async listProjectThreads(query) {
+      let select = db.selectFrom('threads').selectAll().where('project_id', '=', query.projectId);
+      if (query.isArchived !== undefined) select = select.where('is_archived', '=', writeFlag(query.isArchived));
+      if (query.after !== undefined) {
+        // Resolved within the project: another project's thread id is "unknown".
+        const cursor = await db
+          .selectFrom('threads')
+          .select(['last_message_at', 'id'])
+          .where('project_id', '=', query.projectId)
+          .where('id', '=', query.after)
+          .executeTakeFirst();
+        if (cursor !== undefined) {
+          select = select.where((eb) =>
+            eb(eb.refTuple('last_message_at', 'id'), '<', eb.tuple(cursor.last_message_at, cursor.id)),
+          );
+        }
+      }
+      const rows = await select
+        .orderBy('last_message_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(checkLimit(query.limit))
+        .execute();
+      return rows.map(toThread);
+    },
+
+    async getProjectThread(projectId, threadId) {
+      const row = await db.selectFrom('threads').selectAll().where('project_id', '=', projectId).where('id', '=', threadId).executeTakeFirst();
+      return row === undefined ? undefined : toThread(row);
     },
 
     async updateThread(projectId, workspaceId, threadId, patch) {

@@ -20,6 +20,7 @@ import type {
   Feedback,
   Json,
   Message,
+  MessageRun,
   RefreshFamily,
   RefreshTokenRecord,
   SigningKeyRecord,
@@ -73,6 +74,17 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     externalId: row.external_id,
     createdAt: readTime(row.created_at),
     updatedAt: readTime(row.updated_at),
+    ...(row.run_lease_id !== null ? { run: toMessageRun(row) } : {}),
+  };
+}
+
+/** The run lease of a `messages` row that has one. */
+function toMessageRun(row: Selectable<MessagesTable>): MessageRun {
+  return {
+    leaseId: row.run_lease_id!,
+    status: row.run_ended_at === null ? 'running' : 'ended',
+    lastHeartbeatAt: readTime(row.run_heartbeat_at ?? row.created_at),
+    endReason: row.run_ended_at === null ? null : row.run_end_reason,
   };
 }
 

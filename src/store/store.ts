@@ -37,6 +37,24 @@ export interface Message {
   externalId: string | null;
   createdAt: number;
   updatedAt: number;
+  /** Set on a message that had a run lease (opened with `openRun`). */
+  run?: MessageRun;
+}
+
+/** Why a run lease ended. */
+export type RunEndReason = 'done' | 'cancelled' | 'error';
+
+/**
+ * A message's run lease: opened with the message, renewed by heartbeats and by writes carrying it,
+ * ended by its holder. The store never ends one by itself.
+ */
+export interface MessageRun {
+  leaseId: string;
+  status: 'running' | 'ended';
+  /** The last beat: the opening, a heartbeat, or a write carrying the lease. */
+  lastHeartbeatAt: number;
+  /** The first end's reason; null while running. */
+  endReason: RunEndReason | null;
 }
 
 export interface Feedback {
@@ -151,18 +169,32 @@ export interface UserRecord {
   id: string;
   anonymous: boolean;
   createdAt: number;
-  /** Tokens issued before this instant (ms) are refused (`threadgate users revoke`). */
+  /**
+   * Tokens issued before this instant (ms) are refused (`threadgate users revoke`). Every revocation
+   * raises it strictly (to one ms past the stored value when its own instant is not later), so it
+   * is also the user's revocation generation (auth/revocation.ts).
+   */
   tokensValidAfter: number | null;
 }
 
 export interface ListThreadsQuery {
   projectId: string;
   workspaceId: string;
-  /** Omitted: both archived and not. */
+  /** Omitted: both archived and not (the HTTP lists always name one). */
   isArchived?: boolean;
   externalId?: string;
   limit: number;
   /** Keyset cursor: a thread id; rows after it in the list order. Unknown id: from the start. */
+  after?: string;
+}
+
+/** The threads of every workspace of a project (`GET /v1/projects/threads`). */
+export interface ListProjectThreadsQuery {
+  projectId: string;
+  /** Omitted: both archived and not (the HTTP list always names one). */
+  isArchived?: boolean;
+  limit: number;
+  /** Keyset cursor: a thread id of the project; rows after it in the list order. Unknown id: from the start. */
   after?: string;
 }
 
@@ -201,6 +233,8 @@ export interface NewMessage {
   format: string;
   content: Json;
   externalId: string | null;
+  /** Opens a run lease on the new message, in the same transaction. */
+  openRun?: boolean;
 }
 
 /** Result of appending: the message, or why not (unknown thread or parent). */
@@ -208,7 +242,17 @@ export type AppendResult =
   | { ok: true; message: Message }
   | { ok: false; reason: 'thread_not_found' | 'parent_not_found' };
 
-export type UpdateMessageResult = 'updated' | 'not_found' | 'has_children';
+/**
+ * `lease_mismatch`: a lease was named and the message does not hold it (another lease, or none);
+ * `run_ended`: the message holds that lease and it has ended.
+ */
+export type UpdateMessageResult = 'updated' | 'not_found' | 'has_children' | 'lease_mismatch' | 'run_ended';
+
+/** A heartbeat's outcome: renewed, the lease has ended, or no message of the thread holds it. */
+export type HeartbeatRunResult = 'renewed' | 'ended' | 'not_found';
+
+/** An end's outcome: the reason the lease ended with (the first end's), or not found. */
+export type EndRunResult = { ok: true; reason: RunEndReason } | { ok: false; reason: 'not_found' };
 
 export interface NewRun {
   projectId: string;
@@ -261,6 +305,10 @@ export interface Store {
   /** Most recent `lastMessageAt` first, then id. */
   listThreads(query: ListThreadsQuery): Promise<Thread[]>;
   updateThread(projectId: string, workspaceId: string, threadId: string, patch: ThreadPatch): Promise<Thread | undefined>;
+  /** Threads of every workspace of the project, in the order of `listThreads`. */
+  listProjectThreads(query: ListProjectThreadsQuery): Promise<Thread[]>;
+  /** A thread of the project, whatever its workspace (project-wide reads only). */
+  getProjectThread(projectId: string, threadId: string): Promise<Thread | undefined>;
   /** Deletes the thread with its messages and feedback. False when it did not exist. */
   deleteThread(projectId: string, workspaceId: string, threadId: string): Promise<boolean>;
   /** Moves every thread of one workspace into another (anonymous claim). Returns how many moved. */
@@ -272,8 +320,18 @@ export interface Store {
   getMessage(projectId: string, threadId: string, messageId: string): Promise<Message | undefined>;
   /** Newest first (created_at, then id), as the hosted service returns them. */
   listMessages(query: ListMessagesQuery): Promise<Message[]>;
-  /** Replaces the content; refuses when the message has children. Atomic. */
-  updateMessage(projectId: string, threadId: string, messageId: string, content: Json): Promise<UpdateMessageResult>;
+  /**
+   * Replaces the content; refuses when the message has children. With `leaseId`, writes as the
+   * holder of that run lease, which renews it, and refuses when the message does not hold it or it
+   * has ended. Atomic.
+   */
+  updateMessage(projectId: string, threadId: string, messageId: string, content: Json, leaseId?: string): Promise<UpdateMessageResult>;
+  /** The message of the thread holding this run lease, running or ended. */
+  findMessageByLease(projectId: string, threadId: string, leaseId: string): Promise<Message | undefined>;
+  /** Records a beat of a running lease. One conditional write: never renews an ended lease. */
+  heartbeatRun(projectId: string, threadId: string, leaseId: string): Promise<HeartbeatRunResult>;
+  /** Ends a running lease with `reason`; ending an ended one changes nothing and reports its first reason. */
+  endRun(projectId: string, threadId: string, leaseId: string, reason: RunEndReason): Promise<EndRunResult>;
   /** Deletes the listed messages of this thread and every descendant of them. Returns how many went. */
   deleteMessages(projectId: string, threadId: string, messageIds: readonly string[]): Promise<number>;
   /** One feedback per user and message; a second one replaces the first. */
@@ -334,7 +392,10 @@ export interface Store {
   // Anonymous sessions and refresh tokens.
   upsertUser(record: UserRecord): Promise<void>;
   getUser(projectId: string, userId: string): Promise<UserRecord | undefined>;
-  /** Refuses every token of the user issued before `at` (ms). Creates the user row if needed. */
+  /**
+   * Refuses every token of the user issued before `at` (ms): raises `tokensValidAfter` strictly (see
+   * UserRecord) and revokes the user's refresh families, in one transaction. Creates the user row if needed.
+   */
   revokeUserTokens(projectId: string, userId: string, at: number): Promise<void>;
   insertRefreshFamily(record: RefreshFamily): Promise<void>;
   getRefreshFamily(projectId: string, familyId: string): Promise<RefreshFamily | undefined>;

@@ -22,6 +22,11 @@ export const QUERY_PLANS: readonly QueryPlanCase[] = [
     index: 'threads_by_archived_recency',
   },
   {
+    what: 'a page of a project\'s threads, every workspace, after a cursor',
+    sql: "select * from threads where project_id = 'p' and is_archived = 0 and (last_message_at, id) < (5, 'x') order by last_message_at desc, id desc limit 20",
+    index: 'threads_by_project_archived_recency',
+  },
+  {
     what: 'a thread by external id',
     sql: "select * from threads where project_id = 'p' and workspace_id = 'w' and external_id = 'e'",
     index: 'threads_external_id_unique',
@@ -40,6 +45,11 @@ export const QUERY_PLANS: readonly QueryPlanCase[] = [
     what: 'whether a message has children',
     sql: "select id from messages where project_id = 'p' and thread_id = 't' and parent_id = 'm' limit 1",
     index: 'messages_by_parent',
+  },
+  {
+    what: 'a message by its run lease',
+    sql: "select run_ended_at, run_end_reason from messages where project_id = 'p' and thread_id = 't' and run_lease_id = 'l'",
+    index: 'messages_run_lease_unique',
   },
   {
     what: 'an API key by hash',

@@ -14,6 +14,7 @@ import { authCases } from './store-cases-auth.js';
 import { authKeyCases } from './store-cases-auth-keys.js';
 import { authRuleCases } from './store-cases-auth-rules.js';
 import { messageCases } from './store-cases-messages.js';
+import { runLeaseCases } from './store-cases-run-leases.js';
 import { threadCases } from './store-cases-threads.js';
 
 /** Opens a migrated store on the run's database; called twice, two connections to one database (two processes). */
@@ -69,6 +70,7 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
     threadCases(get);
     messageCases(get);
     appendCases(get);
+    runLeaseCases(get);
     authCases(get);
     authKeyCases(get);
     authRuleCases(get);

@@ -125,6 +125,7 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
     agents: 'all',
     anonymous: false,
     expiresAt: payload.exp,
+    issuedAt: payload.iat ?? null,
     user: {},
   };
 }

@@ -22,10 +22,10 @@ const listThreads = declareRoute({ category: 'data', scope: 'threads:read' }, {
   method: 'get',
   path: '/v1/threads',
   tags: ['threads'],
-  summary: 'List the workspace\'s threads, most recent first',
+  summary: 'List the workspace\'s unarchived threads (archived ones with is_archived=true), most recent first',
   request: {
     query: z.object({
-      is_archived: z.enum(['true', 'false']).optional(),
+      is_archived: z.enum(['true', 'false']).optional().openapi({ description: 'Left out: unarchived threads only, as the hosted service lists them.' }),
       limit: z.coerce.number().int().min(1).max(100).default(20),
       after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last thread of the previous page.' }),
       external_id: storedText(255, 1).optional(),
@@ -136,7 +136,9 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
     const threads = await c.get('deps').store.listThreads({
       projectId: principal.projectId,
       workspaceId: principal.workspaceId,
-      ...(query.is_archived !== undefined ? { isArchived: query.is_archived === 'true' } : {}),
+      // The client lists its active threads without the flag and archived ones with
+      // is_archived=true; the hosted service answers the first with unarchived threads only.
+      isArchived: query.is_archived === 'true',
       ...(query.external_id !== undefined ? { externalId: query.external_id } : {}),
       ...(query.after !== undefined ? { after: query.after } : {}),
       limit: query.limit,

@@ -9,12 +9,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './001-initial.js';
 import * as authKeys from './002-auth-keys.js';
 import * as authRules from './003-auth-rules.js';
+import * as runLeases from './004-run-leases.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': initial,
   '002-auth-keys': authKeys,
   '003-auth-rules': authRules,
+  '004-run-leases': runLeases,
 });
 
 const provider: MigrationProvider = {

@@ -92,6 +92,41 @@ if (url !== undefined) {
       }
     });
 
+    it('a leased write that read the lease running, then waited for the row, is refused once an end commits first', async () => {
+      // Deterministic interleaving: another connection holds the message row, the store's write
+      // reads the lease running and blocks on the row, the other connection ends the lease and
+      // commits. A read-then-write would now overwrite an ended run; the conditional UPDATE sees
+      // the end when PostgreSQL re-checks its WHERE on the row, and writes nothing.
+      const store = createPostgresStore({ url, schema });
+      const other = new pg.Client({ connectionString: url });
+      await other.connect();
+      try {
+        const thread = await store.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1, metadata: null, externalId: null });
+        const appended = await store.appendMessage({ projectId: 'p', workspaceId: 'w', threadId: thread.id, parentId: null, format: 'f', content: { text: 'running' }, externalId: null, openRun: true });
+        assert.ok(appended.ok && appended.message.run !== undefined);
+        const { id, run } = appended.message;
+        const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+        await other.query('begin');
+        await other.query(`select id from ${schema}.messages where id = $1 for update`, [id]);
+        const write = store.updateMessage('p', thread.id, id, { text: 'late' }, run!.leaseId);
+        // Wait (no time limit but the test's) until the store's UPDATE waits on our row lock.
+        for (;;) {
+          const blocked = await query<{ n: number }>('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [otherPid]);
+          if (blocked[0]!.n > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await other.query(`update ${schema}.messages set run_ended_at = 1, run_end_reason = 'cancelled' where id = $1`, [id]);
+        await other.query('commit');
+        assert.equal(await write, 'run_ended');
+        const stored = await store.getMessage('p', thread.id, id);
+        assert.deepEqual(stored?.content, { text: 'running' });
+        assert.equal(stored?.run?.endReason, 'cancelled');
+      } finally {
+        await other.end();
+        await store.close();
+      }
+    });
+
     it('refuses a schema name that would need quoting', () => {
       for (const bad of ['Public', 'a-b', 'x; drop table threads', '', '1abc']) {
         assert.throws(() => createPostgresStore({ url, schema: bad }), TypeError, bad);
@@ -102,9 +137,24 @@ if (url !== undefined) {
       it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, async () => {
         // The test tables are tiny, so the planner would rightly prefer a sequential scan and a
         // sort; taking both options away shows whether an index can serve the query in order.
+        // A project of many workspaces, analyzed (rolled back with the rest), gives it the
+        // statistics a real project has: without them a workspace's list and the project-wide
+        // list cost the same through either thread index, and the tie falls either way.
         await query('begin');
         try {
           await query(`set local search_path to ${schema}`);
+          await query(
+            `insert into threads (id, project_id, workspace_id, title, last_message_at, metadata, is_archived, created_at, updated_at)
+             select 'plan_' || i, 'p', case when i % 40 = 0 then 'w' else 'w' || (i % 40) end, '', i, 'null', i % 2, i, i
+             from generate_series(1, 4000) as i`,
+          );
+          await query(
+            `insert into messages (id, project_id, thread_id, parent_id, height, format, content, created_at, updated_at, run_lease_id)
+             select 'plan_' || i, 'p', 't', null, 0, 'f', '{}', i, i, case when i % 2 = 0 then 'lease_' || i end
+             from generate_series(1, 4000) as i`,
+          );
+          await query('analyze threads');
+          await query('analyze messages');
           await query('set local enable_seqscan = off');
           await query('set local enable_sort = off');
           const rows = await query<{ 'QUERY PLAN': string }>(`explain ${plan.sql}`);
