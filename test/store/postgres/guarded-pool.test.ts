@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { serviceUrl } from '../../helpers/services.js';
 import { createTempDatabase, type TempDatabase } from '../../helpers/postgres-database.js';
-import { startStallableProxy, type StallableProxy } from '../../helpers/stallable-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
 import { createPostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { classifyPostgresError } from '../../../src/store/postgres/guarded-pool.js';
@@ -39,15 +39,15 @@ const postgresUrl = serviceUrl('TEST_POSTGRES_URL');
 if (postgresUrl !== undefined) {
   describe('a PostgreSQL that stops answering gets 503 database_unavailable, not a hang', () => {
     let database: TempDatabase;
-    let proxy: StallableProxy;
+    let proxy: TcpProxy;
     let t: TestApp;
     let token: string;
     before(async () => {
       database = await createTempDatabase(postgresUrl, 'timeouts');
       const target = new URL(database.url);
-      proxy = await startStallableProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
       t = await createTestApp({
-        DATABASE_URL: proxy.through(database.url),
+        DATABASE_URL: proxy.urlThrough(database.url),
         THREADGATE_DATABASE_CONNECT_TIMEOUT_MS: '500',
         THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS: '1000',
         THREADGATE_REVOCATION_POLL_MS: '0',
