@@ -169,11 +169,11 @@ function screen(jwks: unknown, publicOnly: boolean): ScreenedKey[] {
 }
 
 /**
- * The keys of a published JWKS document (an identity provider's: public keys only) that can never be
- * used (SPEC 8: a secret key, private
- * members, an unknown key type or curve, `use` other than `sig`, an `alg` the key cannot serve, an RSA
- * key under 2048 bits, a malformed key...), with the reason. Throws TypeError when the document is
- * not a JWKS at all (not an object, no `keys` array).
+ * The keys of a published JWKS document (an identity provider's: public keys only) that can never
+ * be used, each with the reason (SPEC 8): a secret key, private members, an unknown key type or
+ * curve, `use` other than `sig`, an `alg` the key cannot serve, an RSA key under 2048 bits, a
+ * malformed key... Throws TypeError when the document is not a JWKS at all (not an object, no
+ * `keys` array).
  *
  * @example
  * skippedKeys({ keys: [{ kty: 'oct', kid: 's', k: '...' }, rsaPublicJwk] })
