@@ -97,7 +97,7 @@ export function runAssistantCloudCases(
   env: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>,
   client: ClientUnderTest = NEWEST_CLIENT,
 ) {
-  const { AssistantCloud, readAnonymousRefreshToken } = client.module;
+  const { AssistantCloud, CloudAPIError, readAnonymousRefreshToken } = client.module;
   describe(`assistant-cloud ${client.version} client end to end (${label})`, () => {
     let server: ServerProcess;
     let cleanup: () => Promise<void>;
