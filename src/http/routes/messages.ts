@@ -22,6 +22,12 @@ import { sendEmpty, sendJson } from '../respond.js';
 const threadId = IdParam.openapi({ param: { name: 'threadId', in: 'path' } });
 const messageId = IdParam.openapi({ param: { name: 'messageId', in: 'path' } });
 export const Format = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+/** The query of a page of messages: here, and in the project-wide list (projects.ts). */
+export const MessagePageQuery = z.object({
+  format: Format.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
+});
 
 /** A run lease's id, as a body field or a path parameter (run-leases.ts). */
 export const LeaseId = IdParam;
@@ -40,11 +46,7 @@ const listMessages = declareRoute({ category: 'data', scope: 'threads:read' }, {
   summary: 'List a thread\'s messages, newest first',
   request: {
     params: z.object({ threadId }),
-    query: z.object({
-      format: Format.optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(20),
-      after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
-    }),
+    query: MessagePageQuery,
   },
   responses: {
     200: { description: 'A page of messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageSchema) }) } } },

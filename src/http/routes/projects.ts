@@ -18,7 +18,7 @@ import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, MessageSchema, ThreadSchema } from '../openapi.js';
 import { toWireMessage, toWireThread } from '../wire.js';
 import { sendJson } from '../respond.js';
-import { Format } from './messages.js';
+import { MessagePageQuery } from './messages.js';
 
 /** A backend credential only. */
 const PROJECT_READ: RoutePolicy = { category: 'data', scope: 'threads:read', sources: ['api_key'] };
@@ -48,11 +48,7 @@ const listProjectThreadMessages = declareRoute(PROJECT_READ, {
   summary: 'List the messages of any thread of the API key\'s project, newest first (API key only)',
   request: {
     params: z.object({ threadId: IdParam.openapi({ param: { name: 'threadId', in: 'path' } }) }),
-    query: z.object({
-      format: Format.optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(20),
-      after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
-    }),
+    query: MessagePageQuery,
   },
   responses: {
     200: { description: 'A page of messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageSchema) }) } } },
