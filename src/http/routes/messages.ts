@@ -12,7 +12,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { Conflict, NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Json, Store, UpdateMessageResult } from '../../store/store.js';
-import type { AppEnv } from '../context.js';
+import type { AppDeps, AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, JsonObject, MessageSchema, storedText } from '../openapi.js';
@@ -196,6 +196,19 @@ async function writeLeasedMessage(
   return message.id;
 }
 
+/** One page of a thread's messages, as sent; the caller has already found the thread for the principal. */
+export async function readMessagePage(deps: AppDeps, projectId: string, threadId: string, query: z.infer<typeof MessagePageQuery>) {
+  const messages = await deps.store.listMessages({
+    projectId,
+    threadId,
+    limit: query.limit,
+    ...(query.format !== undefined ? { format: query.format } : {}),
+    ...(query.after !== undefined ? { after: query.after } : {}),
+  });
+  const now = deps.clock();
+  return { messages: messages.map((message) => toWireMessage(message, now)) };
+}
+
 export function messageRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
 
@@ -203,16 +216,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const { store } = c.get('deps');
     const thread = await requireThread(store, principal, c.req.valid('param').threadId);
-    const query = c.req.valid('query');
-    const messages = await store.listMessages({
-      projectId: principal.projectId,
-      threadId: thread.id,
-      limit: query.limit,
-      ...(query.format !== undefined ? { format: query.format } : {}),
-      ...(query.after !== undefined ? { after: query.after } : {}),
-    });
-    const now = c.get('deps').clock();
-    return sendJson(c, { messages: messages.map((message) => toWireMessage(message, now)) }, 200);
+    return sendJson(c, await readMessagePage(c.get('deps'), principal.projectId, thread.id, c.req.valid('query')), 200);
   });
 
   app.openapi(createMessage, async (c) => {
