@@ -21,6 +21,17 @@ export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
   | { kind: 'postgres'; url: string };
 
+/** An OpenAI-compatible embeddings endpoint for semantic memory search (docs/memory.md). */
+export interface EmbeddingsConfig {
+  /** Base URL, before `/embeddings` (e.g. `http://127.0.0.1:11434/v1`, `https://api.openai.com/v1`). */
+  url: string;
+  model: string;
+  /** Sent as `Authorization: Bearer`; null for a local server that takes none. */
+  apiKey: string | null;
+  /** Timeout of one call, ms. */
+  timeoutMs: number;
+}
+
 export interface ResolvedConfig {
   /** `development` unless NODE_ENV=production. Development turns on conveniences and says so. */
   mode: 'development' | 'production';
@@ -74,6 +85,10 @@ export interface ResolvedConfig {
   /** Plain-http JWKS and discovery URLs in production (loopback hosts are always allowed; development allows all). */
   allowHttpIdp: boolean;
   logLevel: string;
+  /** Semantic memory search: the embeddings endpoint, or null for keyword search only. */
+  embeddings: EmbeddingsConfig | null;
+  /** PostgreSQL text-search configuration of memory keyword search (`english`, `simple`, ...). */
+  memoryLanguage: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -101,6 +116,37 @@ function readLogLevel(env: Env): string {
   const level = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   return level;
+}
+
+/** THREADGATE_EMBEDDINGS_URL, _MODEL, _KEY, _TIMEOUT_MS: all or nothing of URL and model. */
+function readEmbeddings(env: Env): EmbeddingsConfig | null {
+  const url = env.THREADGATE_EMBEDDINGS_URL || null;
+  const model = env.THREADGATE_EMBEDDINGS_MODEL || null;
+  if (url === null && model === null) return null;
+  if (url === null) throw new ConfigError('THREADGATE_EMBEDDINGS_URL', 'is required when THREADGATE_EMBEDDINGS_MODEL is set');
+  if (model === null) throw new ConfigError('THREADGATE_EMBEDDINGS_MODEL', 'is required when THREADGATE_EMBEDDINGS_URL is set');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('THREADGATE_EMBEDDINGS_URL', 'is not a URL (e.g. http://127.0.0.1:11434/v1)');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('THREADGATE_EMBEDDINGS_URL', 'must be an http:// or https:// URL');
+  if (model.length > 200 || /[\u0000-\u001f]/.test(model)) throw new ConfigError('THREADGATE_EMBEDDINGS_MODEL', 'must be a model name of at most 200 printable characters');
+  return Object.freeze({
+    url: url.replace(/\/+$/, ''),
+    model,
+    apiKey: env.THREADGATE_EMBEDDINGS_KEY || null,
+    timeoutMs: readInteger(env, 'THREADGATE_EMBEDDINGS_TIMEOUT_MS', 10_000, 100, 120_000),
+  });
+}
+
+function readMemoryLanguage(env: Env): string {
+  const language = env.THREADGATE_MEMORY_LANGUAGE || 'english';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(language)) {
+    throw new ConfigError('THREADGATE_MEMORY_LANGUAGE', 'must be a PostgreSQL text search configuration name such as english, simple or german');
+  }
+  return language;
 }
 
 /** Parses DATABASE_URL: a postgres URL, a `sqlite:` URL, or a file path. */
@@ -230,5 +276,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
     logLevel: readLogLevel(env),
+    embeddings: readEmbeddings(env),
+    memoryLanguage: readMemoryLanguage(env),
   });
 }

@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   validation_error: { status: 400, message: 'The request is invalid.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   feature_disabled: { status: 404, message: 'This feature is disabled on this server.' },
+  embeddings_unavailable: { status: 503, message: 'The embeddings provider is unreachable; retry later or search by keyword.' },
   provider_unavailable: { status: 503, message: 'The identity provider is unreachable and no cached keys can verify this token.' },
   server_error: { status: 500, message: 'An internal error occurred.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -24,6 +24,7 @@ import { createRouteAccess } from './auth/route-access.js';
 import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
+import { createMemoryModule, type MemoryModule } from './modules/memory/index.js';
 
 export interface Services {
   deps: AppDeps;
@@ -48,6 +49,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
+  let memory: MemoryModule | undefined;
   try {
     await rawStore.migrate();
     redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -101,11 +103,17 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       logger,
       clock,
     };
+    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
+    // provider was down, and purges expired memories, in the background.
+    memory = createMemoryModule({ store: rawStore, config, logger, clock });
+    memory.backfill.start();
+    deps.memory = memory;
     return {
       deps,
       masterKey,
       generatedAdminKey,
       async close() {
+        await memory?.backfill.stop();
         await epoch?.close();
         subscriber?.disconnect();
         redis?.disconnect();
@@ -113,6 +121,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     };
   } catch (error) {
+    await memory?.backfill.stop();
     await epoch?.close();
     subscriber?.disconnect();
     redis?.disconnect();

@@ -12,6 +12,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { AdminKeyVerifier } from '../auth/admin-key.js';
 import type { RateLimiters } from './middleware/rate-limit.js';
 import type { RouteAccess } from '../auth/route-access.js';
+import type { MemoryModule } from '../modules/memory/index.js';
 
 export interface AppDeps {
   config: ResolvedConfig;
@@ -26,6 +27,8 @@ export interface AppDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
+  /** The memory module (src/modules/memory); its routes answer feature_disabled without it. */
+  memory?: MemoryModule;
 }
 
 export interface AppEnv {
