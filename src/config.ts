@@ -89,6 +89,8 @@ export interface ResolvedConfig {
   embeddings: EmbeddingsConfig | null;
   /** PostgreSQL text-search configuration of memory keyword search (`english`, `simple`, ...). */
   memoryLanguage: string;
+  /** Time between background runs of the memory backfill and expiry purge, ms; 0: none in this process. */
+  memoryBackfillMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -278,5 +280,6 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     logLevel: readLogLevel(env),
     embeddings: readEmbeddings(env),
     memoryLanguage: readMemoryLanguage(env),
+    memoryBackfillMs: readInteger(env, 'THREADGATE_MEMORY_BACKFILL_MS', 30_000, 0, 86_400_000),
   });
 }

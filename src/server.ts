@@ -105,8 +105,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     };
     // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
     // provider was down, and purges expired memories, in the background.
-    memory = createMemoryModule({ store: rawStore, config, logger, clock });
-    memory.backfill.start();
+    memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
+    if (config.memoryBackfillMs > 0) memory.backfill.start();
     deps.memory = memory;
     return {
       deps,
