@@ -275,7 +275,7 @@ export function createMemoryRepository(db: Kysely<any>, dialect: MemoryDialect):
     async keywordSearch(scope, tokens, filter, limit, now) {
       if (tokens.length === 0) return [];
       const rows = (await dialect
-        .keywordQuery(db, tokens)
+        .keywordQuery(db, tokens, scope)
         .select(COLUMNS as any)
         .where(and([...scoped(scope, now), ...filtered(filter)]))
         .limit(limit)

@@ -90,7 +90,7 @@ export function runMemoryStoreCases(name: string, open: (clock: () => number) =>
     });
 
     it('stores unicode and awkward text exactly', async () => {
-      const user = principalFor('unicode', 'ws-u');
+      const user = principalFor('ユーザー Zoë', 'ws-ü 🙂');
       const text = 'Zoë — naïve 🙂 "quoted" \'single\' \\ back % _ <tag> \u202e RTL 日本語';
       const created = await create(user, text, { metadata: { 'ключ': 'значение', nested: { emoji: '🙂' } } });
       const read = await memory.service.get(user, created.id);

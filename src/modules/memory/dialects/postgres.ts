@@ -14,7 +14,7 @@ export function postgresMemoryDialect(language: string): MemoryDialect {
   return {
     name: 'postgres',
     searchColumns: (text) => ({ search_vector: sql`to_tsvector(${config}, ${text})` }),
-    keywordQuery(db, tokens) {
+    keywordQuery(db, tokens, _scope) {
       // Each token becomes its own plainto_tsquery (which takes plain text, never tsquery syntax),
       // and the queries are joined with || (OR): no query text is ever parsed as syntax.
       const query = sql.join(tokens.map((token) => sql`plainto_tsquery(${config}, ${token})`), sql` || `);

@@ -52,18 +52,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`create index memories_search on memories using gin (search_vector)`.execute(db);
     return;
   }
+  // The owner as one FTS token (dialects/sqlite.ts builds the same one): a search ANDs it with the
+  // query's words, so FTS5 walks the owner's few postings instead of every user's.
+  await sql`alter table memories add column scope_token text generated always as ('s' || lower(hex(project_id || char(31) || workspace_id || char(31) || user_id))) virtual`.execute(db);
   // External-content FTS5 table over memories.text; porter stemming over unicode61 (English
   // stems; other scripts are tokenized by Unicode word rules, diacritics folded).
-  await sql`create virtual table memories_fts using fts5(text, content='memories', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
+  await sql`create virtual table memories_fts using fts5(text, scope_token, content='memories', content_rowid='seq', tokenize='porter unicode61 remove_diacritics 2')`.execute(db);
   await sql`create trigger memories_fts_insert after insert on memories begin
-    insert into memories_fts(rowid, text) values (new.seq, new.text);
+    insert into memories_fts(rowid, text, scope_token) values (new.seq, new.text, new.scope_token);
   end`.execute(db);
   await sql`create trigger memories_fts_delete after delete on memories begin
-    insert into memories_fts(memories_fts, rowid, text) values ('delete', old.seq, old.text);
+    insert into memories_fts(memories_fts, rowid, text, scope_token) values ('delete', old.seq, old.text, old.scope_token);
   end`.execute(db);
   await sql`create trigger memories_fts_update after update of text on memories begin
-    insert into memories_fts(memories_fts, rowid, text) values ('delete', old.seq, old.text);
-    insert into memories_fts(rowid, text) values (new.seq, new.text);
+    insert into memories_fts(memories_fts, rowid, text, scope_token) values ('delete', old.seq, old.text, old.scope_token);
+    insert into memories_fts(rowid, text, scope_token) values (new.seq, new.text, new.scope_token);
   end`.execute(db);
 }
 
