@@ -45,7 +45,8 @@ export function embedText(text: string, dimensions: number): number[] {
   return norm === 0 ? vector : vector.map((x) => x / norm);
 }
 
-export async function startEmbeddingsServer(options: { dimensions?: number } = {}): Promise<EmbeddingsServer> {
+/** `unref`: the server does not keep the process alive (the bench, which never closes it). */
+export async function startEmbeddingsServer(options: { dimensions?: number; unref?: boolean } = {}): Promise<EmbeddingsServer> {
   const dimensions = options.dimensions ?? 384;
   const state = { down: false, requests: 0, lastModel: undefined as string | undefined, inputs: [] as string[] };
   const server: Server = createServer((req, res) => {
@@ -80,6 +81,7 @@ export async function startEmbeddingsServer(options: { dimensions?: number } = {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  if (options.unref === true) server.unref();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,
