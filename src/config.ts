@@ -6,6 +6,7 @@
  * Every variable is documented in docs/configuration.md.
  */
 
+import proxyAddr from '@fastify/proxy-addr';
 import { compileRoutePattern } from './auth/route-pattern.js';
 
 export class ConfigError extends Error {
@@ -16,6 +17,15 @@ export class ConfigError extends Error {
     this.variable = variable;
   }
 }
+
+/**
+ * Which peers are trusted proxies (THREADGATE_TRUST_PROXY), as Express's `trust proxy` and
+ * Fastify's `trustProxy`: the nearest `hops` peers (0: none, the TCP peer is the client), or the
+ * peers whose address is in `addresses` (addresses, CIDR ranges, `loopback`, `linklocal`,
+ * `uniquelocal`). The client is the right-most X-Forwarded-For address that is not a trusted proxy
+ * (http/middleware/client-address.ts).
+ */
+export type TrustProxy = { readonly hops: number } | { readonly addresses: readonly string[] };
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
@@ -31,6 +41,22 @@ export interface EmbeddingsConfig {
   /** Timeout of one call, ms. */
   timeoutMs: number;
 }
+/** Where attachments are kept (docs/files.md). */
+export type FilesConfig =
+  | { store: 'local'; dir: string }
+  | {
+      store: 's3';
+      bucket: string;
+      region: string;
+      /** null: AWS's own endpoint for the region. */
+      endpoint: string | null;
+      /** null (both): the AWS SDK's default credential chain (AWS_* variables, instance role...). */
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      /** `http://host/bucket/key` rather than `http://bucket.host/key` (MinIO and most self-hosted stores). */
+      forcePathStyle: boolean;
+    }
+  | { store: 'off' };
 
 export interface ResolvedConfig {
   /** `development` unless NODE_ENV=production. Development turns on conveniences and says so. */
@@ -64,8 +90,10 @@ export interface ResolvedConfig {
   anonymousMintsPerMinute: number;
   /** Refreshes allowed per address per minute. */
   refreshesPerMinute: number;
-  /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
-  trustProxy: boolean;
+  /** Failed authentications (guesses) allowed per address per minute before it is refused (429). */
+  authFailuresPerMinute: number;
+  /** Which peers are trusted proxies, whose X-Forwarded-For entries are believed. */
+  trustProxy: TrustProxy;
   /** VoltAgent's defaultPrivate: management and documentation routes need a user credential too. */
   defaultPrivate: boolean;
   /** Route patterns that stay public under defaultPrivate (`GET /doc`, `/public/**`). */
@@ -76,8 +104,10 @@ export interface ResolvedConfig {
   userTokenWorkspaceClaim: string;
   /** Verified credentials kept in memory (0: no cache). See auth/verified-credential-cache.ts. */
   tokenCacheSize: number;
-  /** Without Redis, how often other processes' revocations are looked for (ms; 0: never). */
+  /** How often every process reads the stored revocation epoch, with or without Redis (ms; 0: never). */
   revocationPollMs: number;
+  /** No cached credential decision rests on a database read older than this (ms). See auth/cached-lookups.ts. */
+  cacheMaxAgeMs: number;
   /** Least time between two fetches of one identity provider's JWKS (ms): bounds what unknown kids cost it. */
   jwksCooldownMs: number;
   /** Timeout of each fetch from an identity provider (JWKS, discovery), ms. */
@@ -91,6 +121,13 @@ export interface ResolvedConfig {
   memoryLanguage: string;
   /** Time between background runs of the memory backfill and expiry purge, ms; 0: none in this process. */
   memoryBackfillMs: number;
+  /** The URL clients reach this server at, for the links it hands out (file URLs); null: the request's own. */
+  publicUrl: string | null;
+  files: FilesConfig;
+  /** The largest attachment accepted, bytes. */
+  filesMaxBytes: number;
+  /** How long a signed upload or download URL stays valid, seconds. */
+  filesUrlTtlSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -151,6 +188,32 @@ function readMemoryLanguage(env: Env): string {
   return language;
 }
 
+/**
+ * Reads THREADGATE_TRUST_PROXY: `false`/`0` (none), `true` (one hop: the TCP peer is your proxy),
+ * a hop count, or a comma-separated list of proxy addresses and CIDR ranges.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const name = 'THREADGATE_TRUST_PROXY';
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false') return Object.freeze({ hops: 0 });
+  if (value === 'true') return Object.freeze({ hops: 1 });
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 100) throw new ConfigError(name, `a hop count must be between 0 and 100, got ${hops}`);
+    return Object.freeze({ hops });
+  }
+  const addresses = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  try {
+    proxyAddr.compile(addresses);
+  } catch (error) {
+    throw new ConfigError(
+      name,
+      `must be true, false, a hop count, or a comma-separated list of proxy addresses and CIDR ranges (e.g. 10.0.0.0/8,fd00::/8,loopback): ${(error as Error).message}`,
+    );
+  }
+  return Object.freeze({ addresses: Object.freeze(addresses) });
+}
+
 /** Parses DATABASE_URL: a postgres URL, a `sqlite:` URL, or a file path. */
 export function parseDatabaseUrl(raw: string | undefined): DatabaseConfig {
   const value = raw === undefined || raw === '' ? './threadgate.db' : raw;
@@ -171,6 +234,58 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseConfig {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL, a sqlite: URL or a file path');
   }
   return { kind: 'sqlite', path: value };
+}
+
+/** The default attachment folder: beside a SQLite file (`threadgate.db-files`), else `./threadgate-files`. */
+function defaultFilesDir(database: DatabaseConfig): string {
+  if (database.kind === 'sqlite' && database.path !== ':memory:') return `${database.path}-files`;
+  return './threadgate-files';
+}
+
+function readFiles(env: Env, database: DatabaseConfig): FilesConfig {
+  const store = env.THREADGATE_FILES_STORE || 'local';
+  if (store === 'off') return Object.freeze({ store });
+  if (store === 'local') return Object.freeze({ store, dir: env.THREADGATE_FILES_DIR || defaultFilesDir(database) });
+  if (store !== 's3') throw new ConfigError('THREADGATE_FILES_STORE', `must be "local", "s3" or "off", got "${store}"`);
+  const bucket = env.THREADGATE_S3_BUCKET || '';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError('THREADGATE_S3_BUCKET', bucket === '' ? 'required when THREADGATE_FILES_STORE=s3' : 'is not a bucket name (3 to 63 lowercase letters, digits, "." or "-")');
+  }
+  const endpoint = env.THREADGATE_S3_ENDPOINT || null;
+  if (endpoint !== null && !/^https?:\/\/[^\s/]+(\/.*)?$/.test(endpoint)) {
+    throw new ConfigError('THREADGATE_S3_ENDPOINT', 'must be an http(s) URL such as http://127.0.0.1:9000');
+  }
+  const accessKeyId = env.THREADGATE_S3_ACCESS_KEY_ID || null;
+  const secretAccessKey = env.THREADGATE_S3_SECRET_ACCESS_KEY || null;
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError(accessKeyId === null ? 'THREADGATE_S3_ACCESS_KEY_ID' : 'THREADGATE_S3_SECRET_ACCESS_KEY', 'set both THREADGATE_S3_ACCESS_KEY_ID and THREADGATE_S3_SECRET_ACCESS_KEY, or neither');
+  }
+  const region = env.THREADGATE_S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new ConfigError('THREADGATE_S3_REGION', `is not a region name, got "${region}"`);
+  return Object.freeze({
+    store,
+    bucket,
+    region,
+    endpoint,
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: readBoolean(env, 'THREADGATE_S3_FORCE_PATH_STYLE', false),
+  });
+}
+
+function readPublicUrl(env: Env): string | null {
+  const raw = env.THREADGATE_PUBLIC_URL || null;
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('THREADGATE_PUBLIC_URL', 'is not a URL such as https://threadgate.example.com');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError('THREADGATE_PUBLIC_URL', 'must be an http(s) URL without query, fragment or credentials');
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /** Decodes THREADGATE_MASTER_KEY: 64 hex characters or base64/base64url of 32 bytes. */
@@ -246,11 +361,12 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
   }
+  const database = parseDatabaseUrl(env.DATABASE_URL);
   return Object.freeze({
     mode,
     port: readInteger(env, 'PORT', 8787, 0, 65535),
     host: env.HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
-    database: parseDatabaseUrl(env.DATABASE_URL),
+    database,
     redisUrl,
     redisKeyPrefix: env.THREADGATE_REDIS_PREFIX || 'threadgate:',
     adminKey,
@@ -267,13 +383,15 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     corsOrigins: Object.freeze(corsOrigins),
     anonymousMintsPerMinute: readInteger(env, 'THREADGATE_ANONYMOUS_MINTS_PER_MINUTE', 20, 1, 1_000_000),
     refreshesPerMinute: readInteger(env, 'THREADGATE_REFRESHES_PER_MINUTE', 60, 1, 1_000_000),
-    trustProxy: readBoolean(env, 'THREADGATE_TRUST_PROXY', false),
+    authFailuresPerMinute: readInteger(env, 'THREADGATE_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
+    trustProxy: parseTrustProxy(env.THREADGATE_TRUST_PROXY),
     defaultPrivate: readBoolean(env, 'THREADGATE_DEFAULT_PRIVATE', false),
     publicRoutes: Object.freeze(publicRoutes),
     userTokenHeader: userTokenHeader === null ? null : userTokenHeader.toLowerCase(),
     userTokenWorkspaceClaim,
     tokenCacheSize: readInteger(env, 'THREADGATE_TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
     revocationPollMs: readInteger(env, 'THREADGATE_REVOCATION_POLL_MS', 1000, 0, 60_000),
+    cacheMaxAgeMs: readInteger(env, 'THREADGATE_CACHE_MAX_AGE_MS', 30_000, 100, 3_600_000),
     jwksCooldownMs: readInteger(env, 'THREADGATE_JWKS_COOLDOWN_MS', 30_000, 100, 3_600_000),
     idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
@@ -281,5 +399,10 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     embeddings: readEmbeddings(env),
     memoryLanguage: readMemoryLanguage(env),
     memoryBackfillMs: readInteger(env, 'THREADGATE_MEMORY_BACKFILL_MS', 30_000, 0, 86_400_000),
+    publicUrl: readPublicUrl(env),
+    files: readFiles(env, database),
+    filesMaxBytes: readInteger(env, 'THREADGATE_FILES_MAX_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    // S3 refuses presigned URLs valid longer than 7 days (SigV4 query auth).
+    filesUrlTtlSeconds: readInteger(env, 'THREADGATE_FILES_URL_TTL_SECONDS', 300, 10, 7 * 86_400),
   });
 }

@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
   token_revoked: { status: 401, message: 'The credential behind this token has been revoked.' },
   invalid_admin_key: { status: 401, message: 'The admin key is invalid.' },
   forbidden: { status: 403, message: 'The credential does not allow this action.' },
+  invalid_signed_url: { status: 403, message: 'The signed URL is invalid.' },
+  signed_url_expired: { status: 403, message: 'The signed URL has expired.' },
   not_found: { status: 404, message: 'The resource does not exist.' },
   method_not_allowed: { status: 405, message: 'The method is not allowed on this route.' },
   conflict: { status: 409, message: 'The request conflicts with the current state of the resource.' },

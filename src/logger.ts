@@ -15,6 +15,8 @@ export const REDACTED_PATHS = [
   '*.refresh_token',
   '*.access_token',
   '*.password',
+  '*.secretAccessKey',
+  '*.signature',
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {

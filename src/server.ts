@@ -5,7 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, type ResolvedConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -17,7 +17,9 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { createProviderKeys } from './auth/oidc/provider-keys.js';
 import { providerUrlPolicyOf } from './auth/oidc/provider-url.js';
 import { createAdminKeyVerifier, ensureAdminKey } from './auth/admin-key.js';
-import { createRateLimiters } from './http/middleware/rate-limit.js';
+import { createRateLimiters, rateLimiterStore } from './http/middleware/rate-limit.js';
+import { createAuthFailures } from './http/middleware/auth-failures.js';
+import { createRedisClient } from './redis-client.js';
 import { createApp } from './http/app.js';
 import type { AppDeps } from './http/context.js';
 import { createRouteAccess } from './auth/route-access.js';
@@ -25,6 +27,10 @@ import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } fro
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
 import { createMemoryModule, type MemoryModule } from './modules/memory/index.js';
+import { createConversationTitleGenerator } from './titles/conversation-title.js';
+import { createUrlSigner } from './files/url-signature.js';
+import { openBlobStore } from './files/open-blob-store.js';
+import type { BlobStore } from './files/blob-store.js';
 
 export interface Services {
   deps: AppDeps;
@@ -50,18 +56,26 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
   let memory: MemoryModule | undefined;
+  let blobStore: BlobStore | null = null;
   try {
     await rawStore.migrate();
-    redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-    subscriber = redis === null ? null : redis.duplicate();
+    // Short timeouts and a pino error listener on both (redis-client.ts).
+    redis = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'server');
+    subscriber = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'subscriber');
     // Any revocation, through any path, moves the epoch; the credential cache re-verifies then.
+    // The stored epoch is polled with Redis too: a message lost while Redis was cut is caught up.
     epoch = await createRevocationEpoch({
       store: rawStore,
       redis,
       subscriber,
       redisKeyPrefix: config.redisKeyPrefix,
-      pollMs: redis === null ? config.revocationPollMs : 0,
+      pollMs: config.revocationPollMs,
+      logger,
     });
+    // The command connection is made meanwhile; wait for it (a second at most, redis-client.ts)
+    // so the first rate-limited requests count in Redis rather than in the fallback. Redis down
+    // is logged by the client and does not stop the start here.
+    await redis?.ping().catch(() => undefined);
     const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
@@ -77,6 +91,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       clockToleranceSeconds: config.clockToleranceSeconds,
       epoch: epoch.current,
       clock,
+      maxAgeMs: config.cacheMaxAgeMs,
     });
     // Identity-provider keys for auth rules: discovered and fetched now, in the background (retried
     // with backoff; a provider that is down never stops the start), then cached (auth/oidc/).
@@ -86,6 +101,9 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     );
     const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
+    const limiterStore = rateLimiterStore(config, redis, logger);
+    const urlSigner = createUrlSigner(masterKey.key);
+    blobStore = await openBlobStore(config, urlSigner);
     const deps: AppDeps = {
       config,
       store,
@@ -94,12 +112,17 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       // The verifier's store reads (API key by hash, revocation records, auth keys, auth rules) are
       // cached under the same epoch rule and bound as verified credentials (auth/cached-lookups.ts).
       authenticator: createAuthenticator(
-        { store: withCachedLookups(store, { maxEntries: config.tokenCacheSize, epoch: epoch.current }), keyring, config, secretBox, providerKeys },
+        { store: withCachedLookups(store, { maxEntries: config.tokenCacheSize, epoch: epoch.current, maxAgeMs: config.cacheMaxAgeMs, clock }), keyring, config, secretBox, providerKeys },
         { cache, epoch: epoch.current },
       ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
-      rateLimiters: createRateLimiters(config, redis),
+      rateLimiters: createRateLimiters(config, limiterStore),
+      authFailures: createAuthFailures(config, limiterStore, logger, clock),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
+      // No model providers yet: titles come from the conversation itself (titles/).
+      titleGenerator: createConversationTitleGenerator(),
+      blobStore,
+      urlSigner,
       logger,
       clock,
     };
@@ -114,6 +137,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       generatedAdminKey,
       async close() {
         await memory?.backfill.stop();
+        await blobStore?.close();
         await epoch?.close();
         subscriber?.disconnect();
         redis?.disconnect();
@@ -122,6 +146,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     };
   } catch (error) {
     await memory?.backfill.stop();
+    await blobStore?.close();
     await epoch?.close();
     subscriber?.disconnect();
     redis?.disconnect();

@@ -26,6 +26,8 @@ describe('config', () => {
     assert.equal(config.refreshReuseIntervalSeconds, 0);
     assert.equal(config.anonymousEnabled, true);
     assert.equal(config.adminKey, null);
+    assert.equal(config.authFailuresPerMinute, 30);
+    assert.deepEqual(config.trustProxy, { hops: 0 });
     assert.ok(Object.isFrozen(config));
   });
 
@@ -52,6 +54,8 @@ describe('config', () => {
       [{ THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS: '5' }, 'THREADGATE_WORKSPACE_TOKEN_TTL_SECONDS'],
       [{ THREADGATE_PROJECT_ID: 'a b' }, 'THREADGATE_PROJECT_ID'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ THREADGATE_AUTH_FAILURES_PER_MINUTE: '0' }, 'THREADGATE_AUTH_FAILURES_PER_MINUTE'],
+      [{ THREADGATE_TRUST_PROXY: 'yes' }, 'THREADGATE_TRUST_PROXY'],
       [{ NODE_ENV: 'production', THREADGATE_MASTER_KEY: MASTER, THREADGATE_ADMIN_KEY: ADMIN, THREADGATE_CORS_ORIGINS: '*' }, 'THREADGATE_CORS_ORIGINS'],
     ];
     for (const [env, variable] of cases) assert.equal(configError(env).variable, variable, JSON.stringify(env));
@@ -101,5 +105,52 @@ describe('config', () => {
       [{ THREADGATE_MEMORY_BACKFILL_MS: '-1' }, 'THREADGATE_MEMORY_BACKFILL_MS'],
     ];
     for (const [env, variable] of cases) assert.equal(configError(env).variable, variable, JSON.stringify(env));
+  });
+});
+
+describe('config: files', () => {
+  it('keeps attachments in a folder beside the database by default', () => {
+    const config = resolveConfig({ DATABASE_URL: '/var/lib/tg/main.db' });
+    assert.deepEqual(config.files, { store: 'local', dir: '/var/lib/tg/main.db-files' });
+    assert.equal(config.filesMaxBytes, 10 * 1024 * 1024);
+    assert.equal(config.filesUrlTtlSeconds, 300);
+    assert.equal(config.publicUrl, null);
+    assert.deepEqual(resolveConfig({ DATABASE_URL: 'postgres://u@h/d' }).files, { store: 'local', dir: './threadgate-files' });
+    assert.deepEqual(resolveConfig({ THREADGATE_FILES_DIR: '/data/files' }).files, { store: 'local', dir: '/data/files' });
+    assert.deepEqual(resolveConfig({ THREADGATE_FILES_STORE: 'off' }).files, { store: 'off' });
+    assert.ok(Object.isFrozen(config.files));
+  });
+
+  it('reads the S3 store, with the SDK\'s credential chain when no keys are given', () => {
+    const config = resolveConfig({ THREADGATE_FILES_STORE: 's3', THREADGATE_S3_BUCKET: 'my-bucket', THREADGATE_S3_ENDPOINT: 'http://127.0.0.1:9000', THREADGATE_S3_FORCE_PATH_STYLE: 'true' });
+    assert.deepEqual(config.files, { store: 's3', bucket: 'my-bucket', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', accessKeyId: null, secretAccessKey: null, forcePathStyle: true });
+  });
+
+  it('refuses bad file settings, naming the variable', () => {
+    const s3 = { THREADGATE_FILES_STORE: 's3', THREADGATE_S3_BUCKET: 'b-1' };
+    const cases: [Record<string, string>, string][] = [
+      [{ THREADGATE_FILES_STORE: 'disk' }, 'THREADGATE_FILES_STORE'],
+      [{ THREADGATE_FILES_STORE: 's3' }, 'THREADGATE_S3_BUCKET'],
+      [{ ...s3, THREADGATE_S3_BUCKET: 'Bad_Bucket' }, 'THREADGATE_S3_BUCKET'],
+      [{ ...s3, THREADGATE_S3_ENDPOINT: 'ftp://x' }, 'THREADGATE_S3_ENDPOINT'],
+      [{ ...s3, THREADGATE_S3_ACCESS_KEY_ID: 'id' }, 'THREADGATE_S3_SECRET_ACCESS_KEY'],
+      [{ ...s3, THREADGATE_S3_SECRET_ACCESS_KEY: 'secret' }, 'THREADGATE_S3_ACCESS_KEY_ID'],
+      [{ ...s3, THREADGATE_S3_REGION: 'EU West' }, 'THREADGATE_S3_REGION'],
+      [{ ...s3, THREADGATE_S3_FORCE_PATH_STYLE: 'yes' }, 'THREADGATE_S3_FORCE_PATH_STYLE'],
+      [{ THREADGATE_FILES_MAX_BYTES: '0' }, 'THREADGATE_FILES_MAX_BYTES'],
+      [{ THREADGATE_FILES_URL_TTL_SECONDS: String(8 * 86_400) }, 'THREADGATE_FILES_URL_TTL_SECONDS'],
+      [{ THREADGATE_PUBLIC_URL: 'threadgate.example.com' }, 'THREADGATE_PUBLIC_URL'],
+      [{ THREADGATE_PUBLIC_URL: 'https://h/?q=1' }, 'THREADGATE_PUBLIC_URL'],
+      [{ THREADGATE_PUBLIC_URL: 'javascript:alert(1)' }, 'THREADGATE_PUBLIC_URL'],
+    ];
+    for (const [env, variable] of cases) {
+      const error = configError(env);
+      assert.equal(error.variable, variable, JSON.stringify(env));
+      assert.doesNotMatch(error.message, /secret$/);
+    }
+  });
+
+  it('the public URL loses a trailing slash', () => {
+    assert.equal(resolveConfig({ THREADGATE_PUBLIC_URL: 'https://tg.example.com/base/' }).publicUrl, 'https://tg.example.com/base');
   });
 });

@@ -168,16 +168,4 @@ describe('server route access settings', () => {
       await t.close();
     }
   });
-
-  it('?token= is accepted only on EventSource and WebSocket requests', async () => {
-    const t = await createTestApp();
-    try {
-      const token = await t.tokenFor('u', 'w');
-      expectError(await t.call('GET', `/v1/threads?token=${token}`), 401, 'authentication_required');
-      const sse = await t.call('GET', `/v1/threads?token=${token}`, { headers: { Accept: 'text/event-stream' } });
-      assert.equal(sse.status, 200);
-    } finally {
-      await t.close();
-    }
-  });
 });

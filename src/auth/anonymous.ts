@@ -32,5 +32,6 @@ export async function createAnonymousSession(deps: SessionDeps): Promise<Session
   };
   await deps.store.insertRefreshFamily(family);
   const { token, record } = await issueRefreshToken(deps, family);
-  return buildSessionTokens(deps, family, token, record.expiresAt);
+  // A new user: never revoked (no one could name it before now), so its revocation mark is 0.
+  return buildSessionTokens(deps, family, token, record.expiresAt, 0);
 }

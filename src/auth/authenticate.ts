@@ -19,7 +19,8 @@ import { bearerTokenUnchecked, extractBearer, isBearerToken } from './bearer.js'
 import { parseJwsClaims } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
-import { checkNotRevoked } from './revocation.js';
+import { checkNotRevoked, checkUserNotRevoked } from './revocation.js';
+import { tagCredentialKind, type CredentialKind } from './credential-kind.js';
 import { isTracing, traceStep } from './trace.js';
 import type { VerifiedCredentialCache } from './verified-credential-cache.js';
 import { verifyWorkspaceToken } from './workspace-token.js';
@@ -102,7 +103,7 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     claims: (credential, deps) => credential.jwt !== undefined && credential.jwt.iss === deps.config.issuer,
     async verify(credential, _input, deps) {
       const { principal, claims } = await verifyWorkspaceToken(deps.keyring, deps.config, credential.token, deps.clock);
-      await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.iat);
+      await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat });
       return principal;
     },
   },
@@ -110,7 +111,12 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     // An app-signed HS256 token: the header names one of our authentication keys (`ak_...`).
     name: 'user_token',
     claims: (credential, deps) => credential.jwt !== undefined && looksLikeAuthKeyId(credential.jwt.kid) && credential.jwt.iss !== deps.config.issuer,
-    verify: (credential, _input, deps) => verifyUserToken(deps, credential.token),
+    async verify(credential, _input, deps) {
+      const principal = await verifyUserToken(deps, credential.token);
+      // A user revocation refuses the user tokens the app signed before it (revocation.ts).
+      await checkUserNotRevoked(deps.store, principal);
+      return principal;
+    },
   },
   {
     // An identity provider's token: its unverified `iss` is exactly the issuer of an enabled auth rule.
@@ -123,12 +129,16 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
       matchedRules.set(credential, rules);
       return true;
     },
-    verify: (credential, _input, deps) =>
-      verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.token, {
+    async verify(credential, _input, deps) {
+      const principal = await verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.token, {
         resolveKey: (rule) => deps.providerKeys.resolverFor(rule),
         config: deps.config,
         clock: deps.clock,
-      }),
+      });
+      // A user revocation refuses the provider's tokens issued before it (revocation.ts).
+      await checkUserNotRevoked(deps.store, principal);
+      return principal;
+    },
   },
   {
     name: 'unknown_issuer',
@@ -196,7 +206,13 @@ export function createAuthenticator(
 
   return {
     async authenticate(input) {
-      const credential = credentialOf(input);
+      let credential: ReturnType<typeof credentialOf>;
+      try {
+        credential = credentialOf(input);
+      } catch (error) {
+        tagCredentialKind(error, 'malformed');
+        throw error;
+      }
       if (credential === undefined) return undefined;
       const { token, onlyUserTokens } = credential;
       // An inspection bypasses the cache so that every check really runs and is reported.
@@ -227,7 +243,18 @@ export function createAuthenticator(
     },
   };
 
+  /** {@link verifyCredentialOnce}, its failure tagged with the credential's kind (for the failure log). */
   async function verifyCredential(token: string, input: AuthenticateInput, onlyUserTokens = false): Promise<Principal> {
+    const attempt: { kind: CredentialKind } = { kind: 'malformed' };
+    try {
+      return await verifyCredentialOnce(token, input, onlyUserTokens, attempt);
+    } catch (error) {
+      tagCredentialKind(error, attempt.kind);
+      throw error;
+    }
+  }
+
+  async function verifyCredentialOnce(token: string, input: AuthenticateInput, onlyUserTokens: boolean, attempt: { kind: CredentialKind }): Promise<Principal> {
     let credential: Credential;
     try {
       credential = readCredential(token);
@@ -244,6 +271,7 @@ export function createAuthenticator(
       }
     }
     traceStep('credential path', path !== undefined, path?.name ?? 'none');
+    if (path !== undefined) attempt.kind = path.name === 'unknown_issuer' ? 'jwt' : (path.name as CredentialKind);
     if (path === undefined) throw new TokenInvalid({ detail: 'no credential path accepts this token' });
     if (onlyUserTokens && path.name !== 'user_token') {
       throw new TokenInvalid({ message: 'The user-token header carries only user tokens signed with an authentication key.', detail: `path ${path.name}` });

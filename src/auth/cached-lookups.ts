@@ -6,36 +6,50 @@
  * check of an HS256 user token or the hash of an API key (bench/verify-micro.ts).
  *
  * The same rule as the verified-credential cache (verified-credential-cache.ts), so no decision
- * changes:
+ * changes beyond the documented bound:
  * - every entry is dropped when the revocation epoch moves (revocation-epoch.ts): any revocation,
- *   in this process at once and in the others through Redis or polling, sends every check back to
- *   the store, so a revoked credential is refused on the request right after the event as before;
+ *   and any creation of an API key, authentication key or auth rule, in this process at once and
+ *   in the others through Redis or the database poll, sends every check back to the store;
  * - an entry is kept only if the epoch did not move while it was being read, so a read that raced
  *   a revocation is never remembered as current;
- * - "not found" is never remembered for a credential (API key, authentication key, auth rule,
- *   refresh family), so one created after a miss is found at once. The auth rules of an issuer are
- *   remembered only when there are some, and creating a rule moves the epoch (a new rule for a
- *   known issuer changes the list). A user's row is remembered even when absent: an absent row and
- *   one without `tokensValidAfter` mean the same (no user-wide revocation), and `tokensValidAfter`
- *   is only ever set by calls that move the epoch (`revokeUserTokens`, `upsertUser` with one);
+ * - an entry is used for at most half of `maxAgeMs` (THREADGATE_CACHE_MAX_AGE_MS) after it was
+ *   read, whatever the epoch says: the verified-credential cache keeps what it built from these
+ *   reads for the other half at most, so no cached decision rests on a read older than `maxAgeMs`,
+ *   even when no epoch move arrives (Redis cut and the poll off or failing, a process that died
+ *   between a revocation and the epoch write);
+ * - "not found" is remembered only for the three reads a forged credential makes (an API key by
+ *   hash, an authentication key by a made-up `ak_` kid, the auth rules of a made-up issuer), so a
+ *   flood of one forged credential costs one query, in a map of its own (bounded like the other,
+ *   so misses never push out what is found; keys longer than 512 characters are not kept). Creating
+ *   an API key, authentication key or auth rule moves the epoch, so one created after a miss is
+ *   found at once in this process and within the epoch's bound in the others. Other credentials
+ *   are never remembered as not found. A user's row is remembered even when absent: an absent row
+ *   and one without `tokensValidAfter` mean the same (no user-wide revocation), and
+ *   `tokensValidAfter` is only ever set by calls that move the epoch (`revokeUserTokens`,
+ *   `upsertUser` with one);
  * - an inspection (`isTracing()`) reads the store, so its trace shows the real state.
  *
  * `touchApiKey` goes to the store and updates the remembered key's `lastUsedAt`, so `last_used_at`
  * is still written at most once a minute per key (api-key.ts), not on every check.
  *
  * Bound: `maxEntries` (THREADGATE_TOKEN_CACHE_SIZE, the verified-credential cache's setting;
- * 0 turns this off too); when full the oldest entry goes. An entry is one record (under 2 KiB;
- * an auth rule with many required claims can be more) or one short index string.
+ * 0 turns this off too) found records, and as many misses; when full the oldest entry goes. An
+ * entry is one record (under 2 KiB; an auth rule with many required claims can be more), one short
+ * index string, or one miss (its key, at most 512 characters).
  */
 import type { Store } from '../store/store.js';
 import { isTracing } from './trace.js';
 import { deepFreeze } from '../deep-freeze.js';
 
 export interface CachedLookupsOptions {
-  /** Most entries kept (THREADGATE_TOKEN_CACHE_SIZE); 0 returns the store unchanged. */
+  /** Most entries kept (THREADGATE_TOKEN_CACHE_SIZE), and as many misses; 0 returns the store unchanged. */
   maxEntries: number;
   /** The current revocation epoch. */
   epoch: () => number;
+  /** THREADGATE_CACHE_MAX_AGE_MS: an entry is used for half of this at most. Default: no age bound. */
+  maxAgeMs?: number;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number;
 }
 
 /** The reads that are cached, all of which the verifier makes. */
@@ -52,19 +66,35 @@ const KEEP: Record<CachedRead, (value: unknown) => boolean> = {
   getUser: () => true,
 };
 
+/** The reads whose "not found" is remembered (in the misses map): those a forged credential makes. */
+const MISS_KEPT: ReadonlySet<CachedRead> = new Set(['findApiKeyByHash', 'getAuthKey', 'findAuthRulesByIssuer']);
+
+/** Longest key of a remembered miss (an issuer is the attacker's text). */
+const MAX_MISS_KEY_LENGTH = 512;
+
 /** A remembered `undefined` (a user without a row). */
 const ABSENT = Symbol('absent');
+
+/** A remembered read: the value, and when it was read (ms). */
+interface Remembered {
+  value: unknown;
+  readAt: number;
+}
 
 /**
  * Returns a view of `store` whose credential reads are cached (see the file comment); every other
  * method is the store's own. Give it to the authenticator only.
  *
  * @example
- * const authenticator = createAuthenticator({ store: withCachedLookups(store, { maxEntries: 10_000, epoch: epoch.current }), keyring, config })
+ * const authenticator = createAuthenticator({ store: withCachedLookups(store, { maxEntries: 10_000, epoch: epoch.current, maxAgeMs: 30_000 }), keyring, config })
  */
 export function withCachedLookups<S extends Store>(store: S, options: CachedLookupsOptions): S {
   if (options.maxEntries <= 0) return store;
-  let entries = new Map<string, unknown>();
+  const clock = options.clock ?? Date.now;
+  /** An entry read longer ago than this is read again (half the max age: see the file comment). */
+  const usableMs = (options.maxAgeMs ?? Number.POSITIVE_INFINITY) / 2;
+  let entries = new Map<string, Remembered>();
+  let misses = new Map<string, Remembered>();
   let entriesEpoch = options.epoch();
 
   /**
@@ -73,49 +103,72 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
    * deleted slot at the front of V8's table first (microseconds per eviction on a full cache).
    */
   let oldest: Iterator<string> | undefined;
+  let oldestMiss: Iterator<string> | undefined;
 
-  /** The entries of the current epoch: a moved epoch empties the cache. */
-  function current(): Map<string, unknown> {
+  /** Empties both maps when the epoch moved. */
+  function sync(): void {
     const epoch = options.epoch();
     if (epoch !== entriesEpoch) {
       entries = new Map();
+      misses = new Map();
       entriesEpoch = epoch;
       oldest = undefined;
+      oldestMiss = undefined;
     }
-    return entries;
   }
 
-  function evictOldest(map: Map<string, unknown>): void {
-    oldest ??= map.keys();
-    let next = oldest.next();
+  function evictOldest(map: Map<string, Remembered>, hand: Iterator<string> | undefined): Iterator<string> {
+    let iterator = hand ?? map.keys();
+    let next = iterator.next();
     if (next.done === true) {
-      oldest = map.keys();
-      next = oldest.next();
+      iterator = map.keys();
+      next = iterator.next();
     }
     if (next.done !== true) map.delete(next.value);
+    return iterator;
   }
 
-  function remember(key: string, value: unknown, readUnder: number): void {
+  /** The remembered entry under `key` in `map`, if still young enough. */
+  function lookUp(map: Map<string, Remembered>, key: string): Remembered | undefined {
+    const hit = map.get(key);
+    if (hit === undefined) return undefined;
+    if (clock() - hit.readAt >= usableMs) {
+      map.delete(key);
+      return undefined;
+    }
+    return hit;
+  }
+
+  function remember(key: string, value: unknown, readUnder: number, readAt: number, miss = false): void {
     // The epoch moved while the store was read: the value may predate a revocation.
     if (options.epoch() !== readUnder) return;
-    const map = current();
+    sync();
+    const map = miss ? misses : entries;
     map.delete(key);
-    map.set(key, value);
-    if (map.size > options.maxEntries) evictOldest(map);
+    map.set(key, { value, readAt });
+    if (map.size > options.maxEntries) {
+      if (miss) oldestMiss = evictOldest(map, oldestMiss);
+      else oldest = evictOldest(map, oldest);
+    }
   }
 
   function cached<A extends unknown[], T>(name: CachedRead, read: (...args: A) => Promise<T>, keyOf: (...args: A) => string) {
     const keep = KEEP[name];
+    const keepMiss = MISS_KEPT.has(name);
     return async (...args: A): Promise<T> => {
       if (isTracing()) return read(...args);
       const key = `${name}\n${keyOf(...args)}`;
-      const hit = current().get(key);
-      if (hit !== undefined) return (hit === ABSENT ? undefined : hit) as T;
+      sync();
+      const hit = lookUp(entries, key) ?? (keepMiss ? lookUp(misses, key) : undefined);
+      if (hit !== undefined) return (hit.value === ABSENT ? undefined : hit.value) as T;
       const readUnder = entriesEpoch;
+      const readAt = clock();
       const value = await read(...args);
       if (keep(value)) {
-        remember(key, value === undefined ? ABSENT : deepFreeze(value), readUnder);
-        if (name === 'findApiKeyByHash') remember(`apiKeyHash\n${(value as { id: string }).id}`, key, readUnder);
+        remember(key, value === undefined ? ABSENT : deepFreeze(value), readUnder, readAt);
+        if (name === 'findApiKeyByHash') remember(`apiKeyHash\n${(value as { id: string }).id}`, key, readUnder, readAt);
+      } else if (keepMiss && key.length <= MAX_MISS_KEY_LENGTH) {
+        remember(key, value === undefined ? ABSENT : deepFreeze(value), readUnder, readAt, true);
       }
       return value;
     };
@@ -133,11 +186,13 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
     getUser: cached('getUser', store.getUser.bind(store), (projectId: string, userId: string) => `${projectId}\n${userId}`),
     async touchApiKey(id: string, at: number): Promise<void> {
       await store.touchApiKey(id, at);
-      const map = current();
-      const hashKey = map.get(`apiKeyHash\n${id}`) as string | undefined;
-      const record = hashKey === undefined ? undefined : (map.get(hashKey) as { lastUsedAt: number | null } | undefined);
-      if (hashKey !== undefined && record !== undefined && (record.lastUsedAt === null || record.lastUsedAt < at)) {
-        map.set(hashKey, Object.freeze({ ...record, lastUsedAt: at }));
+      sync();
+      const hashKey = entries.get(`apiKeyHash\n${id}`)?.value as string | undefined;
+      const remembered = hashKey === undefined ? undefined : entries.get(hashKey);
+      const record = remembered?.value as { lastUsedAt: number | null } | undefined;
+      if (hashKey !== undefined && remembered !== undefined && record !== undefined && (record.lastUsedAt === null || record.lastUsedAt < at)) {
+        // Same read time: touching a key does not make what was read about it any younger.
+        entries.set(hashKey, { value: Object.freeze({ ...record, lastUsedAt: at }), readAt: remembered.readAt });
       }
     },
   });

@@ -35,6 +35,14 @@ export interface Principal {
   anonymous: boolean;
   /** When the underlying token expires (seconds since epoch), if it is a token. */
   expiresAt?: number;
+  /**
+   * For a token issued to the user by someone else (a user token, an identity-provider token):
+   * its `iat` in seconds, or null when it has none, held against the user's revocation when it is
+   * verified and again, against the database, when it is exchanged for a workspace token
+   * (revocation.ts). Absent for the credentials a user revocation does not reach (API keys) and
+   * for workspace tokens (their `tva` claim is checked instead).
+   */
+  issuedAt?: number | null;
   /** User fields mapped from claims (mapUser). */
   user: Readonly<Record<string, unknown>>;
 }

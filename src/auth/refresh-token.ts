@@ -92,6 +92,7 @@ export async function buildSessionTokens(
   family: RefreshFamily,
   refreshToken: string,
   refreshExpiresAt: number,
+  tokensValidAfter: number,
 ): Promise<SessionTokens> {
   const access = await mintWorkspaceToken(
     deps.keyring,
@@ -104,6 +105,7 @@ export async function buildSessionTokens(
       agents: 'all',
       anonymous: true,
       credential: { source: 'anonymous', id: family.id },
+      tokensValidAfter,
     },
     deps.clock,
   );
@@ -113,6 +115,8 @@ export async function buildSessionTokens(
 interface Located {
   record: RefreshTokenRecord;
   family: RefreshFamily;
+  /** The user's revocation mark as just read from the store (0 when never revoked), for the access token's `tva`. */
+  tokensValidAfter: number;
 }
 
 /** Finds a token and its family; refuses malformed, unknown, expired, revoked and user-revoked ones. */
@@ -128,7 +132,7 @@ async function locate(deps: Pick<SessionDeps, 'store' | 'clock'>, token: string)
   if (user?.tokensValidAfter != null && record.createdAt < user.tokensValidAfter) {
     throw new RefreshTokenInvalid({ detail: 'the user\'s tokens were revoked' });
   }
-  return { record, family };
+  return { record, family, tokensValidAfter: user?.tokensValidAfter ?? 0 };
 }
 
 /**
@@ -156,8 +160,8 @@ export async function resolveRefreshToken(deps: Pick<SessionDeps, 'store' | 'clo
  * session.refresh_token.token // the successor; the presented token is now consumed
  */
 export async function rotateRefreshToken(deps: SessionDeps, token: string): Promise<SessionTokens> {
-  const { record, family } = await locate(deps, token);
-  if (record.consumedAt !== null) return replay(deps, record, family);
+  const { record, family, tokensValidAfter } = await locate(deps, token);
+  if (record.consumedAt !== null) return replay(deps, record, family, tokensValidAfter);
 
   const now = deps.clock();
   const successor = createRefreshToken(deps, family, now);
@@ -171,13 +175,13 @@ export async function rotateRefreshToken(deps: SessionDeps, token: string): Prom
     // Another request consumed it between our read and our write: the same as a replay.
     const current = await deps.store.findRefreshTokenByHash(record.tokenHash);
     if (current === undefined || current.consumedAt === null) throw new RefreshTokenInvalid({ detail: 'vanished during rotation' });
-    return replay(deps, current, family);
+    return replay(deps, current, family, tokensValidAfter);
   }
-  return buildSessionTokens(deps, family, successor.token, successor.record.expiresAt);
+  return buildSessionTokens(deps, family, successor.token, successor.record.expiresAt, tokensValidAfter);
 }
 
 /** A consumed token came back: the reuse interval's shared successor, or a breach. */
-async function replay(deps: SessionDeps, record: RefreshTokenRecord, family: RefreshFamily): Promise<SessionTokens> {
+async function replay(deps: SessionDeps, record: RefreshTokenRecord, family: RefreshFamily, tokensValidAfter: number): Promise<SessionTokens> {
   const now = deps.clock();
   const intervalMs = deps.config.refreshReuseIntervalSeconds * 1000;
   if (intervalMs > 0 && record.consumedAt !== null && now - record.consumedAt <= intervalMs && record.successorEncrypted !== null) {
@@ -185,7 +189,7 @@ async function replay(deps: SessionDeps, record: RefreshTokenRecord, family: Ref
     const successor = await deps.store.findRefreshTokenByHash(hashSecret(successorToken));
     // The successor must still be usable; if it was itself consumed, this is not two tabs racing.
     if (successor !== undefined && successor.consumedAt === null && now < successor.expiresAt) {
-      return buildSessionTokens(deps, family, successorToken, successor.expiresAt);
+      return buildSessionTokens(deps, family, successorToken, successor.expiresAt, tokensValidAfter);
     }
   }
   // RFC 9700 §4.14.2: a refresh token used twice may have been stolen; end the whole session.

@@ -1,25 +1,36 @@
 /**
  * The revocation epoch: a value that changes whenever any credential is revoked (an API key, a
- * session family, a user's tokens, an authentication key, an auth rule). The verified-credential
- * cache remembers the epoch each entry was verified under, and re-verifies an entry in full when
- * the epoch has moved, so a cached acceptance never outlives a revocation.
+ * session family, a user's tokens, an authentication key, an auth rule) or created (an API key, an
+ * authentication key, an auth rule: a remembered "not found" could hide it, cached-lookups.ts).
+ * The caches remember the epoch each entry was made under and drop an entry once it has moved, so
+ * a cached acceptance does not outlive a revocation.
  *
- * How fast another process learns of a revocation (documented in docs/configuration.md):
+ * The database is the truth; Redis only makes it fast. A revocation is the store write: once it is
+ * stored the revoking call succeeds, and the epoch's own write (a setting) and Redis message are
+ * best effort (a failure is logged, never turned into an error). Other processes learn of it:
  * - the process that revoked: at once (the epoch moves before the revoking call returns);
- * - other processes, with REDIS_URL: when the Redis message arrives (milliseconds);
- * - other processes without Redis (e.g. `threadgate api-keys revoke` beside a SQLite server):
- *   within THREADGATE_REVOCATION_POLL_MS, when the stored epoch is polled.
+ * - with REDIS_URL: when the Redis message arrives (milliseconds);
+ * - always (Redis or not, and whatever happened to a message): within THREADGATE_REVOCATION_POLL_MS,
+ *   when the stored epoch is polled; and at once when the subscriber (re)connects, since messages
+ *   sent while it was away are lost: once subscribed again, every cached decision is dropped;
+ * - in the end, whatever fails (Redis cut and the poll off or failing, a process that died
+ *   between its revocation and the epoch write): within THREADGATE_CACHE_MAX_AGE_MS, since no
+ *   cached decision rests on an older database read (cached-lookups.ts, verified-credential-cache.ts).
  */
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { createId } from '../crypto/random-id.js';
 import type { Store, UserRecord } from '../store/store.js';
 
 export const REVOCATION_EPOCH_SETTING = 'revocation_epoch';
 
+/** Longest `close` waits for Redis messages still under way (a CLI revocation's, say). */
+const CLOSE_PUBLISH_WAIT_MS = 2000;
+
 export interface RevocationEpoch {
   /** The current epoch (a local counter; compare for equality only). */
   current(): number;
-  /** Records a revocation made by this process: bumps at once and tells the others. */
+  /** Records a revocation made by this process: bumps at once and tells the others. Never throws. */
   revoked(): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,8 +42,10 @@ export interface RevocationEpochOptions {
   /** A second Redis connection for subscribing (a subscribed connection can do nothing else). */
   subscriber: Redis | null;
   redisKeyPrefix: string;
-  /** How often to poll the stored epoch (ms); 0 turns polling off. */
+  /** How often to poll the stored epoch (ms), with or without Redis; 0 turns polling off. */
   pollMs: number;
+  /** Where failures to tell other processes go (they never fail a revocation). */
+  logger?: Pick<Logger, 'warn' | 'info'>;
 }
 
 /**
@@ -40,31 +53,67 @@ export interface RevocationEpochOptions {
  * const epoch = await createRevocationEpoch({ store, redis: null, subscriber: null, redisKeyPrefix: 'threadgate:', pollMs: 1000 })
  */
 export async function createRevocationEpoch(options: RevocationEpochOptions): Promise<RevocationEpoch> {
-  const { store, redis, subscriber } = options;
+  const { store, redis, subscriber, logger } = options;
   const channel = `${options.redisKeyPrefix}revocations`;
   let local = 0;
   let stored = await store.getSetting(REVOCATION_EPOCH_SETTING);
+  let closed = false;
+  /** Redis messages under way, awaited (briefly) by `close`. */
+  const publishing = new Set<Promise<void>>();
 
+  /** Reads the stored epoch; a change means another process revoked something. */
+  let pollFailing = false;
+  async function catchUp(): Promise<void> {
+    try {
+      const value = await store.getSetting(REVOCATION_EPOCH_SETTING);
+      if (pollFailing) logger?.info('revocation epoch: the database answers again');
+      pollFailing = false;
+      if (value !== stored) {
+        stored = value;
+        local++;
+      }
+    } catch (error) {
+      // Then every uncached check fails too; cached ones end within THREADGATE_CACHE_MAX_AGE_MS.
+      if (!pollFailing) logger?.warn({ err: error }, 'revocation epoch: cannot read the stored epoch; cached decisions end within THREADGATE_CACHE_MAX_AGE_MS');
+      pollFailing = true;
+    }
+  }
+
+  const onMessage = (from: string) => {
+    if (from === channel) local++;
+  };
+  // After every (re)connect: subscribe (again: harmless when ioredis already did) and, once Redis
+  // has confirmed it, drop every cached decision. A message sent while the subscriber was away is
+  // lost, but the revocation it announced is in the database, which every check now reads again;
+  // a message sent from now on arrives.
+  const onReady = () => {
+    if (closed || subscriber === null) return;
+    subscriber.subscribe(channel).then(
+      () => {
+        local++;
+        void catchUp();
+      },
+      (error: unknown) => logger?.warn({ err: error }, 'revocation epoch: cannot subscribe to Redis; polling the database meanwhile'),
+    );
+  };
   if (subscriber !== null) {
-    await subscriber.subscribe(channel);
-    subscriber.on('message', (from) => {
-      if (from === channel) local++;
-    });
+    subscriber.on('message', onMessage);
+    subscriber.on('ready', onReady);
+    try {
+      await subscriber.subscribe(channel);
+    } catch (error) {
+      // Redis is down at start: the poll (and the max age) stand in; `onReady` subscribes later.
+      logger?.warn({ err: error }, 'revocation epoch: cannot subscribe to Redis; polling the database meanwhile');
+    }
   }
   let polling: NodeJS.Timeout | undefined;
   if (options.pollMs > 0) {
+    // One read at a time: a database that hangs must not pile up a query per interval.
+    let reading = false;
     polling = setInterval(() => {
-      store.getSetting(REVOCATION_EPOCH_SETTING).then(
-        (value) => {
-          if (value !== stored) {
-            stored = value;
-            local++;
-          }
-        },
-        () => {
-          // The store is unreachable: then so is every credential check; nothing to do here.
-        },
-      );
+      if (reading) return;
+      reading = true;
+      void catchUp().finally(() => (reading = false));
     }, options.pollMs);
     polling.unref();
   }
@@ -75,27 +124,53 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
       local++;
       const value = createId('epoch');
       stored = value;
-      await store.putSetting(REVOCATION_EPOCH_SETTING, value);
-      if (redis !== null) await redis.publish(channel, value);
+      try {
+        await store.putSetting(REVOCATION_EPOCH_SETTING, value);
+      } catch (error) {
+        // The revocation itself is stored: other processes see it within THREADGATE_CACHE_MAX_AGE_MS.
+        logger?.warn({ err: error }, 'revocation epoch: cannot store the epoch; other processes learn of this revocation within THREADGATE_CACHE_MAX_AGE_MS');
+      }
+      if (redis !== null) {
+        // Not awaited: the revocation is stored, so the caller's success does not wait on Redis
+        // (which may be cut); the others poll the database meanwhile.
+        const sent: Promise<void> = redis.publish(channel, value).then(
+          () => undefined,
+          (error: unknown) => logger?.warn({ err: error }, 'revocation epoch: cannot publish to Redis; other processes learn of this revocation by polling the database'),
+        );
+        publishing.add(sent);
+        void sent.finally(() => publishing.delete(sent));
+      }
     },
     async close() {
+      closed = true;
       if (polling !== undefined) clearInterval(polling);
-      if (subscriber !== null) await subscriber.unsubscribe(channel).catch(() => undefined);
+      if (publishing.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_PUBLISH_WAIT_MS)));
+        await Promise.race([Promise.allSettled([...publishing]), waited]);
+        clearTimeout(timer);
+      }
+      if (subscriber !== null) {
+        subscriber.off('message', onMessage);
+        subscriber.off('ready', onReady);
+        // Not awaited: with Redis cut it would wait for retries; closing the connection unsubscribes.
+        subscriber.unsubscribe(channel).catch(() => undefined);
+      }
     },
   };
 }
 
 /**
- * The store methods that revoke a credential, plus `insertAuthRule`: a new rule for an issuer
- * changes the rules a cached issuer lookup answers (cached-lookups.ts), so it empties the caches
- * too. (Other creations need not: a new API key, authentication key or refresh family has an id
- * or hash that no cached "not found" can hide, since none is remembered.)
+ * The store methods that revoke a credential, plus the creations a remembered "not found" could
+ * hide (cached-lookups.ts): `insertApiKey`, `insertAuthKey`, `insertAuthRule` (a new rule for an
+ * issuer also changes the rules a cached issuer lookup answers). A new refresh family needs none:
+ * no "not found" is remembered for one.
  */
-const REVOKING_METHODS = ['revokeApiKey', 'revokeRefreshFamily', 'revokeUserTokens', 'deleteAuthKey', 'deleteAuthRule', 'updateAuthRule', 'insertAuthRule'] as const;
+const REVOKING_METHODS = ['revokeApiKey', 'revokeRefreshFamily', 'revokeUserTokens', 'deleteAuthKey', 'deleteAuthRule', 'updateAuthRule', 'insertAuthRule', 'insertApiKey', 'insertAuthKey'] as const;
 
 /**
- * Wraps a store so every revoking call (and the creation of an auth rule) moves the epoch once it
- * has succeeded. Every revocation path (admin API, CLI, refresh-token reuse, claim) goes through
+ * Wraps a store so every revoking call (and the creation of an API key, authentication key or auth
+ * rule) moves the epoch once it has succeeded. Every revocation path (admin API, CLI, refresh-token reuse, claim) goes through
  * the store, so none can forget it.
  */
 export function withRevocationEvents<S extends Store>(store: S, epoch: Pick<RevocationEpoch, 'revoked'>): S {

@@ -7,7 +7,11 @@
  */
 import { compileRoutePattern, matchesAny, type RoutePattern } from './route-pattern.js';
 
-export type RouteCategory = 'data' | 'execution' | 'management' | 'documentation' | 'health' | 'keys' | 'admin' | 'token' | 'custom';
+/**
+ * `capability`: the URL is the credential (a signed file URL, or a file's public URL whose key
+ * nobody can guess), so `<img src>` and a plain `PUT` work: public, whatever the configuration.
+ */
+export type RouteCategory = 'data' | 'execution' | 'management' | 'documentation' | 'health' | 'keys' | 'admin' | 'token' | 'capability' | 'custom';
 
 export interface RouteAccessOptions {
   /** Everything private except `publicRoutes` (and health, keys, token routes). Default false. */
@@ -43,6 +47,7 @@ export function createRouteAccess(options: RouteAccessOptions = {}): RouteAccess
         case 'health':
         case 'keys':
         case 'token':
+        case 'capability':
           return 'public';
         case 'management':
         case 'documentation':

@@ -101,6 +101,7 @@ export async function verifyUserToken(deps: UserTokenDeps, token: string): Promi
     agents: key.agents === 'all' ? 'all' : Object.freeze([...key.agents]),
     anonymous: false,
     expiresAt: payload.exp,
+    issuedAt: payload.iat ?? null,
     user: {},
   };
 }

@@ -6,7 +6,11 @@
  *   applies (`exp` > now − clock tolerance);
  * - an entry verified under an older revocation epoch is not used: any revocation anywhere sends
  *   every cached credential back through the full verification (revocation-epoch.ts);
- * - API-key entries also lapse after 60 s, so `last_used_at` keeps being written.
+ * - API-key entries also lapse after 60 s, so `last_used_at` keeps being written;
+ * - every entry lapses half of `maxAgeMs` (THREADGATE_CACHE_MAX_AGE_MS) after it was verified,
+ *   whatever the epoch says; the store reads it was built from were at most the other half old
+ *   (cached-lookups.ts), so no cached decision rests on a database read older than `maxAgeMs`, even
+ *   when no epoch move arrives (Redis cut with the poll off or failing).
  *
  * Bound: `maxEntries` (THREADGATE_TOKEN_CACHE_SIZE, default 10,000; 0 turns it off), and
  * credentials longer than 4 KiB are not cached: at most maxEntries × ~5 KiB, about 50 MiB at the
@@ -59,14 +63,17 @@ export interface VerifiedCredentialCacheOptions {
   epoch: () => number;
   /** Milliseconds since the epoch. */
   clock: () => number;
+  /** THREADGATE_CACHE_MAX_AGE_MS: an entry is used for half of this at most. Default: no age bound. */
+  maxAgeMs?: number;
 }
 
 /**
  * @example
- * const cache = createVerifiedCredentialCache({ maxEntries: 10_000, clockToleranceSeconds: 30, epoch: () => 0, clock: Date.now })
+ * const cache = createVerifiedCredentialCache({ maxEntries: 10_000, clockToleranceSeconds: 30, epoch: () => 0, clock: Date.now, maxAgeMs: 30_000 })
  */
 export function createVerifiedCredentialCache(options: VerifiedCredentialCacheOptions): VerifiedCredentialCache {
   const entries = new Map<string, Entry>();
+  const usableSeconds = (options.maxAgeMs ?? Number.POSITIVE_INFINITY) / 2000;
   /**
    * The clock hand: a live iterator over the entries that stays where the last eviction stopped.
    * Starting a new iteration from the front on every eviction would walk past every deleted slot
@@ -106,7 +113,8 @@ export function createVerifiedCredentialCache(options: VerifiedCredentialCacheOp
       if (options.maxEntries <= 0 || key.length > MAX_CACHED_CREDENTIAL_LENGTH) return;
       const now = options.clock() / 1000;
       // The full check refuses once exp <= now - tolerance (jwt-strict.ts checkJwtTimes).
-      const usableUntil = principal.expiresAt !== undefined ? principal.expiresAt + options.clockToleranceSeconds : now + API_KEY_ENTRY_SECONDS;
+      const lapses = principal.expiresAt !== undefined ? principal.expiresAt + options.clockToleranceSeconds : now + API_KEY_ENTRY_SECONDS;
+      const usableUntil = Math.min(lapses, now + usableSeconds);
       const slot = slotOf(key);
       entries.delete(slot);
       entries.set(slot, { key, principal, usableUntil, epoch: options.epoch(), used: false });

@@ -6,7 +6,8 @@
  * Claims: `iss`, `aud`, `sub` (user), `workspace_id`, `project_id`, `scope` (space-separated),
  * `agents` (absent = all agents), `anon` (present and true only for anonymous sessions), `src` and
  * `cid` (the credential it was minted from, for revocation), `client_id` (= `cid`, RFC 9068 §2.2),
- * `jti`, `iat`, `exp`.
+ * `jti`, `iat`, `exp`, and `tva`: the user's revocation mark when the token was minted (revocation.ts),
+ * so a user revocation refuses exactly the tokens minted before it.
  */
 import { SignJWT } from 'jose';
 import type { ResolvedConfig } from '../config.js';
@@ -38,6 +39,12 @@ export interface WorkspaceTokenInput {
   credential: { source: CredentialSource; id: string };
   /** Lifetime in seconds; default `config.workspaceTokenTtlSeconds` (300). */
   ttlSeconds?: number;
+  /**
+   * The user's revocation mark read from the database just before minting (`tokensValidAfter`,
+   * 0 when never revoked: `readUserRevocationMark` in revocation.ts), carried as `tva`.
+   * Without it the token has no `tva` and is held to the `iat` rule, to the second.
+   */
+  tokensValidAfter?: number;
 }
 
 /** The claims of a verified workspace token. */
@@ -51,6 +58,7 @@ export interface WorkspaceTokenClaims extends JwtClaims {
   anon?: boolean;
   src: CredentialSource;
   cid: string;
+  tva?: number;
 }
 
 export interface VerifiedWorkspaceToken {
@@ -98,6 +106,7 @@ export async function mintWorkspaceToken(
     jti: createSecret(16),
     iat,
     exp,
+    ...(input.tokensValidAfter !== undefined ? { tva: input.tokensValidAfter } : {}),
   };
   const { kid, alg, privateKey } = await keyring.signingKey();
   const token = await new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(privateKey);
@@ -155,6 +164,7 @@ export async function verifyWorkspaceToken(
     agents = Object.freeze([...(payload.agents as string[])]);
   }
   if (payload.anon !== undefined && typeof payload.anon !== 'boolean') throw new ClaimMismatch('anon');
+  if (payload.tva !== undefined && !(typeof payload.tva === 'number' && Number.isSafeInteger(payload.tva) && payload.tva >= 0)) throw new ClaimMismatch('tva');
 
   const principal: Principal = {
     projectId,
@@ -173,15 +183,17 @@ export async function verifyWorkspaceToken(
 
 /**
  * Mints a workspace token carrying a principal's user, workspace, scopes and agents, tied to the
- * credential the principal came from (so revoking that credential refuses the token too).
+ * credential the principal came from (so revoking that credential refuses the token too) and to
+ * the user's revocation mark `tokensValidAfter` (read from the database: `readUserRevocationMark`).
  *
  * @example
- * const { token } = await mintWorkspaceTokenFor(keyring, config, principal)
+ * const { token } = await mintWorkspaceTokenFor(keyring, config, principal, await readUserRevocationMark(store, principal))
  */
 export function mintWorkspaceTokenFor(
   keyring: Keyring,
   config: WorkspaceTokenConfig,
   principal: Principal,
+  tokensValidAfter: number,
   clock: () => number = Date.now,
 ): Promise<{ token: string; expiresAt: number }> {
   return mintWorkspaceToken(keyring, config, {
@@ -192,5 +204,6 @@ export function mintWorkspaceTokenFor(
     agents: principal.agents,
     anonymous: principal.anonymous,
     credential: { source: principal.source, id: principal.credentialId },
+    tokensValidAfter,
   }, clock);
 }

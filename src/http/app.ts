@@ -11,6 +11,9 @@ import { messageRoutes } from './routes/messages.js';
 import { runLeaseRoutes } from './routes/run-leases.js';
 import { projectRoutes } from './routes/projects.js';
 import { telemetryRoutes } from './routes/telemetry.js';
+import { runStreamRoutes } from './routes/run-stream.js';
+import { fileRoutes } from './routes/files.js';
+import { LOCAL_BLOB_PATH } from '../files/local/local-blob-store.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authKeyRoutes } from './routes/auth-keys.js';
@@ -66,7 +69,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   }
   // Only on methods that carry a body, and registered per method, so a GET does not even pass
   // through it (middleware/body-limit.ts says why the body is not touched).
-  const limitBodySize = limitBody(deps.config.bodyLimitBytes);
+  // Uploads through a signed file URL have their own limit (THREADGATE_FILES_MAX_BYTES), counted
+  // as the bytes are written (files/local/local-blob-store.ts).
+  const limitJsonBody = limitBody(deps.config.bodyLimitBytes);
+  const uploads = `${LOCAL_BLOB_PATH}/`;
+  const limitBodySize: typeof limitJsonBody = (c, next) => (c.req.path.startsWith(uploads) ? next() : limitJsonBody(c, next));
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '*', limitBodySize);
   GLOBAL_MIDDLEWARE.add(limitBodySize);
 
@@ -78,6 +85,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', runLeaseRoutes());
   app.route('/', projectRoutes());
   app.route('/', telemetryRoutes());
+  app.route('/', runStreamRoutes());
+  app.route('/', fileRoutes());
   app.route('/', apiKeyRoutes());
   app.route('/', authKeyRoutes());
   app.route('/', authRuleRoutes());

@@ -11,8 +11,12 @@ import type { Authenticator } from '../auth/authenticate.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { AdminKeyVerifier } from '../auth/admin-key.js';
 import type { RateLimiters } from './middleware/rate-limit.js';
+import type { AuthFailures } from './middleware/auth-failures.js';
 import type { RouteAccess } from '../auth/route-access.js';
 import type { MemoryModule } from '../modules/memory/index.js';
+import type { TitleGenerator } from '../titles/title-generator.js';
+import type { BlobStore } from '../files/blob-store.js';
+import type { UrlSigner } from '../files/url-signature.js';
 
 export interface AppDeps {
   config: ResolvedConfig;
@@ -22,8 +26,16 @@ export interface AppDeps {
   authenticator: Authenticator;
   adminKey: AdminKeyVerifier;
   rateLimiters: RateLimiters;
+  /** Failed authentications per address: logged, counted, and refused over the limit. */
+  authFailures: AuthFailures;
   /** Which routes need which credential (defaultPrivate, publicRoutes). */
   routeAccess: RouteAccess;
+  /** Makes thread titles (`POST /v1/runs/stream`, `system/thread_title`). */
+  titleGenerator: TitleGenerator;
+  /** Where attachments are kept (files/), or null with THREADGATE_FILES_STORE=off. */
+  blobStore: BlobStore | null;
+  /** Signs and checks the local file store's URLs (a key derived from the master key). */
+  urlSigner: UrlSigner;
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;

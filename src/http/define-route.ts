@@ -31,6 +31,13 @@ export interface RoutePolicy {
   denyAnonymous?: boolean;
   /** The path parameter naming an agent: the principal's agent limits apply to it. */
   agentParam?: string;
+  /**
+   * A WebSocket or EventSource (server-sent events) endpoint. Browsers cannot set headers on
+   * those, so only such a route accepts the credential in the query string: `?token=` (a user
+   * credential) or `?key=` (the admin key), and only on the handshake itself (`Upgrade: websocket`
+   * or `Accept: text/event-stream`). Every other route reads credentials from headers only.
+   */
+  streaming?: boolean;
 }
 
 /** Every declared route's policy, by `METHOD /openapi/{path}`. */

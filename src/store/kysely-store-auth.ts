@@ -19,14 +19,18 @@ export type AuthMethods = Pick<
 >;
 
 /**
- * In an upsert of `users`: the later of the stored and the proposed `tokens_valid_after`. A
- * revocation is never loosened by a later write that carries an older instant (or none).
+ * In an upsert of `users`: a proposed `tokens_valid_after` (a revocation) raises the stored one
+ * strictly: to the proposed instant when it is later, else to one millisecond past the stored one.
+ * So a revocation is never loosened by a write that carries an older instant, and every revocation
+ * moves the mark, even one made at the same millisecond or by a process whose clock lags: the mark
+ * is also the user's revocation generation, which workspace tokens carry as `tva`
+ * (auth/revocation.ts). No proposed instant (null) leaves the stored one.
  */
-const laterTokensValidAfter = sql<number | null>`case
+const raisedTokensValidAfter = sql<number | null>`case
   when excluded.tokens_valid_after is null then users.tokens_valid_after
   when users.tokens_valid_after is null or excluded.tokens_valid_after > users.tokens_valid_after
     then excluded.tokens_valid_after
-  else users.tokens_valid_after
+  else users.tokens_valid_after + 1
 end`;
 
 /** The credential and settings methods of the store, over `ctx.db`. */
@@ -154,7 +158,7 @@ export function authMethods(ctx: StoreContext): AuthMethods {
         .onConflict((oc) =>
           oc.columns(['project_id', 'id']).doUpdateSet((eb) => ({
             anonymous: eb.ref('excluded.anonymous'),
-            tokens_valid_after: laterTokensValidAfter,
+            tokens_valid_after: raisedTokensValidAfter,
           })),
         )
         .execute();
@@ -166,13 +170,25 @@ export function authMethods(ctx: StoreContext): AuthMethods {
     },
 
     async revokeUserTokens(projectId, userId, at) {
-      // A user never seen before gets a row (not anonymous: we know nothing else about it), so the
-      // revocation also holds against tokens minted for it later with an older `iat`.
-      await db
-        .insertInto('users')
-        .values({ project_id: projectId, id: userId, anonymous: 0, created_at: at, tokens_valid_after: at })
-        .onConflict((oc) => oc.columns(['project_id', 'id']).doUpdateSet({ tokens_valid_after: laterTokensValidAfter }))
-        .execute();
+      // One transaction: the user's mark and the user's sessions end together.
+      await db.transaction().execute(async (trx) => {
+        // A user never seen before gets a row (not anonymous: we know nothing else about it), so the
+        // revocation also holds against tokens minted for it later with an older `iat`.
+        await trx
+          .insertInto('users')
+          .values({ project_id: projectId, id: userId, anonymous: 0, created_at: at, tokens_valid_after: at })
+          .onConflict((oc) => oc.columns(['project_id', 'id']).doUpdateSet({ tokens_valid_after: raisedTokensValidAfter }))
+          .execute();
+        // Every session (refresh family) the user has now ends with it: a refresh rotated while this
+        // ran cannot outlive the revocation, whatever its creation time says.
+        await trx
+          .updateTable('refresh_families')
+          .set({ revoked_at: at })
+          .where('project_id', '=', projectId)
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .execute();
+      });
     },
 
     async insertRefreshFamily(record) {

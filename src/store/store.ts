@@ -169,7 +169,11 @@ export interface UserRecord {
   id: string;
   anonymous: boolean;
   createdAt: number;
-  /** Tokens issued before this instant (ms) are refused (`threadgate users revoke`). */
+  /**
+   * Tokens issued before this instant (ms) are refused (`threadgate users revoke`). Every revocation
+   * raises it strictly (to one ms past the stored value when its own instant is not later), so it
+   * is also the user's revocation generation (auth/revocation.ts).
+   */
   tokensValidAfter: number | null;
 }
 
@@ -388,7 +392,10 @@ export interface Store {
   // Anonymous sessions and refresh tokens.
   upsertUser(record: UserRecord): Promise<void>;
   getUser(projectId: string, userId: string): Promise<UserRecord | undefined>;
-  /** Refuses every token of the user issued before `at` (ms). Creates the user row if needed. */
+  /**
+   * Refuses every token of the user issued before `at` (ms): raises `tokensValidAfter` strictly (see
+   * UserRecord) and revokes the user's refresh families, in one transaction. Creates the user row if needed.
+   */
   revokeUserTokens(projectId: string, userId: string, at: number): Promise<void>;
   insertRefreshFamily(record: RefreshFamily): Promise<void>;
   getRefreshFamily(projectId: string, familyId: string): Promise<RefreshFamily | undefined>;

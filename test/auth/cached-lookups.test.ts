@@ -1,8 +1,10 @@
 /**
  * The verifier's cached store reads (auth/cached-lookups.ts) never change a decision: a moved
- * epoch empties them, a read that raced a revocation is not kept, "not found" is never kept for a
- * credential, an inspection reads the store, the bound holds, and `last_used_at` is still written
- * at most once a minute per API key.
+ * epoch empties them, a read that raced a revocation is not kept, no entry is used past half the
+ * max age, "not found" is kept only for the reads a forged credential makes (and, like the rest,
+ * dropped when the epoch moves, which creating such a credential does), an inspection reads the
+ * store, the bounds hold, and `last_used_at` is still written at most once a minute per API key.
+ * @see issue 10 items 10 (a time bound on every cached read) and 14 (forged credentials: one query each, not one per request)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,20 +72,67 @@ describe('cached lookups', () => {
     assert.equal((await cached.findApiKeyByHash(record.keyHash))?.revokedAt, 5);
   });
 
-  it('never remembers a credential as not found', async () => {
+  it('remembers "not found" only for the reads a forged credential makes, until the epoch moves', async () => {
     const { store, calls } = counted(temp.store);
-    const cached = withCachedLookups(store, { maxEntries: 100, epoch: () => 0 });
-    for (let i = 0; i < 2; i++) {
+    let epoch = 0;
+    const cached = withCachedLookups(store, { maxEntries: 100, epoch: () => epoch });
+    for (let i = 0; i < 3; i++) {
+      // A forged API key, a made-up `ak_` kid, a made-up issuer: one query each, however often sent.
       assert.equal(await cached.findApiKeyByHash('0'.repeat(64)), undefined);
       assert.equal(await cached.getAuthKey(undefined, 'ak_00000000000000000000000000'), undefined);
-      assert.equal(await cached.getAuthRule(undefined, 'ar_missing'), undefined);
       assert.deepEqual(await cached.findAuthRulesByIssuer(undefined, 'https://nobody.example'), []);
+      // Reached only with a signed token: never remembered as not found.
+      assert.equal(await cached.getAuthRule(undefined, 'ar_missing'), undefined);
       assert.equal(await cached.getRefreshFamily('default', 'rtf_missing'), undefined);
     }
-    for (const name of ['findApiKeyByHash', 'getAuthKey', 'getAuthRule', 'findAuthRulesByIssuer', 'getRefreshFamily']) assert.equal(calls.get(name), 2, name);
-    // The issuer's first rule is found as soon as it exists.
+    for (const name of ['findApiKeyByHash', 'getAuthKey', 'findAuthRulesByIssuer']) assert.equal(calls.get(name), 1, name);
+    for (const name of ['getAuthRule', 'getRefreshFamily']) assert.equal(calls.get(name), 3, name);
+    // Creating a rule moves the epoch (revocation-epoch.ts): the issuer's first rule is found at once.
     await temp.store.insertAuthRule(rule('ar_first', 'https://nobody.example'));
+    epoch++;
     assert.equal((await cached.findAuthRulesByIssuer(undefined, 'https://nobody.example')).length, 1);
+    assert.equal(await cached.findApiKeyByHash('0'.repeat(64)), undefined);
+    assert.equal(calls.get('findApiKeyByHash'), 2, 'a moved epoch forgets misses too');
+  });
+
+  it('keeps misses in a bounded map of their own: a flood of forged credentials never evicts what was found', async () => {
+    const { store, calls } = counted(temp.store);
+    const cached = withCachedLookups(store, { maxEntries: 3, epoch: () => 0 });
+    const { record } = await createApiKey(temp.store, { projectId: 'default', name: 'found' });
+    await cached.findApiKeyByHash(record.keyHash);
+    for (let i = 0; i < 10; i++) await cached.findApiKeyByHash(String(i).padStart(64, '0'));
+    assert.equal((await cached.findApiKeyByHash(record.keyHash))?.id, record.id);
+    assert.equal(calls.get('findApiKeyByHash'), 11, 'the real key is still remembered');
+    await cached.findApiKeyByHash('9'.padStart(64, '0'));
+    assert.equal(calls.get('findApiKeyByHash'), 11, 'the newest misses are remembered');
+    await cached.findApiKeyByHash('0'.padStart(64, '0'));
+    assert.equal(calls.get('findApiKeyByHash'), 12, 'the oldest miss was evicted');
+    // An issuer longer than 512 characters is not remembered at all.
+    const long = `https://${'x'.repeat(600)}.example`;
+    await cached.findAuthRulesByIssuer(undefined, long);
+    await cached.findAuthRulesByIssuer(undefined, long);
+    assert.equal(calls.get('findAuthRulesByIssuer'), 2);
+  });
+
+  it('uses no entry, found or missing, for more than half the max age', async () => {
+    const { store, calls } = counted(temp.store);
+    let now = 1_000_000;
+    const cached = withCachedLookups(store, { maxEntries: 100, epoch: () => 0, maxAgeMs: 10_000, clock: () => now });
+    const { record } = await createApiKey(temp.store, { projectId: 'default', name: 'aging' });
+    await cached.getApiKey('default', record.id);
+    await cached.findApiKeyByHash('f'.repeat(64));
+    now += 4_999;
+    await cached.getApiKey('default', record.id);
+    await cached.findApiKeyByHash('f'.repeat(64));
+    assert.equal(calls.get('getApiKey'), 1);
+    assert.equal(calls.get('findApiKeyByHash'), 1);
+    // The epoch never moved (no Redis, no poll), yet the revocation is seen once the entry is old.
+    await temp.store.revokeApiKey('default', record.id, now);
+    now += 1;
+    assert.equal((await cached.getApiKey('default', record.id))?.revokedAt, now - 1);
+    await cached.findApiKeyByHash('f'.repeat(64));
+    assert.equal(calls.get('getApiKey'), 2);
+    assert.equal(calls.get('findApiKeyByHash'), 2);
   });
 
   it('does not keep a read during which the epoch moved (it may predate a revocation)', async () => {

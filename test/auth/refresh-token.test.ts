@@ -48,7 +48,7 @@ describe('refresh token', () => {
     await expectCode(() => rotateRefreshToken(fx.deps, second.refresh_token.token), 'invalid_refresh_token', { message: 'the successor dies too' });
     await expectCode(() => rotateRefreshToken(fx.deps, first.refresh_token.token), 'invalid_refresh_token', { message: 'and stays dead' });
     const { principal, claims } = await verifyWorkspaceToken(fx.deps.keyring, fx.deps.config, second.access_token, fx.deps.clock);
-    await expectCode(() => checkNotRevoked(fx.deps.store, { ...principal, source: claims.src }, claims.iat), 'token_revoked');
+    await expectCode(() => checkNotRevoked(fx.deps.store, { ...principal, source: claims.src }, { tva: claims.tva! }), 'token_revoked');
   });
 
   it('two concurrent refreshes without a reuse interval: one wins, the other is a reuse that ends the session', async () => {

@@ -19,6 +19,19 @@ describe('verified credential cache', () => {
     assert.equal(cache.get('t'), undefined, 'exp <= now - tolerance is refused by the full check, so not served');
   });
 
+  // @see issue 10 item 10: no cached decision outlives THREADGATE_CACHE_MAX_AGE_MS, Redis or not.
+  it('serves no entry for more than half the max age, whatever its exp and epoch', () => {
+    const clock = { now: 1_000_000 };
+    const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 30, epoch: () => 0, clock: () => clock.now, maxAgeMs: 10_000 });
+    cache.set('token', principal(1000 + 3600));
+    cache.set('tg_sk_key', principal());
+    clock.now += 4_999;
+    assert.ok(cache.get('token') && cache.get('tg_sk_key'));
+    clock.now += 1;
+    assert.equal(cache.get('token'), undefined, 'a token valid for another hour is verified again after half the max age');
+    assert.equal(cache.get('tg_sk_key'), undefined);
+  });
+
   it('answers a long credential only for its whole text, whatever its last characters share', () => {
     const cache = createVerifiedCredentialCache({ maxEntries: 10, clockToleranceSeconds: 0, epoch: () => 0, clock: () => 0 });
     const tail = 's'.repeat(86);

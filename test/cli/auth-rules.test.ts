@@ -72,7 +72,7 @@ describe('threadgate auth-rules', () => {
     assert.equal(res.body.workspace_id, `org_acme_${CLIENT_ID}`);
   });
 
-  it('update --disable refuses its tokens (within the poll interval); --enable brings them back at once; --reset restores a default', async () => {
+  it('update --disable refuses its tokens, --enable brings them back (each within the poll interval); --reset restores a default', async () => {
     const disabled = run(['auth-rules', 'update', ruleId, '--disable']);
     assert.equal(disabled.status, 0, disabled.stderr);
     assert.equal(JSON.parse(disabled.stdout).enabled, false);
@@ -87,6 +87,9 @@ describe('threadgate auth-rules', () => {
     const rule = JSON.parse(enabled.stdout) as Record<string, unknown>;
     assert.equal(rule.workspace_template, null);
     assert.equal(rule.scopes_claim, null);
+    // The server remembered the issuer as unknown (a forged issuer costs one query, not one per
+    // request); the CLI's change reaches it through the same poll.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const res = await me(await idp.accessToken());
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.workspace_id, CLIENT_ID);

@@ -2,13 +2,49 @@
  * The real `assistant-cloud` npm client against the real server (a child process running
  * `threadgate serve`), in each of the client's three modes: apiKey + userId + workspaceId,
  * authToken (a workspace token minted through the API key), and anonymous (with a localStorage
- * shim, as in a browser). Run once on SQLite and once on PostgreSQL.
+ * shim, as in a browser). Run with the newest client on SQLite and on PostgreSQL, and with 0.2.9
+ * (installed as the npm alias `assistant-cloud-0-2-9`) on SQLite, since older apps still exist.
+ * What the newer client added (run leases; titles, files and project lists as assistant-ui
+ * 0.15 uses them) is in "what assistant-ui apps call" at the end, in all three modes.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AssistantCloud, CloudAPIError, CloudMessagePersistence, readAnonymousRefreshToken } from 'assistant-cloud';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as newestClient from 'assistant-cloud';
+import * as client029 from 'assistant-cloud-0-2-9';
 import { startServerProcess, TEST_ADMIN_KEY, type ServerProcess } from '../helpers/server-process.js';
 import { installLocalStorage } from '../helpers/local-storage.js';
+
+type ClientModule = typeof newestClient;
+type Cloud = InstanceType<ClientModule['AssistantCloud']>;
+
+/** One installed version of the client, and what it can do. */
+export interface ClientUnderTest {
+  version: string;
+  module: ClientModule;
+  /** Run leases (`open_run`, `threads.runs`), added in 0.2.11. */
+  runLeases: boolean;
+}
+
+function installedVersion(name: string): string {
+  const entry = createRequire(import.meta.url).resolve(name);
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'assistant-cloud' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json at this level
+    }
+  }
+  throw new Error(`no package.json above ${entry}`);
+}
+
+/** The newest client (the devDependency `assistant-cloud`, what a new assistant-ui app gets). */
+export const NEWEST_CLIENT: ClientUnderTest = { version: installedVersion('assistant-cloud'), module: newestClient, runLeases: true };
+/** 0.2.9, what apps from before run leases use. Its types are the newest's minus what it lacks. */
+export const CLIENT_0_2_9: ClientUnderTest = { version: installedVersion('assistant-cloud-0-2-9'), module: client029 as unknown as ClientModule, runLeases: false };
 
 async function createApiKey(baseUrl: string, name: string): Promise<string> {
   const res = await fetch(`${baseUrl}/admin/v1/api-keys`, {
@@ -41,25 +77,33 @@ interface LeasePersistence {
   append(threadId: string, messageId: string, parentId: string | null, format: string, content: object, run?: 'running' | 'done'): Promise<void>;
   hasOpenRun(messageId: string): boolean;
 }
-const withLeases = (cloud: AssistantCloud): LeaseClient | undefined => ('runs' in cloud.threads ? (cloud as unknown as LeaseClient) : undefined);
+const withLeases = (cloud: Cloud): LeaseClient | undefined => ('runs' in cloud.threads ? (cloud as unknown as LeaseClient) : undefined);
 
-async function rejection(promise: Promise<unknown>): Promise<CloudAPIError> {
+/** The client's refusal of a call (a CloudAPIError of whichever client version made it). */
+type Refusal = Error & { status: number; code?: string };
+
+async function rejection(promise: Promise<unknown>): Promise<Refusal> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof CloudAPIError, `expected a CloudAPIError, got ${String(error)}`);
-    return error;
+    assert.ok(error instanceof Error && error.name === 'CloudAPIError', `expected a CloudAPIError, got ${String(error)}`);
+    return error as Refusal;
   }
   assert.fail('expected the call to be refused');
 }
 
-export function runAssistantCloudCases(label: string, env: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>) {
-  describe(`assistant-cloud client end to end (${label})`, () => {
+export function runAssistantCloudCases(
+  label: string,
+  env: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>,
+  client: ClientUnderTest = NEWEST_CLIENT,
+) {
+  const { AssistantCloud, CloudAPIError, readAnonymousRefreshToken } = client.module;
+  describe(`assistant-cloud ${client.version} client end to end (${label})`, () => {
     let server: ServerProcess;
     let cleanup: () => Promise<void>;
     let apiKey: string;
-    let alice: AssistantCloud;
-    let bob: AssistantCloud;
+    let alice: Cloud;
+    let bob: Cloud;
 
     before(async () => {
       const setup = await env();
@@ -248,7 +292,7 @@ export function runAssistantCloudCases(label: string, env: () => Promise<{ env: 
         return;
       }
       const { thread_id } = await alice.threads.create({ title: 'leases', last_message_at: new Date() });
-      const persistence = new CloudMessagePersistence(alice) as unknown as LeasePersistence;
+      const persistence = new client.module.CloudMessagePersistence(alice) as unknown as LeasePersistence;
       await persistence.append(thread_id, 'local-user', null, 'aui/v0', { role: 'user', text: 'hi' });
       await persistence.append(thread_id, 'local-reply', 'local-user', 'aui/v0', { role: 'assistant', status: 'running' }, 'running');
       assert.equal(persistence.hasOpenRun('local-reply'), true, 'the server granted a lease');
@@ -287,6 +331,14 @@ export function runAssistantCloudCases(label: string, env: () => Promise<{ env: 
         const secondRefresh = readAnonymousRefreshToken(server.url);
         assert.ok(secondRefresh && secondRefresh !== firstRefresh, 'refresh rotates the refresh token');
 
+        // The refresh spent the first token: claiming with it is the refresh route's answer,
+        // 401 invalid_refresh_token (docs/credentials/anonymous.md), and ends nothing.
+        await assert.rejects(alice.threads.claim({ refresh_token: firstRefresh }), (error: unknown) => {
+          assert.ok(error instanceof CloudAPIError);
+          assert.equal(error.status, 401);
+          assert.equal(error.code, 'invalid_refresh_token');
+          return true;
+        });
         const claimed = await alice.threads.claim({ refresh_token: secondRefresh });
         assert.equal(claimed.moved, 1);
         const moved = await alice.threads.get(thread_id);
@@ -302,6 +354,172 @@ export function runAssistantCloudCases(label: string, env: () => Promise<{ env: 
       } finally {
         storage.uninstall();
       }
+    });
+
+    describe('what assistant-ui apps call (run leases, titles, files, project lists, the archived default)', () => {
+      let storage: ReturnType<typeof installLocalStorage>;
+      const clients = new Map<string, Cloud>();
+      const MODES = ['apiKey + userId + workspaceId', 'authToken (workspace token)', 'anonymous'] as const;
+      const cloudFor = (mode: (typeof MODES)[number]) => clients.get(mode)!;
+
+      before(() => {
+        storage = installLocalStorage();
+        clients.set(MODES[0], alice);
+        clients.set(MODES[1], new AssistantCloud({ baseUrl: server.url, telemetry: false, authToken: async () => (await alice.auth.tokens.create()).token }));
+        clients.set(MODES[2], new AssistantCloud({ baseUrl: server.url, anonymous: true, telemetry: false }));
+      });
+      after(() => storage?.uninstall());
+
+      const FIRST_QUESTION = 'Plan a weekend trip to Lisbon in spring with a small budget';
+      const conversation = [
+        { role: 'user', content: [{ type: 'text' as const, text: FIRST_QUESTION }] },
+        { role: 'assistant', content: [{ type: 'text' as const, text: 'Here is a plan.' }] },
+      ];
+
+      for (const mode of MODES) {
+        if (client.runLeases) {
+          it(`${mode}: run leases: open_run grants one, writes with it renew it, heartbeat and end; readers see the run`, async () => {
+            const cloud = cloudFor(mode);
+            const { thread_id } = await cloud.threads.create({ title: 'leases', last_message_at: new Date() });
+            const m = cloud.threads.messages;
+            const question = await m.create(thread_id, { parent_id: null, format: 'aui/v0', content: { role: 'user', text: 'hi' } });
+            const reply = await m.create(thread_id, { parent_id: question.message_id, format: 'aui/v0', content: { role: 'assistant', text: '' }, open_run: true });
+            assert.ok(reply.run, 'open_run answers with a lease');
+            const lease = reply.run.lease_id;
+            assert.ok(lease.length > 0);
+            assert.ok(reply.run.heartbeat_interval_ms > 0);
+            const other = await m.create(thread_id, { parent_id: question.message_id, format: 'aui/v0', content: { role: 'assistant', text: '' }, open_run: true });
+            assert.ok(other.run && other.run.lease_id !== lease, 'each message gets its own lease');
+
+            const listed = new Map((await m.list(thread_id)).messages.map((x) => [x.id, x]));
+            assert.equal(listed.get(reply.message_id)!.run?.status, 'running');
+            assert.ok(listed.get(reply.message_id)!.run!.last_heartbeat_ms_ago >= 0);
+            assert.equal(listed.get(question.message_id)!.run, undefined, 'a message that never had a lease has no run');
+
+            await m.update(thread_id, reply.message_id, { content: { role: 'assistant', text: 'partial' }, lease_id: lease });
+            const mismatch = await rejection(m.update(thread_id, reply.message_id, { content: { role: 'assistant', text: 'x' }, lease_id: other.run.lease_id }));
+            assert.equal(mismatch.status, 409);
+            assert.equal(mismatch.code, 'lease_mismatch');
+            assert.ok((await cloud.threads.runs.heartbeat(thread_id, lease)).heartbeat_interval_ms > 0);
+
+            await cloud.threads.runs.end(thread_id, lease, { reason: 'done' });
+            await cloud.threads.runs.end(thread_id, lease, { reason: 'error' }); // ending twice succeeds
+            for (const attempt of [
+              () => m.update(thread_id, reply.message_id, { content: { role: 'assistant', text: 'late' }, lease_id: lease }),
+              () => cloud.threads.runs.heartbeat(thread_id, lease),
+            ]) {
+              const ended = await rejection(attempt());
+              assert.equal(ended.status, 409);
+              assert.equal(ended.code, 'run_ended');
+            }
+            const after = (await m.list(thread_id)).messages.find((x) => x.id === reply.message_id)!;
+            assert.equal(after.run?.status, 'ended');
+            assert.deepEqual(after.content, { role: 'assistant', text: 'partial' }, 'the refused writes changed nothing');
+
+            for (const attempt of [
+              () => cloud.threads.runs.heartbeat(thread_id, 'lease_never_granted'),
+              () => cloud.threads.runs.end(thread_id, 'lease_never_granted'),
+              () => bob.threads.runs.heartbeat(thread_id, other.run!.lease_id),
+              () => bob.threads.runs.end(thread_id, other.run!.lease_id, { reason: 'cancelled' }),
+            ]) {
+              const unknown = await rejection(attempt());
+              assert.equal(unknown.status, 404, 'an unknown lease, or another workspace\'s, is 404');
+            }
+            assert.equal((await m.list(thread_id)).messages.find((x) => x.id === other.message_id)!.run?.status, 'running', 'another workspace ended nothing');
+          });
+
+          it(`${mode}: CloudMessagePersistence stores a streamed reply once (the path that stored every reply twice)`, async () => {
+            const cloud = cloudFor(mode);
+            const { thread_id } = await cloud.threads.create({ title: 'persistence', last_message_at: new Date() });
+            const persistence = new client.module.CloudMessagePersistence(cloud);
+            await persistence.append(thread_id, 'local-question', null, 'aui/v0', { role: 'user', content: [{ type: 'text', text: 'hi' }] });
+            // What assistant-ui does: store the reply as it starts running, then again once it is done.
+            await persistence.append(thread_id, 'local-reply', 'local-question', 'aui/v0', { role: 'assistant', content: [] }, 'running');
+            const leased = persistence.hasOpenRun('local-reply');
+            await persistence.append(thread_id, 'local-reply', 'local-question', 'aui/v0', { role: 'assistant', content: [{ type: 'text', text: 'hello' }] }, 'done');
+            const { messages } = await cloud.threads.messages.list(thread_id);
+            assert.equal(messages.length, 2, 'the question and one reply');
+            assert.ok(leased, 'the server granted the lease the client asked for');
+            const reply = messages.find((x) => x.external_id === 'local-reply')!;
+            assert.deepEqual(reply.content, { role: 'assistant', content: [{ type: 'text', text: 'hello' }] });
+            assert.equal(reply.run?.status, 'ended', 'the done write ended the lease');
+            persistence.reset();
+          });
+        }
+
+        it(`${mode}: generateThreadTitle titles a thread from its conversation (POST /v1/runs/stream)`, async () => {
+          const cloud = cloudFor(mode);
+          const { thread_id } = await cloud.threads.create({ last_message_at: new Date() });
+          const title = await client.module.generateThreadTitle(cloud, { threadId: thread_id, messages: conversation });
+          assert.ok(title && title.length > 0, 'a title without any model provider');
+          assert.ok(FIRST_QUESTION.startsWith(title) && (title === FIRST_QUESTION || FIRST_QUESTION[title.length] === ' '), `the first message cut at a word boundary, got ${JSON.stringify(title)}`);
+          assert.equal((await cloud.threads.get(thread_id)).title, title);
+
+          const unknown = await rejection(cloud.runs.stream({ thread_id, assistant_id: 'no-such-agent' as 'system/thread_title', messages: conversation }));
+          assert.equal(unknown.status, 404);
+          const foreign = await rejection(bob.runs.stream({ thread_id, assistant_id: 'system/thread_title', messages: conversation }));
+          assert.equal(foreign.status, 404, 'another workspace\'s thread is 404');
+        });
+
+        it(`${mode}: files: a presigned upload, then a download URL for it; other workspaces get 404`, async () => {
+          const cloud = cloudFor(mode);
+          const upload = await cloud.files.generatePresignedUploadUrl({ filename: 'notes.txt' });
+          assert.equal(upload.success, true);
+          assert.ok(upload.key, 'the upload names its key');
+          assert.ok(Date.parse(upload.expiresAt) > Date.now(), 'the upload URL expires in the future');
+          const put = await fetch(upload.signedUrl, { method: 'PUT', body: 'hello, file', headers: { 'Content-Type': 'text/plain' } });
+          assert.ok(put.ok, `upload answered ${put.status}`);
+
+          for (const body of [{ key: upload.key! }, { url: upload.publicUrl }]) {
+            const download = await cloud.files.generatePresignedDownloadUrl(body);
+            assert.equal(download.key, upload.key);
+            const got = await fetch(download.signedUrl);
+            assert.equal(got.status, 200);
+            assert.equal(await got.text(), 'hello, file');
+            assert.match(got.headers.get('content-type') ?? '', /^text\/plain/, 'the content type is kept');
+          }
+          const foreign = await rejection(bob.files.generatePresignedDownloadUrl({ key: upload.key! }));
+          assert.equal(foreign.status, 404, 'another workspace cannot sign a download for it');
+          const pdf = await rejection(cloud.files.pdfToImages({ file_url: upload.publicUrl }));
+          assert.equal(pdf.status, 404, 'pdfToImages stays 404 (the client marks it deprecated)');
+        });
+
+        it(`${mode}: the thread list leaves archived threads out unless asked (is_archived=true)`, async () => {
+          const cloud = cloudFor(mode);
+          const { thread_id } = await cloud.threads.create({ title: 'archived by default test', last_message_at: new Date() });
+          await cloud.threads.update(thread_id, { is_archived: true });
+          const active = (await cloud.threads.list({ limit: 100 })).threads;
+          assert.ok(!active.some((t) => t.id === thread_id) && active.every((t) => !t.is_archived), 'without is_archived: unarchived threads only');
+          assert.ok((await cloud.threads.list({ is_archived: true, limit: 100 })).threads.some((t) => t.id === thread_id));
+        });
+      }
+
+      it('project-wide thread and message lists: an API key reads every workspace, page by page; no other credential can', async () => {
+        const { thread_id } = await bob.threads.create({ title: 'bob, seen project-wide', last_message_at: new Date() });
+        await bob.threads.messages.create(thread_id, { parent_id: null, format: 'aui/v0', content: { role: 'user', text: 'from bob' } });
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await alice.projects.threads.list({ limit: 10, ...(cursor ? { after: cursor } : {}) });
+          seen.push(...page.threads.map((t) => t.id));
+          if (page.threads.length < 10) break;
+          cursor = page.threads.at(-1)!.id;
+        }
+        assert.equal(new Set(seen).size, seen.length, 'no thread twice across pages');
+        assert.ok(seen.includes(thread_id), 'alice\'s API key sees bob\'s thread in the project list');
+        const workspaces = new Set((await alice.projects.threads.list({ limit: 100 })).threads.map((t) => t.workspace_id));
+        assert.ok(workspaces.has('ws-alice') && workspaces.has('ws-bob'), 'threads of several workspaces');
+        const { messages } = await alice.projects.threads.messages.list(thread_id);
+        assert.deepEqual(messages.map((x) => x.content), [{ role: 'user', text: 'from bob' }]);
+
+        for (const mode of MODES.slice(1)) {
+          for (const attempt of [() => cloudFor(mode).projects.threads.list(), () => cloudFor(mode).projects.threads.messages.list(thread_id)]) {
+            const refused = await rejection(attempt());
+            assert.equal(refused.status, 403, `${mode} is refused the project-wide lists`);
+            assert.equal(refused.code, 'forbidden');
+          }
+        }
+      });
     });
   });
 }

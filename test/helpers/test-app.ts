@@ -12,12 +12,16 @@ import { createLogger } from '../../src/logger.js';
 import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
 import { ALL_SCOPES, type Scope } from '../../src/auth/principal.js';
 import type { AppDeps } from '../../src/http/context.js';
+import type { Logger } from 'pino';
 import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from './server-process.js';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
-  /** A workspace token for this user and workspace (all scopes unless given). */
+  /**
+   * A workspace token for this user and workspace (all scopes unless given), carrying the user's
+   * current revocation mark as the server's own mints do.
+   */
   tokenFor(userId: string, workspaceId: string, scopes?: readonly Scope[]): Promise<string>;
   /** JSON request helper: returns status, parsed body and headers. */
   call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
@@ -34,14 +38,17 @@ export function testConfig(dir: string, env: Record<string, string> = {}) {
     LOG_LEVEL: 'silent',
     THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY,
     THREADGATE_MASTER_KEY: TEST_MASTER_KEY,
+    // In-process requests all come from one address ("unknown"): a whole test file's refused
+    // credentials must not add up to the failed-authentication limit. Its own tests set it.
+    THREADGATE_AUTH_FAILURES_PER_MINUTE: '100000',
     ...env,
   });
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'threadgate-test-'));
   const config = testConfig(dir, { THREADGATE_ANONYMOUS: 'true', ...env });
-  const services = await createServices(config, { logger: createLogger('silent') });
+  const services = await createServices(config, { logger: options.logger ?? createLogger('silent') });
   const app = createApp(services.deps);
   return {
     app,
@@ -55,6 +62,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
         agents: 'all',
         anonymous: false,
         credential: { source: 'workspace_token', id: 'test' },
+        tokensValidAfter: (await services.deps.store.getUser(config.projectId, userId))?.tokensValidAfter ?? 0,
       });
       return minted.token;
     },

@@ -22,6 +22,15 @@ import { serviceUrl } from '../helpers/services.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `check` holds, at most 20 s (far above the poll intervals used here): no timed assertion. */
+async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: still not the case after 20 s`);
+    await sleep(25);
+  }
+}
+
 async function apiKeyWithToken(t: TestApp) {
   const key = (await t.call('POST', '/admin/v1/api-keys', { token: TEST_ADMIN_KEY, body: { name: 'k' } })).body as { id: string; key: string };
   const headers = { 'Aui-User-Id': 'u1', 'Aui-Workspace-Id': 'w1' };
@@ -209,6 +218,48 @@ describe('cached credentials and revocation (two processes on one database, no R
       await sleep(200);
       expectError(await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) }), 401, 'unknown_signing_key');
     });
+  });
+});
+
+/** @see issue 10 items 2 (exact across processes) and 14 (a remembered miss ends when the credential is created) */
+describe('user revocation and remembered misses across two processes (no Redis)', () => {
+  it('a workspace token minted on one process right after a user revocation on the other works on both; one minted before works on neither', async () => {
+    await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
+      const k = await apiKeyWithToken(a);
+      const headers = { 'Aui-User-Id': 'kurt', 'Aui-Workspace-Id': 'w-kurt' };
+      for (let round = 0; round < 3; round++) {
+        const before = (await b.call('POST', '/v1/auth/tokens', { token: k.key, headers })).body.token as string;
+        assert.equal((await b.call('GET', '/v1/threads', { token: before })).status, 200);
+        assert.equal((await a.call('POST', '/admin/v1/users/kurt/revoke', admin)).status, 200);
+        // Minted by b at once, before b has heard of the revocation: b reads the user's mark from the database.
+        const minted = (await b.call('POST', '/v1/auth/tokens', { token: k.key, headers })).body.token as string;
+        for (const t of [a, b]) assert.equal((await t.call('GET', '/v1/threads', { token: minted })).status, 200, `round ${round}`);
+        expectError(await a.call('GET', '/v1/threads', { token: before }), 401, 'token_revoked');
+        await eventually('b refuses the token minted before', async () => (await b.call('GET', '/v1/threads', { token: before })).body?.error === 'token_revoked');
+        assert.equal((await b.call('GET', '/v1/threads', { token: minted })).status, 200);
+      }
+    });
+  });
+
+  it('an issuer remembered as unknown on one process is found there once the other creates a rule for it', async () => {
+    const idp = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const issuer = 'https://idp.miss.test/';
+    const jwks = await startJwksServer({ keys: [{ ...idp.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' }] });
+    const token = () => {
+      const input = `${part({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${part({ iss: issuer, aud: 'api', sub: 'lena', exp: nowSeconds() + 600, jti: randomBytes(8).toString('hex') })}`;
+      return `${input}.${createSign('sha256').update(input).sign(idp.privateKey).toString('base64url')}`;
+    };
+    try {
+      await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
+        for (let i = 0; i < 3; i++) expectError(await b.call('GET', '/v1/me', { token: token() }), 401, 'unknown_issuer');
+        const created = await a.call('POST', '/admin/v1/auth-rules', { ...admin, body: { name: 'miss', issuer, audience: 'api', jwks_uri: jwks.url, token_type: 'access' } });
+        assert.equal(created.status, 201);
+        assert.equal((await a.call('GET', '/v1/me', { token: token() })).status, 200, 'at once on the process that created it');
+        await eventually('the other process finds the new rule', async () => (await b.call('GET', '/v1/me', { token: token() })).status === 200);
+      });
+    } finally {
+      await jwks.close();
+    }
   });
 });
 

@@ -66,6 +66,27 @@ describe('workspace isolation', () => {
     expectError(await t.call('POST', '/v1/events', { token: bob, body: { events: [{ kind: 'x', thread_id: threadId }] } }), 404, 'not_found');
   });
 
+  it('a title run on the other workspace\'s thread is refused and leaves its title alone', async () => {
+    const body = { thread_id: threadId, assistant_id: 'system/thread_title', messages: [{ role: 'user', content: [{ type: 'text', text: 'taken' }] }] };
+    expectError(await t.call('POST', '/v1/runs/stream', { token: bob, body }), 404, 'not_found');
+    assert.equal((await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread.title, 'alice only');
+  });
+
+  it('the other workspace\'s file can be neither signed for download nor reached by a guessed key', async () => {
+    const upload = (await t.call('POST', '/v1/files/attachments/generate-presigned-upload-url', { token: alice, body: { filename: 'alice.txt' } })).body;
+    const put = await t.app.request(upload.signedUrl.replace(/^https?:\/\/[^/]+/, ''), { method: 'PUT', body: 'alice only', headers: { 'Content-Type': 'text/plain' } });
+    assert.equal(put.status, 200);
+    assert.equal((await t.call('POST', '/v1/files/attachments/generate-presigned-download-url', { token: alice, body: { key: upload.key } })).status, 200);
+    for (const body of [{ key: upload.key }, { url: upload.publicUrl }]) {
+      const res = await t.call('POST', '/v1/files/attachments/generate-presigned-download-url', { token: bob, body });
+      expectError(res, 404, 'not_found');
+    }
+    const bobTag = (await t.call('POST', '/v1/files/attachments/generate-presigned-upload-url', { token: bob, body: { filename: 'x' } })).body.key.split('/')[0];
+    const guessed = `${bobTag}/${upload.key.split('/')[1]}/alice.txt`;
+    expectError(await t.call('POST', '/v1/files/attachments/generate-presigned-download-url', { token: bob, body: { key: guessed } }), 404, 'not_found');
+    expectError(await t.call('GET', `/v1/files/public/${guessed}`), 404, 'not_found');
+  });
+
   it('lists show only the caller\'s own rows, and nothing of alice\'s changed', async () => {
     assert.deepEqual((await t.call('GET', '/v1/threads', { token: bob })).body, { threads: [] });
     const thread = (await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread;

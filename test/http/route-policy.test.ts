@@ -107,6 +107,13 @@ describe('route policy', () => {
     }
   });
 
+  it('no route takes a credential in the query string: none is declared streaming yet', () => {
+    // A streaming route (WebSocket, EventSource) accepts ?token= / ?key= on its handshake
+    // (test/http/middleware/authorize.test.ts); list each here once it exists.
+    const streaming = registeredRoutes(t).filter((key) => declaredPolicies.get(key)!.streaming === true);
+    assert.deepEqual(streaming, []);
+  });
+
   it('public routes answer without a credential', async () => {
     assert.equal((await t.call('GET', '/health')).status, 200);
     assert.equal((await t.call('GET', '/.well-known/jwks.json')).status, 200);
@@ -114,6 +121,25 @@ describe('route policy', () => {
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
     assert.equal((await t.call('GET', '/ui')).status, 200);
+  });
+
+  it('capability routes (file URLs) take no bearer token: the URL decides, never a 401', async () => {
+    const capability = registeredRoutes(t).filter((key) => declaredPolicies.get(key)!.category === 'capability');
+    assert.deepEqual(capability, [
+      'GET /v1/files/blobs/{workspaceTag}/{fileId}/{fileName}',
+      'GET /v1/files/public/{workspaceTag}/{fileId}/{fileName}',
+      'PUT /v1/files/blobs/{workspaceTag}/{fileId}/{fileName}',
+    ]);
+    const tag = 'A'.repeat(22);
+    for (const key of capability) {
+      const [method, path] = key.split(' ') as [string, string];
+      const url = path.replace('{workspaceTag}', tag).replace('{fileId}', 'B'.repeat(22)).replace('{fileName}', 'a.txt');
+      const res = await t.call(method, url, method === 'PUT' ? { body: 'x' } : {});
+      assert.ok(res.status === 403 || res.status === 404, `${key}: ${res.status}`);
+      assert.equal(res.headers.get('www-authenticate'), null, key);
+    }
+    // The signed routes check the signature first: an unsigned URL is refused as such.
+    expectError(await t.call('GET', `/v1/files/blobs/${tag}/${'B'.repeat(22)}/a.txt`), 403, 'invalid_signed_url');
   });
 
   it('the OpenAPI document lists exactly the declared routes', async () => {

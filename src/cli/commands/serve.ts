@@ -27,7 +27,14 @@ function printBanner(running: RunningServer): void {
     `Threadgate listening on ${running.url} (${config.mode} mode, ${database}${config.redisUrl ? ', Redis' : ''})`,
   ];
   if (config.mode === 'development') {
-    lines.push('  DEVELOPMENT MODE: anonymous sessions default to on, CORS allows any origin. Set NODE_ENV=production for real use.');
+    const cors = config.corsOrigins.length === 0 ? ', CORS allows any origin' : '';
+    lines.push(`  DEVELOPMENT MODE: anonymous sessions default to on${cors}. Set NODE_ENV=production for real use.`);
+  }
+  if (config.mode === 'production' && config.corsOrigins.length === 0) {
+    // Production without THREADGATE_CORS_ORIGINS sends no CORS headers: say so before a browser app finds out.
+    lines.push('  CORS: no origin is allowed, so browsers on other origins are refused until THREADGATE_CORS_ORIGINS lists them (e.g. THREADGATE_CORS_ORIGINS=https://app.example.com).');
+  } else if (config.corsOrigins.length > 0) {
+    lines.push(`  CORS: browsers may call from ${config.corsOrigins.join(', ')}`);
   }
   const origin = running.masterKey.origin;
   if (origin !== 'environment') {

@@ -14,6 +14,7 @@ import type { Context, MiddlewareHandler, Next } from 'hono';
 import { AuthenticationRequired, PolicyDenied } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
+import { readUserRevocationMark } from '../../auth/revocation.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import type { AuthenticateInput } from '../../auth/authenticate.js';
 import type { RoutePolicy } from '../define-route.js';
@@ -27,24 +28,24 @@ const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
 
 /**
  * WebSocket and EventSource clients cannot set headers: they send the credential as `?token=`
- * (admin: `?key=`), as VoltAgent does. Only those requests may, so tokens do not end up in the
- * URLs (and logs) of ordinary requests.
+ * (admin: `?key=`), as VoltAgent does. Only routes declared `streaming` accept it, and only on
+ * the handshake, so tokens do not end up in the URLs (and logs) of ordinary requests.
  */
 function isStreamingHandshake(c: Context): boolean {
   return requestHeader(c, 'upgrade')?.toLowerCase() === 'websocket' || (requestHeader(c, 'accept') ?? '').includes('text/event-stream');
 }
 
-function userAuthorization(c: Context): string | undefined {
+function userAuthorization(c: Context, streaming: boolean): string | undefined {
   const header = requestHeader(c, 'authorization');
   if (header !== undefined) return header;
-  const token = isStreamingHandshake(c) ? c.req.query('token') : undefined;
+  const token = streaming && isStreamingHandshake(c) ? c.req.query('token') : undefined;
   return token === undefined ? undefined : `Bearer ${token}`;
 }
 
-function adminCredential(c: Context): string | undefined {
+function adminCredential(c: Context, streaming: boolean): string | undefined {
   const header = requestHeader(c, 'authorization');
   if (header !== undefined) return extractBearer(header);
-  return isStreamingHandshake(c) ? c.req.query('key') : undefined;
+  return streaming && isStreamingHandshake(c) ? c.req.query('key') : undefined;
 }
 
 /** Every step `authorizeStep` made (define-route.ts folds a step into its route's handler). */
@@ -57,6 +58,7 @@ export function isAuthorizeStep(handler: unknown): boolean {
 
 export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
   const alwaysUser = policy.category === 'data' || policy.category === 'execution';
+  const streaming = policy.streaming === true;
   AUTHORIZE_STEPS.add(authorize);
   return authorize;
   function authorize(c: Context<AppEnv>, next: Next): ReturnType<MiddlewareHandler<AppEnv>> {
@@ -69,10 +71,14 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
     // Unless a middleware of the path (a rate limit) has already added to them.
     if (c.get('responseHeaders') === undefined) c.set('responseHeaders', app.headers.forRequest(c));
     const access = alwaysUser ? 'user' : deps.routeAccess.accessFor(policy.category, c.req.method, c.req.path);
-    if (access === 'admin') return deps.adminKey.verify(adminCredential(c)).then(() => next());
     if (access === 'public') return next();
+    // An address over the failed-authentication limit is refused before its credential is
+    // looked at: synchronous, from memory, nothing at all while no address is blocked
+    // (auth-failures.ts). Failures themselves are counted where they are answered (error-handler.ts).
+    deps.authFailures.refuseIfBlocked(c);
+    if (access === 'admin') return deps.adminKey.verify(adminCredential(c, streaming)).then(() => next());
 
-    const input = credentialInput(c, deps.config.userTokenHeader);
+    const input = credentialInput(c, deps.config.userTokenHeader, streaming);
     // A credential verified before, answered by the verified-credential cache without an await:
     // the handler then runs in the same tick. (An await here cost a cached request about a
     // fifth of its time in bench/.)
@@ -91,9 +97,9 @@ async function authorizeInFull(c: Context<AppEnv>, next: Next, policy: RoutePoli
   await next();
 }
 
-function credentialInput(c: Context, userTokenHeader: string | null): AuthenticateInput {
+function credentialInput(c: Context, userTokenHeader: string | null, streaming: boolean): AuthenticateInput {
   return {
-    authorization: userAuthorization(c),
+    authorization: userAuthorization(c, streaming),
     userIdHeader: requestHeader(c, 'aui-user-id'),
     workspaceIdHeader: requestHeader(c, 'aui-workspace-id'),
     ...(userTokenHeader !== null ? { userTokenHeader: requestHeader(c, userTokenHeader.toLowerCase()) } : {}),
@@ -130,7 +136,11 @@ function heldExchangedToken(deps: AppDeps, principal: Principal): string | undef
 }
 
 async function mintExchangedToken(deps: AppDeps, principal: Principal): Promise<string> {
-  const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, deps.clock);
+  // The user's revocation mark from the database (not a cache): a token issued before a revocation
+  // is refused here even if this process has not heard of it yet, and the workspace token minted
+  // for one issued after it carries the new mark (revocation.ts).
+  const tokensValidAfter = await readUserRevocationMark(deps.store, principal);
+  const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, tokensValidAfter, deps.clock);
   exchanged.set(principal, { token: minted.token, renewAt: minted.expiresAt - deps.config.workspaceTokenTtlSeconds / 2 });
   return minted.token;
 }

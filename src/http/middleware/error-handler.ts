@@ -3,10 +3,12 @@
  * A 401 carries an RFC 6750 §3 `WWW-Authenticate` challenge; `error=` is left out when no
  * credential was sent (§3.1). Anything unexpected is logged with its detail and answered as
  * `server_error`, so internals (and any secret inside an exception) never reach the client.
+ * A refused credential is logged and counted per client address first (auth-failures.ts), every
+ * route's failures passing here, so none can skip it.
  */
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ThreadgateError, ValidationFailed } from '../../errors.js';
+import { AuthError, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../context.js';
 import { sendJson } from '../respond.js';
 import { findDeps } from '../app-context.js';
@@ -49,6 +51,15 @@ function fromHttpException(error: HTTPException): ThreadgateError {
 // An error can come before the authorization step has set `c.var.deps` (the body limit, a bad
 // path): findDeps reads the application's.
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
+  // A refused credential (not a missing one) is logged and counted per address, and may be
+  // answered rate_limited instead once the address is over the limit (auth-failures.ts).
+  const authFailures = error instanceof AuthError && error.code !== 'authentication_required' ? findDeps(c)?.authFailures : undefined;
+  if (authFailures !== undefined) {
+    return authFailures.failed(c, error as AuthError).then(
+      (answer) => respondWithError(c, answer),
+      () => respondWithError(c, error as AuthError),
+    );
+  }
   if (error instanceof ThreadgateError) {
     if (error.status >= 500 || error.detail !== undefined) {
       findDeps(c)?.logger.warn({ code: error.code, detail: error.detail, path: c.req.path }, 'request failed');

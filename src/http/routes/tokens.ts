@@ -10,6 +10,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ThreadgateError } from '../../errors.js';
 import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
+import { readUserRevocationMark } from '../../auth/revocation.js';
 import { createAnonymousSession } from '../../auth/anonymous.js';
 import { rotateRefreshToken } from '../../auth/refresh-token.js';
 import { formatScopes } from '../../auth/principal.js';
@@ -81,7 +82,9 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(mintToken, async (c) => {
     const principal = requirePrincipal(c);
     const deps = c.get('deps');
-    const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal);
+    // The user's current revocation mark, from the database: a token minted after `users revoke`
+    // is never refused by it, on any process (revocation.ts).
+    const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, await readUserRevocationMark(deps.store, principal));
     return sendJson(
       c,
       { token: minted.token, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds, scope: formatScopes(principal.scopes) },
@@ -103,6 +106,8 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
   app.use('/v1/auth/tokens/refresh', rateLimitByAddress((limiters) => limiters.refresh));
   app.openapi(refreshToken, async (c) => {
     const deps = c.get('deps');
+    // A refresh token is a credential: an address over the failed-authentication limit is refused first.
+    deps.authFailures.refuseIfBlocked(c);
     const session = await rotateRefreshToken(deps, c.req.valid('json').refresh_token);
     return sendJson(c, { ...session, token_type: 'Bearer' as const, expires_in: deps.config.workspaceTokenTtlSeconds }, 200, { 'Cache-Control': 'no-store' });
   });

@@ -1,0 +1,124 @@
+/**
+ * Failed authentication, per client address: every failure is logged, guesses are counted, and
+ * an address that has made more than THREADGATE_AUTH_FAILURES_PER_MINUTE guesses in a 60-second
+ * window is answered `429 rate_limited` (with `Retry-After` and the RateLimit headers) on every
+ * route that takes a credential until the window ends, before its credential is even looked at.
+ *
+ * A failure is any refused credential of any kind: the admin key, an API key, a workspace token, a
+ * user token, an identity provider's token, a refresh token. A request with no credential at all
+ * (`authentication_required`) is not one. A genuine credential that is only out of time or used
+ * up (`token_expired`, `token_not_yet_valid`, `token_revoked`, `refresh_token_reused`: its
+ * signature or hash matched) is logged but not counted: it is no guess, and browsers waking up
+ * send expired tokens in bursts.
+ *
+ * Cost, on the way in: `refuseIfBlocked` is synchronous and reads this process's memory only
+ * (nothing at all while no address is blocked), so a request with a cached, valid credential
+ * gains no await and no Redis call. Only failures reach the counter (Redis when REDIS_URL is set,
+ * shared by every process; memory otherwise, and while Redis is unreachable).
+ *
+ * The bound: the counter is shared, the block is not. The process that sees an address go over
+ * the limit blocks it at once; another process blocks it after its own next failure from that
+ * address in the window (which is checked, counted, over the limit, and so answered 429). Across
+ * P processes an address thus gets at most limit + P − 1 credentials checked per window (the
+ * limit, with one process). At most {@link MAX_BLOCKED} addresses are held blocked per process;
+ * past that the oldest block is dropped, which costs that address one more checked credential.
+ */
+import type { Context } from 'hono';
+import type { Logger } from 'pino';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimited, type AuthError, type ErrorCode, type ThreadgateError } from '../../errors.js';
+import type { ResolvedConfig } from '../../config.js';
+import { credentialKindOf } from '../../auth/credential-kind.js';
+import { clientAddress } from './client-address.js';
+import { rateLimitHeaders, type RateLimiterStore } from './rate-limit.js';
+
+/** Blocked addresses held in memory per process. */
+export const MAX_BLOCKED = 10_000;
+
+/** Refusals of a genuine credential: logged, not counted as guesses. */
+const NOT_GUESSES: ReadonlySet<ErrorCode> = new Set(['token_expired', 'token_not_yet_valid', 'token_revoked', 'refresh_token_reused']);
+
+export interface AuthFailures {
+  /**
+   * Throws `rate_limited` when the request's address is blocked. Synchronous, from memory: call
+   * it before looking at the request's credential.
+   */
+  refuseIfBlocked(c: Context): void;
+  /**
+   * Records that the request's credential was refused with `error`: logs it (never the
+   * credential) and counts it. Resolves with what to answer: `error`, or `rate_limited` once the
+   * address has gone over the limit.
+   */
+  failed(c: Context, error: AuthError): Promise<ThreadgateError>;
+}
+
+/**
+ * @example
+ * const authFailures = createAuthFailures(config, rateLimiterStore(config, redis, logger), logger)
+ */
+export function createAuthFailures(
+  config: Pick<ResolvedConfig, 'authFailuresPerMinute' | 'trustProxy'>,
+  store: RateLimiterStore,
+  logger: Logger,
+  clock: () => number = Date.now,
+): AuthFailures {
+  const points = config.authFailuresPerMinute;
+  const limiter: RateLimiterAbstract = store.create('auth-failures', points, 60);
+  /** Address → when its block ends (ms since the epoch), oldest first. */
+  const blocked = new Map<string, number>();
+
+  const refusal = (msLeft: number) => {
+    const error = new RateLimited(msLeft / 1000);
+    Object.assign(error.headers, rateLimitHeaders(points, { remainingPoints: 0, msBeforeNext: msLeft }));
+    return error;
+  };
+
+  return {
+    refuseIfBlocked(c) {
+      if (blocked.size === 0) return;
+      const address = clientAddress(c, config.trustProxy);
+      const until = blocked.get(address);
+      if (until === undefined) return;
+      const msLeft = until - clock();
+      if (msLeft <= 0) {
+        blocked.delete(address);
+        return;
+      }
+      throw refusal(msLeft);
+    },
+
+    async failed(c, error) {
+      const address = clientAddress(c, config.trustProxy);
+      const counted = !NOT_GUESSES.has(error.code);
+      logger.info(
+        {
+          code: error.code,
+          credential: credentialKindOf(error),
+          address,
+          route: `${c.req.method} ${c.req.path}`,
+          ...(error.detail !== undefined ? { detail: error.detail } : {}),
+          ...(counted ? {} : { counted: false }),
+        },
+        'authentication failed',
+      );
+      if (!counted) return error;
+      try {
+        await limiter.consume(address);
+        return error;
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) {
+          logger.error({ err: rejection }, 'the failed-authentication counter is unavailable');
+          return error;
+        }
+        const msLeft = Math.max(1000, rejection.msBeforeNext);
+        if (!blocked.has(address)) {
+          if (blocked.size >= MAX_BLOCKED) blocked.delete(blocked.keys().next().value!);
+          logger.warn({ address, failures: rejection.consumedPoints, limit: points, blockedForSeconds: Math.ceil(msLeft / 1000) }, 'too many failed authentications: address blocked');
+        }
+        blocked.delete(address);
+        blocked.set(address, clock() + msLeft);
+        return refusal(msLeft);
+      }
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * `POST /v1/runs/stream` (AssistantCloudRuns.stream): a run whose answer streams back as
+ * `text/plain`, which the client decodes with assistant-stream's PlainTextDecoder (each chunk of
+ * the body is a text delta). One assistant is served: `system/thread_title`, which the client
+ * calls after a turn (generateThreadTitle, and assistant-ui's cloud thread list) to name the
+ * thread. Its text comes from `deps.titleGenerator` (titles/title-generator.ts); the route stores
+ * it as the thread's title before the response ends, since assistant-ui's thread list relies on
+ * the run having persisted it ("`generate` resolves only once the run has persisted its title",
+ * @assistant-ui/core title-generation.ts). `generateThreadTitle` writes the same title again with
+ * `threads.update`: the same value twice, no harm. Any other `assistant_id` names an agent, and
+ * agents are not configured yet: 404.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFound } from '../../errors.js';
+import type { TitleMessage } from '../../titles/title-generator.js';
+import type { AppEnv } from '../context.js';
+import { declareRoute, createRouteModule } from '../define-route.js';
+import { requirePrincipal } from '../middleware/authorize.js';
+import { errorResponses, IdParam, storedText } from '../openapi.js';
+import { standardHeadersOf } from '../respond.js';
+
+export const THREAD_TITLE_ASSISTANT = 'system/thread_title';
+
+/** What a stored title holds at most (PUT /v1/threads/{id} accepts as much). */
+const MAX_STORED_TITLE = 1000;
+
+const MessageSchema = z.looseObject({
+  role: z.string().max(64),
+  content: z.union([z.string(), z.array(z.unknown())]).optional(),
+});
+
+const streamRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
+  method: 'post',
+  path: '/v1/runs/stream',
+  tags: ['runs'],
+  summary: 'Run an assistant on a thread and stream its text (only system/thread_title today)',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.looseObject({
+            thread_id: IdParam,
+            assistant_id: storedText(255, 1),
+            messages: z.array(MessageSchema).max(1000).optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The text, streamed; for system/thread_title, the title (also stored on the thread)', content: { 'text/plain': { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 404, 413),
+  },
+});
+
+/** The text parts of the client's messages (`{type: "text", text}`; a string content counts too). */
+function toTitleMessages(messages: readonly z.infer<typeof MessageSchema>[]): TitleMessage[] {
+  return messages.map((message) => {
+    const content = message.content;
+    const texts = typeof content === 'string'
+      ? [content]
+      : (content ?? []).flatMap((part) => {
+          const p = part as { type?: unknown; text?: unknown } | null;
+          return p !== null && typeof p === 'object' && p.type === 'text' && typeof p.text === 'string' ? [p.text] : [];
+        });
+    return { role: message.role, texts };
+  });
+}
+
+export function runStreamRoutes(): OpenAPIHono<AppEnv> {
+  const app = createRouteModule();
+
+  app.openapi(streamRun, async (c) => {
+    const principal = requirePrincipal(c);
+    const body = c.req.valid('json');
+    const { store, titleGenerator, logger } = c.get('deps');
+    if (body.assistant_id !== THREAD_TITLE_ASSISTANT) {
+      throw new NotFound({ message: `No assistant "${body.assistant_id}": agents are not configured on this server (only "${THREAD_TITLE_ASSISTANT}" runs).` });
+    }
+    const { projectId, workspaceId } = principal;
+    const threadId = body.thread_id;
+    if ((await store.getThread(projectId, workspaceId, threadId)) === undefined) throw new NotFound({ message: 'No such thread.' });
+
+    const signal = c.req.raw.signal;
+    const pieces = titleGenerator.generateTitle({ threadId, messages: toTitleMessages(body.messages ?? []), signal })[Symbol.asyncIterator]();
+    const encoder = new TextEncoder();
+    let title = '';
+    const text = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await pieces.next();
+          if (next.done !== true) {
+            title += next.value;
+            if (next.value !== '') controller.enqueue(encoder.encode(next.value));
+            return;
+          }
+          const stored = Array.from(title.trim().replace(/\u0000/g, '')).slice(0, MAX_STORED_TITLE).join('');
+          // Stored before the body ends: the client reads the end of the body as "title saved".
+          if (stored !== '') await store.updateThread(projectId, workspaceId, threadId, { title: stored });
+          controller.close();
+        } catch (error) {
+          logger.error({ err: error, threadId }, 'thread title generation failed');
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await pieces.return?.();
+      },
+    });
+    return new Response(text, {
+      status: 200,
+      headers: { ...standardHeadersOf(c), 'Content-Type': 'text/plain; charset=utf-8' },
+    }) as never;
+  });
+
+  return app;
+}

@@ -1,0 +1,103 @@
+/**
+ * Every Redis connection Threadgate opens (the server's commands, its revocation subscriber, the
+ * CLI's) is made here, so all have the same short timeouts and report through pino.
+ *
+ * Redis only makes Threadgate faster and shares its counters between processes; the database is
+ * the truth. So a Redis that is down or slow must cost a request little:
+ *
+ * - `connectTimeout` 2 s, and reconnecting forever with a backoff of at most 2 s;
+ * - `commandTimeout` 1 s: a command on a connection that hangs (a peer gone without a reset)
+ *   fails after a second instead of waiting for TCP to notice;
+ * - `maxRetriesPerRequest` 1: a command sent while disconnected waits for one reconnection
+ *   attempt at most (and never longer than `commandTimeout`), then fails; the offline queue stays
+ *   on so that a command sent while the connection is still being made at start, or during a
+ *   blip, goes through;
+ * - `disconnectTimeout` 0.5 s: closing a client whose connection is still being made keeps the
+ *   process (a CLI command) alive for half a second at most;
+ * - the rate limiters do not even send commands while the connection is not ready: they count in
+ *   the process meanwhile (http/middleware/rate-limit.ts).
+ *
+ * Without an `error` listener ioredis prints every failed reconnection as plain text
+ * ("[ioredis] Unhandled error event"). Here each client has one that logs through pino, once when
+ * the connection is lost, at most once a minute while it stays down (with the number of errors
+ * left out), and once when it is back.
+ *
+ * Other code may listen to the client's own events too (`ready` after every reconnection, e.g.
+ * to catch up on what was missed while disconnected).
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** What the connection is for; it names the connection in logs. */
+export type RedisRole = 'server' | 'subscriber' | 'cli';
+
+export const REDIS_CONNECT_TIMEOUT_MS = 2000;
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+export const REDIS_MAX_RECONNECT_DELAY_MS = 2000;
+/** While Redis stays unreachable, at most one log line per client in this interval. */
+export const REDIS_LOG_INTERVAL_MS = 60_000;
+
+export interface RedisClientOptions {
+  /** Connect on the first command rather than at once (the CLI: most commands never need Redis). */
+  lazyConnect?: boolean;
+  /** Milliseconds since the epoch, for the log interval. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/**
+ * @example
+ * const redis = createRedisClient(config.redisUrl, logger, 'server')
+ * const subscriber = createRedisClient(config.redisUrl, logger, 'subscriber')
+ */
+export function createRedisClient(url: string, logger: Logger, role: RedisRole, options: RedisClientOptions = {}): Redis {
+  const client = new Redis(url, {
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(100 * attempt, REDIS_MAX_RECONNECT_DELAY_MS),
+    // On disconnect(), how long a connection still being made may keep the process alive.
+    disconnectTimeout: 500,
+    lazyConnect: options.lazyConnect ?? false,
+  });
+  watchConnection(client, logger.child({ redis: role }), options.clock ?? Date.now);
+  return client;
+}
+
+/**
+ * The `error` listener and the rate-limited connection log: `Redis unreachable` (warn) once per
+ * outage, `Redis still unreachable` (warn) at most once per {@link REDIS_LOG_INTERVAL_MS}, and
+ * `Redis reachable again` (info). Only the error's message and code are logged (never the URL,
+ * which may hold a password).
+ */
+function watchConnection(client: Redis, logger: Logger, clock: () => number): void {
+  let down = false;
+  let lastLoggedAt = 0;
+  let unlogged = 0;
+  const describe = (error: Error & { code?: unknown }) => ({ message: error.message, ...(typeof error.code === 'string' ? { code: error.code } : {}) });
+  const lost = (error: { message: string; code?: string } | undefined) => {
+    const now = clock();
+    if (!down) {
+      down = true;
+      lastLoggedAt = now;
+      unlogged = 0;
+      logger.warn({ error }, 'Redis unreachable: retrying in the background');
+    } else if (now - lastLoggedAt >= REDIS_LOG_INTERVAL_MS) {
+      logger.warn({ error, errorsSinceLastLog: unlogged }, 'Redis still unreachable');
+      lastLoggedAt = now;
+      unlogged = 0;
+    } else {
+      unlogged++;
+    }
+  };
+  client.on('error', (error: Error) => lost(describe(error)));
+  // A connection closed without an error (Redis shut down cleanly) is lost all the same;
+  // `reconnecting` is not emitted after `disconnect()`.
+  client.on('reconnecting', () => {
+    if (!down) lost({ message: 'connection closed' });
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.info({ errorsSinceLastLog: unlogged }, 'Redis reachable again');
+  });
+}
