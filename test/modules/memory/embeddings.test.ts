@@ -138,3 +138,40 @@ describe('memory backfill across a restart', () => {
     }
   });
 });
+
+describe('memory backfill in the background', () => {
+  it('embeds what a failed write left queued, on its own, once the provider answers again', async () => {
+    const { createSqliteStore } = await import('../../../src/store/sqlite/sqlite-store.js');
+    const { createMemoryModule } = await import('../../../src/modules/memory/index.js');
+    const { principalFor } = await import('./memory-store-cases.js');
+    const dir = mkdtempSync(join(tmpdir(), 'threadgate-backfill-bg-'));
+    const store = createSqliteStore({ path: join(dir, 'bg.db') });
+    await store.migrate();
+    let up = false;
+    let calls = 0;
+    const embedder = {
+      model: 'fake',
+      async embed(values: readonly string[]) {
+        calls++;
+        if (!up) throw new Error('provider down (test)');
+        return values.map(() => Float32Array.from([1, 0, 0]));
+      },
+    };
+    const memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english' }, logger: { warn() {}, info() {} }, clock: Date.now, embedder, backfill: { intervalMs: 20 } });
+    try {
+      await memory.service.create(principalFor('bg', 'ws'), [{ text: 'queued while down' }], () => '');
+      assert.equal(await memory.repo.countPending(), 1);
+      up = true;
+      memory.backfill.start();
+      // Polls the outcome, not the time: the run happens when it happens.
+      while ((await memory.repo.countPending()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(calls >= 2, 'the write tried once, the backfill again');
+      const [candidate] = await memory.repo.vectorCandidates({ projectId: 'default', workspaceId: 'ws', userId: 'bg', agents: 'all' }, {}, 'fake', Date.now());
+      assert.deepEqual([...candidate!.vector], [1, 0, 0]);
+    } finally {
+      await memory.backfill.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
