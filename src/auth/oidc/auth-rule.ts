@@ -38,6 +38,8 @@ export interface AuthRuleInput {
   required_claims?: Record<string, unknown> | null;
   scopes_claim?: string | null;
   enabled?: boolean;
+  /** A service rule (docs/credentials/auth-rules.md#service-rules). Default false. */
+  service?: boolean;
 }
 
 export interface AuthRuleContext {
@@ -159,6 +161,7 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
   }
   const scopesClaim = input.scopes_claim === undefined ? defaults.scopesClaim : input.scopes_claim;
   if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw new ValidationFailed('enabled', 'must be true or false');
+  if (input.service !== undefined && typeof input.service !== 'boolean') throw new ValidationFailed('service', 'must be true or false');
   return {
     name,
     provider: preset?.id ?? null,
@@ -172,6 +175,7 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
     requiredClaims: requiredClaims(input.required_claims),
     scopesClaim: scopesClaim === null ? null : claimName('scopes_claim', scopesClaim),
     enabled: input.enabled ?? true,
+    service: input.service ?? false,
   };
 }
 
@@ -212,6 +216,7 @@ function asInput(rule: AuthRuleRecord): AuthRuleInput {
     required_claims: rule.requiredClaims,
     scopes_claim: rule.scopesClaim,
     enabled: rule.enabled,
+    service: rule.service,
   };
 }
 
@@ -270,6 +275,7 @@ export function toWireAuthRule(rule: AuthRuleRecord) {
     required_claims: rule.requiredClaims,
     scopes_claim: rule.scopesClaim,
     enabled: rule.enabled,
+    service: rule.service,
     created_at: new Date(rule.createdAt).toISOString(),
     updated_at: new Date(rule.updatedAt).toISOString(),
   };

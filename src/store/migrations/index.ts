@@ -11,6 +11,7 @@ import * as authKeys from './002-auth-keys.js';
 import * as authRules from './003-auth-rules.js';
 import * as runLeases from './004-run-leases.js';
 import * as memories from '../../modules/memory/migrations/007-memories.js';
+import * as serviceAuthRules from './008-service-auth-rules.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -20,6 +21,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '004-run-leases': runLeases,
   // Modules' migrations run after the core ones (their numbers keep the one global order).
   '007-memories': memories,
+  '008-service-auth-rules': serviceAuthRules,
 });
 
 const provider: MigrationProvider = {
