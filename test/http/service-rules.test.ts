@@ -82,6 +82,12 @@ describe('service auth rules', () => {
     assert.deepEqual((await t.call('GET', '/v1/memories', { token: tokenText, headers: as('dave', 'ws-carol') })).body.memories, []);
   });
 
+  it('a service rule must pin its client with a required claim', async () => {
+    const res = await t.call('POST', '/admin/v1/auth-rules', { ...admin, body: { name: 'loose', issuer: 'https://idp.loose.test/', audience: 'api', jwks_uri: jwks.url, service: true } });
+    expectError(res, 400, 'validation_error');
+    assert.equal(res.body.field, 'required_claims');
+  });
+
   it('still checks everything else: another issuer\'s client, a missing required claim', async () => {
     const wrongClient = token(SERVICE_ISSUER, { sub: 'other@clients', scope: 'memory:read', client_id: 'someone-else' });
     expectError(await t.call('GET', '/v1/memories', { token: wrongClient, headers: as('alice', 'ws-alice') }), 401, 'invalid_claims');

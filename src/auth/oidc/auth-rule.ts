@@ -162,6 +162,12 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
   const scopesClaim = input.scopes_claim === undefined ? defaults.scopesClaim : input.scopes_claim;
   if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw new ValidationFailed('enabled', 'must be true or false');
   if (input.service !== undefined && typeof input.service !== 'boolean') throw new ValidationFailed('service', 'must be true or false');
+  const required = requiredClaims(input.required_claims);
+  // A service rule's tokens may act for any user: it must name the client they come from, so that
+  // the provider's user tokens (same issuer, maybe the same audience) can never pass it.
+  if (input.service === true && Object.keys(required).length === 0) {
+    throw new ValidationFailed('required_claims', 'a service rule must require the claim that names your backend\'s client (e.g. {"azp": "<client id>"})');
+  }
   return {
     name,
     provider: preset?.id ?? null,
@@ -172,7 +178,7 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
     tokenType: tokenType as AuthRuleTokenType,
     userIdClaim: claimName('user_id_claim', input.user_id_claim ?? defaults.userIdClaim),
     workspaceTemplate,
-    requiredClaims: requiredClaims(input.required_claims),
+    requiredClaims: required,
     scopesClaim: scopesClaim === null ? null : claimName('scopes_claim', scopesClaim),
     enabled: input.enabled ?? true,
     service: input.service ?? false,
