@@ -29,6 +29,7 @@ import { createVerifiedCredentialCache } from './auth/verified-credential-cache.
 import { withCachedLookups } from './auth/cached-lookups.js';
 import { answerClientErrors } from './http/client-error.js';
 import { createDrainer } from './http/drain.js';
+import { createMemoryModule, type MemoryModule } from './modules/memory/index.js';
 import { createConversationTitleGenerator } from './titles/conversation-title.js';
 import { createUrlSigner } from './files/url-signature.js';
 import { openBlobStore } from './files/open-blob-store.js';
@@ -57,6 +58,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
+  let memory: MemoryModule | undefined;
   let blobStore: BlobStore | null = null;
   try {
     await rawStore.migrate();
@@ -127,11 +129,17 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       logger,
       clock,
     };
+    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
+    // provider was down, and purges expired memories, in the background.
+    memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
+    if (config.memoryBackfillMs > 0) memory.backfill.start();
+    deps.memory = memory;
     return {
       deps,
       masterKey,
       generatedAdminKey,
       async close() {
+        await memory?.backfill.stop();
         await blobStore?.close();
         await epoch?.close();
         subscriber?.disconnect();
@@ -140,6 +148,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     };
   } catch (error) {
+    await memory?.backfill.stop();
     await blobStore?.close();
     await epoch?.close();
     subscriber?.disconnect();
