@@ -15,7 +15,7 @@ import type { Store } from '../store/store.js';
 import { looksLikeApiKey, verifyApiKey } from './api-key.js';
 import { looksLikeAuthKeyId } from './auth-key.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { bearerTokenUnchecked, extractBearer, isBearerToken } from './bearer.js';
+import { extractBearer, isBearerToken } from './bearer.js';
 import { parseJwsClaims } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
@@ -228,18 +228,14 @@ export function createAuthenticator(
     },
     cached(input) {
       if (cache === undefined || isTracing()) return undefined;
-      // The token is read without the token68 regex: the cache holds tokens that passed
-      // `extractBearer` (or the user-token header's same rule) and nothing else, and a token is looked
-      // up by its exact text, so a token found here is one that passed. (About 1 µs of a cached
-      // request for a 600-character token, bench/.) Anything else goes the full way.
-      const fromHeader = input.userTokenHeader === undefined || input.userTokenHeader === '' ? undefined : input.userTokenHeader;
-      if (fromHeader !== undefined) {
-        // The user-token header alone (both at once goes the full way, to be refused or not there).
-        if (input.authorization !== undefined || fromHeader.includes('\n')) return undefined;
-        return cache.get(cacheKeyFor(fromHeader, input, true));
+      // The same reading of the input as `authenticate`; a malformed input goes the full way, to be refused there.
+      let credential: ReturnType<typeof credentialOf>;
+      try {
+        credential = credentialOf(input);
+      } catch {
+        return undefined;
       }
-      const token = bearerTokenUnchecked(input.authorization);
-      return token === undefined ? undefined : cache.get(cacheKeyFor(token, input));
+      return credential === undefined ? undefined : cache.get(cacheKeyFor(credential.token, input, credential.onlyUserTokens));
     },
   };
 

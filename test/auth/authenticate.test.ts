@@ -136,7 +136,10 @@ describe('authenticate: the synchronous cache answer', () => {
     for (const header of [`Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token},`, `Bearer ${token}\n`, `Bearer\t${token}`, `${token}`]) {
       assert.equal(auth.cached!({ ...input, authorization: header }), undefined, `not the cached token: ${JSON.stringify(header.slice(-12))}`);
     }
-    assert.equal(auth.cached!({ ...input, userTokenHeader: token }), undefined, 'both credential headers: the full check decides');
+    // Both credential headers: the same reading as authenticate (the same token twice is one credential; two differ: refused there).
+    assert.equal(auth.cached!({ ...input, userTokenHeader: token }), await auth.authenticate({ ...input, userTokenHeader: token }), 'the same token in both headers');
+    assert.equal(auth.cached!({ ...input, userTokenHeader: `${token}x` }), undefined, 'two different tokens: authenticate refuses them');
+    await assert.rejects(auth.authenticate({ ...input, userTokenHeader: `${token}x` }), { code: 'invalid_token' });
     const traced = await withTrace(async () => auth.cached!(input));
     assert.deepEqual(traced.result, { ok: true, value: undefined }, 'an inspection verifies in full');
     epoch++;
