@@ -8,7 +8,8 @@ import { ApiKeyInvalid, ValidationFailed } from '../errors.js';
 import { equalDigests, hashSecret } from '../crypto/hash.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
-import { ALL_SCOPES, formatScopes, isScope, parseScopes, type Principal, type Scope } from './principal.js';
+import { ALL_SCOPES, formatScopes, isScope, type Principal, type Scope } from './principal.js';
+import { parseScopes } from './policy.js';
 
 /** Every API key starts with this. */
 export const API_KEY_PREFIX = 'tg_sk_';
@@ -134,7 +135,7 @@ export async function verifyApiKey(
     workspaceId,
     source: 'api_key',
     credentialId: record.id,
-    scopes: parseScopes(record.scopes === '' ? [] : record.scopes),
+    scopes: parseScopes(record.scopes),
     agents: record.agents === 'all' ? 'all' : Object.freeze([...record.agents]),
     anonymous: false,
     user: {},

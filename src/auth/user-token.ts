@@ -19,7 +19,8 @@ import type { AuthKeyRecord, Store } from '../store/store.js';
 import { validateIdentityHeader } from './api-key.js';
 import { loadAuthKey } from './auth-key.js';
 import { checkJwtTimes, parseStrictJwt } from './jwt-strict.js';
-import { parseScopes, type Principal } from './principal.js';
+import type { Principal } from './principal.js';
+import { parseScopes } from './policy.js';
 import { traceStep } from './trace.js';
 import { verifyCompactJws } from './verify-jws.js';
 
@@ -88,7 +89,7 @@ export async function verifyUserToken(deps: UserTokenDeps, token: string): Promi
   traceStep('workspace', true, () => workspaceClaim in payload ? `from the "${workspaceClaim}" claim` : 'from sub (no workspace claim)');
   if ('scope' in payload && typeof payload.scope !== 'string') throw new ClaimMismatch('scope', { detail: 'scope is not a string' });
   // A key grants every scope; a `scope` claim narrows it (unknown scopes are ignored, RFC 9068 §2.2.3).
-  const scopes = typeof payload.scope === 'string' ? parseScopes(payload.scope.split(' ')) : parseScopes(undefined);
+  const scopes = parseScopes(payload.scope as string | undefined);
 
   const key = record!;
   return {

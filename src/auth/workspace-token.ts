@@ -15,7 +15,8 @@ import { ClaimMismatch, TokenInvalid } from '../errors.js';
 import { createSecret } from '../crypto/random-id.js';
 import { checkJwtTimes, parseStrictJwt, type JwtClaims } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
-import { formatScopes, isScope, type CredentialSource, type Principal, type Scope } from './principal.js';
+import { formatScopes, type CredentialSource, type Principal, type Scope } from './principal.js';
+import { parseScopes } from './policy.js';
 import { verifyCompactJws } from './verify-jws.js';
 
 /** The algorithms a workspace token may use; each key also pins its own (never the token's choice). */
@@ -155,7 +156,7 @@ export async function verifyWorkspaceToken(
   const src = payload.src;
   if (typeof src !== 'string' || !(CREDENTIAL_SOURCES as readonly string[]).includes(src)) throw new ClaimMismatch('src');
   if (typeof payload.scope !== 'string') throw new ClaimMismatch('scope');
-  const scopes = new Set(payload.scope.split(' ').filter(isScope));
+  const scopes = parseScopes(payload.scope);
   let agents: 'all' | readonly string[] = 'all';
   if (payload.agents !== undefined) {
     if (!Array.isArray(payload.agents) || !payload.agents.every((agent) => typeof agent === 'string' && agent !== '')) {

@@ -13,7 +13,7 @@ import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from './context.js';
 import type { StandardHeaderSets } from './middleware/standard-headers.js';
-import { hasStandardHeaders } from './respond.js';
+import { hasStandardHeaders } from './response-mark.js';
 import { rawHeader, rawHeadersOf } from './request-header.js';
 
 export interface AppContext {

@@ -14,19 +14,7 @@ import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { InvalidJSONValue, JSONParsed, JSONValue } from 'hono/utils/types';
 import { appContextOf } from './app-context.js';
-
-/** Marks responses built here, with every standard header already in them. */
-const COMPLETE = Symbol('threadgate.standardHeaders');
-
-/** Whether `response` was built by `sendJson` / `sendEmpty` (and so already has the standard headers). */
-export function hasStandardHeaders(response: Response): boolean {
-  return (response as Response & { [COMPLETE]?: true })[COMPLETE] === true;
-}
-
-function markComplete<R extends Response>(response: R): R {
-  (response as Response & { [COMPLETE]?: true })[COMPLETE] = true;
-  return response;
-}
+import { markComplete } from './response-mark.js';
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 

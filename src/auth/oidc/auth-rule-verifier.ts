@@ -24,7 +24,8 @@ import { AuthError, ClaimMismatch, TokenInvalid } from '../../errors.js';
 import type { AuthRuleRecord, Json } from '../../store/store.js';
 import { validateIdentityHeader } from '../api-key.js';
 import { checkJwtTimes, parseStrictJwt, type JwtClaims } from '../jwt-strict.js';
-import { ALL_SCOPES, isScope, type Principal, type Scope } from '../principal.js';
+import type { Principal, Scope } from '../principal.js';
+import { parseScopes } from '../policy.js';
 import { traceStep } from '../trace.js';
 import { verifyCompactJws, type KeyResolver } from '../verify-jws.js';
 import { classifyToken } from './token-type.js';
@@ -56,15 +57,13 @@ function identity(claim: string, value: unknown): string {
 
 /** The scopes a token's scopes claim grants: a space-separated string (`scope`) or a list (`scp`). */
 function scopesFrom(rule: AuthRuleRecord, payload: JwtClaims): Set<Scope> {
-  if (rule.scopesClaim === null) return new Set(ALL_SCOPES);
+  if (rule.scopesClaim === null) return parseScopes(undefined);
   const claim = rule.scopesClaim;
   const value = Object.hasOwn(payload, claim) ? payload[claim] : undefined;
-  let list: string[];
-  if (typeof value === 'string') list = value.split(' ');
-  else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) list = value as string[];
-  else throw new ClaimMismatch(claim, { message: `The "${claim}" claim must list the token's scopes (this rule reads scopes from it).` });
-  // Only Threadgate's own scope names count; the provider's other scopes are ignored (RFC 9068 §2.2.3).
-  return new Set(list.filter(isScope));
+  const isList = typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+  if (!isList) throw new ClaimMismatch(claim, { message: `The "${claim}" claim must list the token's scopes (this rule reads scopes from it).` });
+  // Only Threadgate's own scope names count; the provider's other scopes are ignored (policy.ts).
+  return parseScopes(value as string | readonly string[]);
 }
 
 /**
