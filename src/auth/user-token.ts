@@ -18,7 +18,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { AuthKeyRecord, Store } from '../store/store.js';
 import { validateIdentityHeader } from './api-key.js';
 import { loadAuthKey } from './auth-key.js';
-import { checkJwtTimes, parseStrictJwt } from './jwt-strict.js';
+import { checkJwtTimes, parseStrictJwt, type ParsedJws } from './jwt-strict.js';
 import type { Principal } from './principal.js';
 import { parseScopes } from './policy.js';
 import { traceStep } from './trace.js';
@@ -68,11 +68,12 @@ function identityClaim(claim: string, value: unknown): string {
  * principal.userId      // the token's sub
  * principal.workspaceId // its workspace_id claim, or sub
  */
-export async function verifyUserToken(deps: UserTokenDeps, token: string): Promise<Principal> {
+export async function verifyUserToken(deps: UserTokenDeps, token: string | ParsedJws): Promise<Principal> {
   const clock = deps.clock ?? Date.now;
-  const { payload } = parseStrictJwt(token);
+  const jwt = parseStrictJwt(token);
+  const { payload } = jwt;
   let record: AuthKeyRecord | undefined;
-  await verifyCompactJws(token, {
+  await verifyCompactJws(jwt, {
     algorithms: USER_TOKEN_ALGORITHMS,
     async resolveKey(header) {
       const loaded = await loadAuthKey(deps.store, deps.secretBox, header.kid);

@@ -13,7 +13,7 @@ import { SignJWT } from 'jose';
 import type { ResolvedConfig } from '../config.js';
 import { ClaimMismatch, TokenInvalid } from '../errors.js';
 import { createSecret } from '../crypto/random-id.js';
-import { checkJwtTimes, parseStrictJwt, type JwtClaims } from './jwt-strict.js';
+import { checkJwtTimes, parseStrictJwt, type JwtClaims, type ParsedJws } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import { formatScopes, type CredentialSource, type Principal, type Scope } from './principal.js';
 import { parseScopes } from './policy.js';
@@ -136,11 +136,12 @@ function requireString(claims: Record<string, unknown>, name: string): string {
 export async function verifyWorkspaceToken(
   keyring: Pick<Keyring, 'resolveKey'>,
   config: WorkspaceTokenConfig,
-  token: string,
+  token: string | ParsedJws,
   clock: () => number = Date.now,
 ): Promise<VerifiedWorkspaceToken> {
-  const { header, payload } = parseStrictJwt(token);
-  await verifyCompactJws(token, { algorithms: WORKSPACE_TOKEN_ALGORITHMS, resolveKey: keyring.resolveKey });
+  const jwt = parseStrictJwt(token);
+  const { header, payload } = jwt;
+  await verifyCompactJws(jwt, { algorithms: WORKSPACE_TOKEN_ALGORITHMS, resolveKey: keyring.resolveKey });
   checkJwtTimes(payload, { nowSeconds: clock() / 1000, clockToleranceSeconds: config.clockToleranceSeconds });
   if (typeof header.typ !== 'string' || !ACCESS_TOKEN_TYP.test(header.typ)) {
     throw new TokenInvalid({ message: 'The token is not a workspace access token (typ).', detail: 'typ is not at+jwt' });

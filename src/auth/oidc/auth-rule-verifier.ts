@@ -23,7 +23,7 @@ import type { ResolvedConfig } from '../../config.js';
 import { AuthError, ClaimMismatch, TokenInvalid } from '../../errors.js';
 import type { AuthRuleRecord, Json } from '../../store/store.js';
 import { validateIdentityHeader } from '../api-key.js';
-import { checkJwtTimes, parseStrictJwt, type JwtClaims } from '../jwt-strict.js';
+import { checkJwtTimes, parseJwsClaims, parseStrictJwt, type JwtClaims, type ParsedJws } from '../jwt-strict.js';
 import type { Principal, Scope } from '../principal.js';
 import { parseScopes } from '../policy.js';
 import { traceStep } from '../trace.js';
@@ -77,10 +77,11 @@ function scopesFrom(rule: AuthRuleRecord, payload: JwtClaims): Set<Scope> {
  * principal.userId      // the rule's user id claim (sub)
  * principal.workspaceId // the workspace template, or the user id
  */
-export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, deps: AuthRuleVerifyDeps): Promise<Principal> {
+export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string | ParsedJws, deps: AuthRuleVerifyDeps): Promise<Principal> {
   const clock = deps.clock ?? Date.now;
-  const { header, payload } = parseStrictJwt(token);
-  await verifyCompactJws(token, { algorithms: rule.algorithms, resolveKey: deps.resolveKey(rule) });
+  const jwt = parseStrictJwt(token);
+  const { header, payload } = jwt;
+  await verifyCompactJws(jwt, { algorithms: rule.algorithms, resolveKey: deps.resolveKey(rule) });
   checkJwtTimes(payload, { nowSeconds: clock() / 1000, clockToleranceSeconds: deps.config.clockToleranceSeconds });
 
   const issuerOk = payload.iss === rule.issuer;
@@ -141,11 +142,13 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
  * @example
  * const principal = await verifyWithAuthRules(rules, token, { resolveKey: providerKeys.resolverFor, config })
  */
-export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], token: string, deps: AuthRuleVerifyDeps): Promise<Principal> {
+export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], token: string | ParsedJws, deps: AuthRuleVerifyDeps): Promise<Principal> {
   if (rules.length === 0) throw new TypeError('verifyWithAuthRules: no rules');
+  // Parsed once here, whatever number of rules tries it.
+  const parsed = typeof token === 'string' ? parseJwsClaims(token) : token;
   let ordered = rules;
   if (rules.length > 1) {
-    const { payload } = parseStrictJwt(token);
+    const { payload } = parseStrictJwt(parsed);
     const audiences = typeof payload.aud === 'string' ? [payload.aud] : payload.aud ?? [];
     ordered = [...rules.filter((rule) => audiences.includes(rule.audience)), ...rules.filter((rule) => !audiences.includes(rule.audience))];
   }
@@ -153,7 +156,7 @@ export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], toke
   for (const rule of ordered) {
     traceStep('auth rule', true, () => `${rule.id} (${rule.name})`);
     try {
-      return await verifyAuthRuleToken(rule, token, deps);
+      return await verifyAuthRuleToken(rule, parsed, deps);
     } catch (error) {
       firstError ??= error;
     }
