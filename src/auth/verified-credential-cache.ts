@@ -14,7 +14,7 @@
  *
  * Bound: `maxEntries` (THREADGATE_TOKEN_CACHE_SIZE, default 10,000; 0 turns it off), and
  * credentials longer than 4 KiB are not cached: at most maxEntries × ~5 KiB, about 50 MiB at the
- * default, typically a tenth of that. When full, the oldest entry not used since it was last
+ * default, typically much less. When full, the oldest entry not used since it was last
  * considered goes first (cache/bounded-cache.ts).
  *
  * Entries are found by the last 64 characters of a long credential (a JWS's signature) and then

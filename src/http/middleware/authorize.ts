@@ -80,8 +80,7 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
 
     const input = credentialInput(c, deps.config.userTokenHeader, streaming);
     // A credential verified before, answered by the verified-credential cache without an await:
-    // the handler then runs in the same tick. (An await here cost a cached request about a
-    // fifth of its time in bench/.)
+    // the handler then runs in the same tick (an await here was a measured cost: docs/benchmarks.md).
     const cached = deps.authenticator.cached?.(input);
     if (cached !== undefined && admit(c, policy, cached, EXCHANGED_SOURCES.has(cached.source) ? heldExchangedToken(deps, cached) : undefined)) return next();
     return authorizeInFull(c, next, policy, input);
