@@ -9,7 +9,7 @@ import { equalDigests, hashSecret } from '../crypto/hash.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
 import { ALL_SCOPES, formatScopes, isScope, type Principal, type Scope } from './principal.js';
-import { parseScopes } from './policy.js';
+import { agentLimits, parseScopes } from './policy.js';
 
 /** Every API key starts with this. */
 export const API_KEY_PREFIX = 'tg_sk_';
@@ -136,7 +136,7 @@ export async function verifyApiKey(
     source: 'api_key',
     credentialId: record.id,
     scopes: parseScopes(record.scopes),
-    agents: record.agents === 'all' ? 'all' : Object.freeze([...record.agents]),
+    agents: agentLimits(record.agents),
     anonymous: false,
     user: {},
   };

@@ -45,6 +45,17 @@ export function parseScopes(value: string | readonly string[] | undefined): Set<
 }
 
 /**
+ * The agent limits a credential carries, as a principal holds them: `'all'`, or a frozen copy of
+ * the list (a stored key's, a token's `agents` claim).
+ *
+ * @example
+ * agentLimits(['a1', 'a2']) // frozen ['a1', 'a2']
+ */
+export function agentLimits(agents: 'all' | readonly string[]): 'all' | readonly string[] {
+  return agents === 'all' ? 'all' : Object.freeze([...agents]);
+}
+
+/**
  * Agent limits (SPEC 4): a credential scoped to agents A and B reaches those two only.
  *
  * @example

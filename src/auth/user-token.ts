@@ -20,7 +20,7 @@ import { validateIdentityHeader } from './api-key.js';
 import { loadAuthKey } from './auth-key.js';
 import { checkJwtTimes, parseStrictJwt, type ParsedJws } from './jwt-strict.js';
 import type { Principal } from './principal.js';
-import { parseScopes } from './policy.js';
+import { agentLimits, parseScopes } from './policy.js';
 import { traceStep } from './trace.js';
 import { verifyCompactJws } from './verify-jws.js';
 
@@ -100,7 +100,7 @@ export async function verifyUserToken(deps: UserTokenDeps, token: string | Parse
     source: 'user_token',
     credentialId: key.id,
     scopes,
-    agents: key.agents === 'all' ? 'all' : Object.freeze([...key.agents]),
+    agents: agentLimits(key.agents),
     anonymous: false,
     expiresAt: payload.exp,
     issuedAt: payload.iat ?? null,

@@ -16,7 +16,7 @@ import { createSecret } from '../crypto/random-id.js';
 import { checkJwtTimes, parseStrictJwt, type JwtClaims, type ParsedJws } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import { formatScopes, type CredentialSource, type Principal, type Scope } from './principal.js';
-import { parseScopes } from './policy.js';
+import { agentLimits, parseScopes } from './policy.js';
 import { verifyCompactJws } from './verify-jws.js';
 
 /** The algorithms a workspace token may use; each key also pins its own (never the token's choice). */
@@ -163,7 +163,7 @@ export async function verifyWorkspaceToken(
     if (!Array.isArray(payload.agents) || !payload.agents.every((agent) => typeof agent === 'string' && agent !== '')) {
       throw new ClaimMismatch('agents');
     }
-    agents = Object.freeze([...(payload.agents as string[])]);
+    agents = agentLimits(payload.agents as string[]);
   }
   if (payload.anon !== undefined && typeof payload.anon !== 'boolean') throw new ClaimMismatch('anon');
   if (payload.tva !== undefined && !(typeof payload.tva === 'number' && Number.isSafeInteger(payload.tva) && payload.tva >= 0)) throw new ClaimMismatch('tva');

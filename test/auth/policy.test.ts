@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALL_SCOPES, type Principal } from '../../src/auth/principal.js';
-import { allowsAgent, checkRoutePolicy, parseScopes } from '../../src/auth/policy.js';
+import { agentLimits, allowsAgent, checkRoutePolicy, parseScopes } from '../../src/auth/policy.js';
 import { expectError } from '../helpers/error-contract.js';
 
 const principal: Principal = {
@@ -25,6 +25,16 @@ describe('policy: scopes', () => {
   });
 });
 
+describe('policy: agent limits', () => {
+  it('keeps all, or a frozen copy of the list', () => {
+    const list = ['a1', 'a2'];
+    const limits = agentLimits(list);
+    assert.deepEqual(limits, ['a1', 'a2']);
+    assert.ok(Object.isFrozen(limits) && limits !== list);
+    assert.equal(agentLimits('all'), 'all');
+  });
+});
+
 describe('policy: route rules', () => {
   it('admits what the route asks for', () => {
     checkRoutePolicy({ category: 'data', scope: 'threads:read', sources: ['workspace_token'] }, principal, 'a1');
@@ -33,7 +43,7 @@ describe('policy: route rules', () => {
   });
 
   it('refuses a missing scope, another source, an anonymous session and another agent, each with forbidden', async () => {
-    await expectError(() => checkRoutePolicy({ category: 'data', scope: 'threads:write' }, principal, undefined), 'forbidden', { field: undefined });
+    await expectError(() => checkRoutePolicy({ category: 'data', scope: 'threads:write' }, principal, undefined), 'forbidden');
     await expectError(() => checkRoutePolicy({ category: 'data', scope: 'threads:read', sources: ['api_key'] }, principal, undefined), 'forbidden');
     await expectError(() => checkRoutePolicy({ category: 'data', scope: 'threads:read', denyAnonymous: true }, principal, undefined), 'forbidden');
     await expectError(() => checkRoutePolicy({ category: 'execution', scope: 'threads:read', agentParam: 'agentId' }, principal, 'a2'), 'forbidden');
