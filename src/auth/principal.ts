@@ -57,13 +57,6 @@ export function isScope(value: string): value is Scope {
   return (ALL_SCOPES as readonly string[]).includes(value);
 }
 
-/** Parses a space-separated scope string (RFC 8693 / RFC 9068 `scope`), ignoring unknown scopes. */
-export function parseScopes(value: string | readonly string[] | undefined): Set<Scope> {
-  if (value === undefined) return new Set(ALL_SCOPES);
-  const list = typeof value === 'string' ? value.split(' ') : value;
-  return new Set(list.filter(isScope));
-}
-
 export function formatScopes(scopes: Iterable<Scope>): string {
   return [...scopes].join(' ');
 }

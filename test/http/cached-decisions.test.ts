@@ -16,10 +16,11 @@ import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
 import { serviceUrl } from '../helpers/services.js';
 import { eventually } from '../helpers/eventually.js';
+import { expectError } from '../helpers/error-contract.js';
 
 
 

@@ -6,9 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { declaredPolicies } from '../../src/http/define-route.js';
 import { GLOBAL_MIDDLEWARE } from '../../src/http/app.js';
+import { expectError } from '../helpers/error-contract.js';
 
 function registeredRoutes(t: TestApp): string[] {
   const keys = new Set<string>();

@@ -23,8 +23,9 @@ import type { ResolvedConfig } from '../../config.js';
 import { AuthError, ClaimMismatch, TokenInvalid } from '../../errors.js';
 import type { AuthRuleRecord, Json } from '../../store/store.js';
 import { validateIdentityHeader } from '../api-key.js';
-import { checkJwtTimes, parseStrictJwt, type JwtClaims } from '../jwt-strict.js';
-import { ALL_SCOPES, isScope, type Principal, type Scope } from '../principal.js';
+import { checkJwtTimes, parseJwsClaims, parseStrictJwt, type JwtClaims, type ParsedJws } from '../jwt-strict.js';
+import type { Principal, Scope } from '../principal.js';
+import { parseScopes } from '../policy.js';
 import { traceStep } from '../trace.js';
 import { verifyCompactJws, type KeyResolver } from '../verify-jws.js';
 import { classifyToken } from './token-type.js';
@@ -58,15 +59,13 @@ function identity(claim: string, value: unknown): string {
 
 /** The scopes a token's scopes claim grants: a space-separated string (`scope`) or a list (`scp`). */
 function scopesFrom(rule: AuthRuleRecord, payload: JwtClaims): Set<Scope> {
-  if (rule.scopesClaim === null) return new Set(ALL_SCOPES);
+  if (rule.scopesClaim === null) return parseScopes(undefined);
   const claim = rule.scopesClaim;
   const value = Object.hasOwn(payload, claim) ? payload[claim] : undefined;
-  let list: string[];
-  if (typeof value === 'string') list = value.split(' ');
-  else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) list = value as string[];
-  else throw new ClaimMismatch(claim, { message: `The "${claim}" claim must list the token's scopes (this rule reads scopes from it).` });
-  // Only Threadgate's own scope names count; the provider's other scopes are ignored (RFC 9068 §2.2.3).
-  return new Set(list.filter(isScope));
+  const isList = typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+  if (!isList) throw new ClaimMismatch(claim, { message: `The "${claim}" claim must list the token's scopes (this rule reads scopes from it).` });
+  // Only Threadgate's own scope names count; the provider's other scopes are ignored (policy.ts).
+  return parseScopes(value as string | readonly string[]);
 }
 
 /**
@@ -80,10 +79,11 @@ function scopesFrom(rule: AuthRuleRecord, payload: JwtClaims): Set<Scope> {
  * principal.userId      // the rule's user id claim (sub)
  * principal.workspaceId // the workspace template, or the user id
  */
-export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, deps: AuthRuleVerifyDeps): Promise<Principal> {
+export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string | ParsedJws, deps: AuthRuleVerifyDeps): Promise<Principal> {
   const clock = deps.clock ?? Date.now;
-  const { header, payload } = parseStrictJwt(token);
-  await verifyCompactJws(token, { algorithms: rule.algorithms, resolveKey: deps.resolveKey(rule) });
+  const jwt = parseStrictJwt(token);
+  const { header, payload } = jwt;
+  await verifyCompactJws(jwt, { algorithms: rule.algorithms, resolveKey: deps.resolveKey(rule) });
   checkJwtTimes(payload, { nowSeconds: clock() / 1000, clockToleranceSeconds: deps.config.clockToleranceSeconds });
 
   const issuerOk = payload.iss === rule.issuer;
@@ -165,11 +165,13 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
  * @example
  * const principal = await verifyWithAuthRules(rules, token, { resolveKey: providerKeys.resolverFor, config })
  */
-export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], token: string, deps: AuthRuleVerifyDeps): Promise<Principal> {
+export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], token: string | ParsedJws, deps: AuthRuleVerifyDeps): Promise<Principal> {
   if (rules.length === 0) throw new TypeError('verifyWithAuthRules: no rules');
+  // Parsed once here, whatever number of rules tries it.
+  const parsed = typeof token === 'string' ? parseJwsClaims(token) : token;
   let ordered = rules;
   if (rules.length > 1) {
-    const { payload } = parseStrictJwt(token);
+    const { payload } = parseStrictJwt(parsed);
     const audiences = typeof payload.aud === 'string' ? [payload.aud] : payload.aud ?? [];
     ordered = [...rules.filter((rule) => audiences.includes(rule.audience)), ...rules.filter((rule) => !audiences.includes(rule.audience))];
   }
@@ -177,7 +179,7 @@ export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], toke
   for (const rule of ordered) {
     traceStep('auth rule', true, () => `${rule.id} (${rule.name})`);
     try {
-      return await verifyAuthRuleToken(rule, token, deps);
+      return await verifyAuthRuleToken(rule, parsed, deps);
     } catch (error) {
       firstError ??= error;
     }
