@@ -134,7 +134,10 @@ if (redisUrl !== undefined) {
       assert.ok(during.every((line) => !/MaxRetriesPerRequest/.test(JSON.stringify(line))));
 
       proxy.restore();
-      await eventually('the reconnection is logged', () => server.output().slice(since).includes('Redis reachable again'));
+      // The command connection's (not the subscriber's, which may come back first): the limits use that one.
+      await eventually('the command connection is back', () =>
+        logLines(server.output().slice(since)).some((line) => line.redis === 'server' && line.msg === 'Redis reachable again'),
+      );
       // Back on the shared counter in Redis, which holds the one mint from before the outage.
       assert.deepEqual([await mint(), await mint(), await mint()], [200, 200, 429]);
       logLines(server.output().slice(since));
