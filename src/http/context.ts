@@ -16,6 +16,9 @@ import type { RouteAccess } from '../auth/route-access.js';
 import type { TitleGenerator } from '../titles/title-generator.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { UrlSigner } from '../files/url-signature.js';
+import type { EventBus } from '../platform/events/bus.js';
+import type { Metrics } from '../platform/metrics/metrics.js';
+import type { AuditLog } from '../modules/audit/audit-service.js';
 
 export interface AppDeps {
   config: ResolvedConfig;
@@ -35,6 +38,12 @@ export interface AppDeps {
   blobStore: BlobStore | null;
   /** Signs and checks the local file store's URLs (a key derived from the master key). */
   urlSigner: UrlSigner;
+  /** Domain events: admin actions and refused credentials are published here (platform/events/). */
+  events: EventBus;
+  /** The audit log, a subscriber of `events` (modules/audit/). */
+  audit: AuditLog;
+  /** Prometheus metrics (platform/metrics/), served by `GET /metrics`. */
+  metrics: Metrics;
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;

@@ -2,7 +2,7 @@
  * What every part of the Kysely store shares: the database, the few things that differ between
  * dialects (as small hooks, never as copies of a query), and the clock.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, KyselyConfig, Transaction } from 'kysely';
 import type { Database } from './database.js';
 
 /** The differences between SQLite and PostgreSQL that the shared queries need to know about. */
@@ -18,12 +18,25 @@ export interface DialectHooks {
   isUniqueViolation(error: unknown): boolean;
   /** Runs the migrations with the dialect's locking (see migrations/index.ts). */
   migrate(db: Kysely<Database>): Promise<void>;
+  /** The connection pool's counts, where there is a pool (PostgreSQL), for metrics. */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  /** Connections open. */
+  total: number;
+  /** Open and idle. */
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
 }
 
 /** Test seams, kept out of the options (STYLE.md: one `deps` argument). */
 export interface StoreDeps {
   /** Milliseconds since the epoch; `Date.now` unless a test freezes time. */
   clock?: () => number;
+  /** Told the duration of every query (ms) and whether it failed, for metrics. Unset: queries are not timed. */
+  onQuery?: (durationMs: number, failed: boolean) => void;
 }
 
 export interface StoreContext {
@@ -47,4 +60,16 @@ export async function lockThread(ctx: StoreContext, trx: Transaction<Database>, 
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`limit must be a positive integer, got ${limit}`);
   return limit;
+}
+
+/**
+ * Kysely's `log` option when `deps.onQuery` is set (Kysely then times each query), else nothing.
+ *
+ * @example
+ * new Kysely<Database>({ dialect, ...queryLogOf(deps) })
+ */
+export function queryLogOf(deps: StoreDeps): Pick<KyselyConfig, 'log'> {
+  const onQuery = deps.onQuery;
+  if (onQuery === undefined) return {};
+  return { log: (event) => onQuery(event.queryDurationMillis, event.level === 'error') };
 }

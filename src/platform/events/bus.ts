@@ -24,8 +24,8 @@ import { createId } from '../../crypto/random-id.js';
 
 /** Who made an event happen. */
 export type Actor =
-  /** A request authenticated with the admin key (from `address`). */
-  | { kind: 'admin_key'; address?: string }
+  /** A request authenticated with the admin key, from `address`, on `route` (`POST /admin/v1/api-keys`). */
+  | { kind: 'admin_key'; address?: string; route?: string }
   /** The `threadgate` CLI, run by this operating-system user. */
   | { kind: 'cli'; user?: string }
   /** An unauthenticated or refused caller. */
