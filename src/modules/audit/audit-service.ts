@@ -13,7 +13,7 @@
  * events), a database outage, or a flood. Every refused credential is also in the log
  * (http/middleware/auth-failures.ts), and every admin action in the server's log lines.
  *
- * Events older than THREADGATE_AUDIT_RETENTION_DAYS are purged at start and every hour.
+ * Events older than THREADGATE_AUDIT_RETENTION_DAYS are purged a minute after start, then every hour.
  */
 import type { Logger } from 'pino';
 import { createId } from '../../crypto/random-id.js';
@@ -22,6 +22,8 @@ import type { AuditQuery, AuditRecord, AuditRepository } from './audit-repositor
 export const AUDIT_BATCH_SIZE = 100;
 export const AUDIT_FLUSH_INTERVAL_MS = 1000;
 export const AUDIT_PURGE_INTERVAL_MS = 3_600_000;
+/** The first purge, this long after start: not among the start's own queries. */
+export const AUDIT_FIRST_PURGE_DELAY_MS = 60_000;
 /** While events are being dropped, at most one log line in this interval. */
 const DROP_LOG_INTERVAL_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -125,8 +127,9 @@ export function createAuditLog(options: AuditLogOptions, deps: AuditLogDeps): Au
     flushing.unref();
     const purging = setInterval(() => void purge(), AUDIT_PURGE_INTERVAL_MS);
     purging.unref();
-    timers.push(flushing, purging);
-    void purge();
+    const firstPurge = setTimeout(() => void purge(), AUDIT_FIRST_PURGE_DELAY_MS);
+    firstPurge.unref();
+    timers.push(flushing, purging, firstPurge);
   }
 
   return {
@@ -152,7 +155,7 @@ export function createAuditLog(options: AuditLogOptions, deps: AuditLogDeps): Au
     dropped: () => ({ ...dropped }),
     queued: () => queue.length,
     async close() {
-      for (const timer of timers) clearInterval(timer);
+      for (const timer of timers) clearTimeout(timer);
       await flush();
       closed = true;
     },
