@@ -35,7 +35,7 @@ describe('app context', () => {
 
   it('observes every completed request once in the request metrics (no declared route ran: unmatched)', async () => {
     const app = build([]);
-    const count = async () => (await metrics.registry.getSingleMetric('threadgate_http_request_duration_seconds')!.get()).values.find((v) => v.metricName === 'threadgate_http_request_duration_seconds_count' && v.labels.route === 'unmatched' && v.labels.status === '200')?.value ?? 0;
+    const count = async () => (await metrics.registry.getSingleMetric('threadgate_http_request_duration_seconds')!.get()).values.find((v) => (v as { metricName?: string }).metricName === 'threadgate_http_request_duration_seconds_count' && v.labels.route === 'unmatched' && v.labels.status === '200')?.value ?? 0;
     const before = await count();
     await app.request('/deps');
     await app.request('/later');
