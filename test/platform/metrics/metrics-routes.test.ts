@@ -13,6 +13,8 @@ import { subscribeMetrics } from '../../../src/platform/metrics/metrics-subscrib
 import { createProviderKeys } from '../../../src/auth/oidc/provider-keys.js';
 import type { AnyDomainEvent, EventBus } from '../../../src/platform/events/bus.js';
 import type { AuthRuleRecord } from '../../../src/store/store.js';
+import { serviceUrl } from '../../helpers/services.js';
+import { createTempDatabase, type TempDatabase } from '../../helpers/postgres-database.js';
 
 /** The value of the sample `name` whose labels include `labels`, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -104,6 +106,31 @@ describe('GET /metrics with THREADGATE_METRICS_PUBLIC=true', () => {
     const res = await t.call('GET', '/metrics');
     assert.equal(res.status, 200);
     assert.match(res.body as string, /threadgate_http_request_duration_seconds/);
+  });
+});
+
+const postgresUrl = serviceUrl('TEST_POSTGRES_URL');
+
+describe('GET /metrics on PostgreSQL', { skip: postgresUrl === undefined }, () => {
+  let database: TempDatabase;
+  let t: TestApp;
+  before(async () => {
+    database = await createTempDatabase(postgresUrl!, 'metrics');
+    t = await createTestApp({ DATABASE_URL: database.url });
+  });
+  after(async () => {
+    await t?.close();
+    await database?.drop();
+  });
+
+  it('shows the connection pool and the queries', async () => {
+    assert.equal((await t.call('GET', '/health')).status, 200);
+    const res = await t.call('GET', '/metrics', { token: TEST_ADMIN_KEY });
+    assert.equal(res.status, 200);
+    const text = res.body as string;
+    assert.ok((sample(text, 'threadgate_db_pool_connections', { state: 'total' }) ?? 0) >= 1);
+    assert.equal(sample(text, 'threadgate_db_pool_connections', { state: 'waiting' }), 0);
+    assert.ok((sample(text, 'threadgate_db_query_duration_seconds_count', { outcome: 'ok' }) ?? 0) > 0);
   });
 });
 
