@@ -21,6 +21,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createId } from '../../crypto/random-id.js';
+import { settleWithin } from '../../redis-client.js';
 
 /** Who made an event happen. */
 export type Actor =
@@ -236,12 +237,7 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
     },
     async close() {
       closed = true;
-      if (publishing.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_PUBLISH_WAIT_MS)));
-        await Promise.race([Promise.allSettled([...publishing]), waited]);
-        clearTimeout(timer);
-      }
+      await settleWithin(publishing, CLOSE_PUBLISH_WAIT_MS);
       if (subscriber !== null) {
         subscriber.off('message', onMessage);
         subscriber.unsubscribe(channel).catch(() => undefined);
