@@ -39,6 +39,7 @@ export const ERROR_CATALOGUE = {
   request_timeout: { status: 408, message: 'The request took too long to arrive.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   feature_disabled: { status: 404, message: 'This feature is disabled on this server.' },
+  embeddings_unavailable: { status: 503, message: 'The embeddings provider is unreachable; retry later or search by keyword.' },
   provider_unavailable: { status: 503, message: 'The identity provider is unreachable and no cached keys can verify this token.' },
   database_unavailable: { status: 503, message: 'The database is unreachable or too slow to answer; retry later.' },
   server_error: { status: 500, message: 'An internal error occurred.' },

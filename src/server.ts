@@ -29,11 +29,12 @@ import { createVerifiedCredentialCache } from './auth/verified-credential-cache.
 import { withCachedLookups } from './auth/cached-lookups.js';
 import { answerClientErrors } from './http/client-error.js';
 import { createDrainer } from './http/drain.js';
+import { createMemoryModule, type MemoryModule } from './modules/memory/index.js';
 import { createConversationTitleGenerator } from './titles/conversation-title.js';
 import { createUrlSigner } from './files/url-signature.js';
 import { openBlobStore } from './files/open-blob-store.js';
 import type { BlobStore } from './files/blob-store.js';
-import { storeDatabaseOf } from './store/kysely-store.js';
+import { kyselyOf, poolStatsOf } from './store/kysely-store.js';
 import { createEventBus, type EventBus } from './platform/events/bus.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { subscribeMetrics } from './platform/metrics/metrics-subscriber.js';
@@ -65,6 +66,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
+  let memory: MemoryModule | undefined;
   let blobStore: BlobStore | null = null;
   let events: EventBus | undefined;
   let audit: AuditLog | undefined;
@@ -90,14 +92,14 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // Domain events (platform/events/): the audit log and metrics subscribe; Redis carries them
     // to the other processes. Revocation keeps its own store decorator and poll (below).
     events = createEventBus({ redis, subscriber, redisKeyPrefix: config.redisKeyPrefix, logger });
-    const database = storeDatabaseOf(rawStore);
+    const poolStats = poolStatsOf(rawStore);
     audit = createAuditLog(
       { projectId: config.projectId, queueSize: config.auditQueueSize, retentionDays: config.auditRetentionDays, background: true },
-      { repository: createAuditRepository(database.db), logger },
+      { repository: createAuditRepository(kyselyOf(rawStore)), logger },
     );
     subscribeAuditLog(events, audit);
     subscribeMetrics(events, metrics);
-    metrics.watch({ auditDropped: audit.dropped, auditQueued: audit.queued, ...(database.poolStats !== undefined ? { poolStats: database.poolStats } : {}) });
+    metrics.watch({ auditDropped: audit.dropped, auditQueued: audit.queued, ...(poolStats !== undefined ? { poolStats } : {}) });
     const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
@@ -151,11 +153,17 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       logger,
       clock,
     };
+    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
+    // provider was down, and purges expired memories, in the background.
+    memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
+    if (config.memoryBackfillMs > 0) memory.backfill.start();
+    deps.memory = memory;
     return {
       deps,
       masterKey,
       generatedAdminKey,
       async close() {
+        await memory?.backfill.stop();
         await blobStore?.close();
         await epoch?.close();
         await events?.close();
@@ -167,6 +175,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     };
   } catch (error) {
+    await memory?.backfill.stop();
     await blobStore?.close();
     await epoch?.close();
     await events?.close();

@@ -129,14 +129,17 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
       matchedRules.set(credential, rules);
       return true;
     },
-    async verify(credential, _input, deps) {
+    async verify(credential, input, deps) {
       const principal = await verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.token, {
         resolveKey: (rule) => deps.providerKeys.resolverFor(rule),
         config: deps.config,
         clock: deps.clock,
+        // Only a service rule reads them: its token acts for the user they name.
+        identityHeaders: { userId: input.userIdHeader, workspaceId: input.workspaceIdHeader },
       });
-      // A user revocation refuses the provider's tokens issued before it (revocation.ts).
-      await checkUserNotRevoked(deps.store, principal);
+      // A user revocation refuses the provider's tokens issued before it (revocation.ts); a
+      // service rule's token is a backend's own, like an API key, and is not the user's.
+      if (principal.service !== true) await checkUserNotRevoked(deps.store, principal);
       return principal;
     },
   },
@@ -286,7 +289,10 @@ export function createAuthenticator(
  */
 function cacheKeyFor(token: string, input: AuthenticateInput, fromUserTokenHeader = false): string {
   if (fromUserTokenHeader) return `user-token-header\n${token}`;
-  return looksLikeApiKey(token) ? `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}` : token;
+  if (looksLikeApiKey(token)) return `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}`;
+  // A service auth rule's token acts for the user in the headers, so with headers the entry is
+  // theirs too (a token of another rule ignores them: it only costs a second entry).
+  return input.userIdHeader === undefined && input.workspaceIdHeader === undefined ? token : `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}`;
 }
 
 /**

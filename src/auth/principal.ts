@@ -43,6 +43,12 @@ export interface Principal {
    * for workspace tokens (their `tva` claim is checked instead).
    */
   issuedAt?: number | null;
+  /**
+   * True when a backend's own credential acts for this user: a token accepted by a service auth
+   * rule, the user taken from `Aui-User-Id` / `Aui-Workspace-Id`. Like an API key, it is not
+   * exchanged for a workspace token and a user revocation does not refuse it.
+   */
+  service?: true;
   /** User fields mapped from claims (mapUser). */
   user: Readonly<Record<string, unknown>>;
 }

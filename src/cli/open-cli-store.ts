@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 import { createRevocationEpoch, withRevocationEvents } from '../auth/revocation-epoch.js';
 import { createRedisClient } from '../redis-client.js';
 import { userInfo } from 'node:os';
-import { storeDatabaseOf } from '../store/kysely-store.js';
+import { kyselyOf } from '../store/kysely-store.js';
 import { createEventBus, type Actor, type EventBus } from '../platform/events/bus.js';
 import { createAuditLog } from '../modules/audit/audit-service.js';
 import { createAuditRepository } from '../modules/audit/audit-repository.js';
@@ -57,7 +57,7 @@ export async function openCliStore(config: ResolvedConfig): Promise<CliStore> {
     // No timers: a command's few events are written when it closes (purging is the servers' job).
     const audit = createAuditLog(
       { projectId: config.projectId, queueSize: config.auditQueueSize, retentionDays: config.auditRetentionDays, background: false },
-      { repository: createAuditRepository(storeDatabaseOf(raw).db), logger },
+      { repository: createAuditRepository(kyselyOf(raw)), logger },
     );
     subscribeAuditLog(events, audit);
     const user = osUser();

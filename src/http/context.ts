@@ -13,6 +13,7 @@ import type { AdminKeyVerifier } from '../auth/admin-key.js';
 import type { RateLimiters } from './middleware/rate-limit.js';
 import type { AuthFailures } from './middleware/auth-failures.js';
 import type { RouteAccess } from '../auth/route-access.js';
+import type { MemoryModule } from '../modules/memory/index.js';
 import type { TitleGenerator } from '../titles/title-generator.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { UrlSigner } from '../files/url-signature.js';
@@ -47,6 +48,8 @@ export interface AppDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
+  /** The memory module (src/modules/memory); its routes answer feature_disabled without it. */
+  memory?: MemoryModule;
 }
 
 export interface AppEnv {

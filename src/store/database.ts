@@ -159,6 +159,8 @@ export interface AuthRulesTable {
   required_claims: string;
   scopes_claim: string | null;
   enabled: Flag;
+  /** Migration 008: 1 for a service rule (acts for the user in the identity headers). */
+  service: Flag;
   created_at: number;
   updated_at: number;
 }

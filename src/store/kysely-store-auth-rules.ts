@@ -34,6 +34,7 @@ export function toAuthRule(row: Selectable<AuthRulesTable>): AuthRuleRecord {
     requiredClaims: required !== null && typeof required === 'object' && !Array.isArray(required) ? (required as Record<string, Json>) : {},
     scopesClaim: row.scopes_claim,
     enabled: Number(row.enabled) === 1,
+    service: Number(row.service) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -55,6 +56,7 @@ function toColumns(patch: Partial<AuthRuleRecord>): Updateable<AuthRulesTable> {
   if (patch.requiredClaims !== undefined) columns.required_claims = writeJson(patch.requiredClaims);
   if (patch.scopesClaim !== undefined) columns.scopes_claim = patch.scopesClaim;
   if (patch.enabled !== undefined) columns.enabled = writeFlag(patch.enabled);
+  if (patch.service !== undefined) columns.service = writeFlag(patch.service);
   return columns;
 }
 
@@ -81,6 +83,7 @@ export function authRuleMethods(ctx: StoreContext): AuthRuleMethods {
           required_claims: writeJson(record.requiredClaims),
           scopes_claim: record.scopesClaim,
           enabled: writeFlag(record.enabled),
+          service: writeFlag(record.service),
           created_at: record.createdAt,
           updated_at: record.updatedAt,
         })

@@ -16,6 +16,39 @@ import type { DialectHooks, PoolStats, StoreContext, StoreDeps } from './store-c
 import type { Store } from './store.js';
 
 /**
+ * The key under which a store built here keeps its Kysely instance. A symbol, so it is no method of
+ * the `Store` interface, yet a copy of the store made by spreading it (withRevocationEvents) keeps it.
+ */
+const STORE_DATABASE = Symbol('threadgate.store.database');
+
+/**
+ * The Kysely instance behind a store built by `createKyselyStore` (or a spread copy of one): how a
+ * module with its own tables (src/modules/memory) reaches the database without growing `Store`.
+ *
+ * @example
+ * const db = kyselyOf(deps.store)
+ */
+export function kyselyOf(store: object): Kysely<any> {
+  const db = (store as { [STORE_DATABASE]?: Kysely<any> })[STORE_DATABASE];
+  if (db === undefined) throw new TypeError('kyselyOf: this store was not built by createKyselyStore');
+  return db;
+}
+
+/** The key of the connection pool's counts (PostgreSQL), like STORE_DATABASE. */
+const POOL_STATS = Symbol('threadgate.store.poolStats');
+
+/**
+ * The connection pool's counts behind a store built by `createKyselyStore`, for metrics; undefined
+ * where there is no pool (SQLite).
+ *
+ * @example
+ * const stats = poolStatsOf(deps.store)?.()
+ */
+export function poolStatsOf(store: object): (() => PoolStats) | undefined {
+  return (store as { [POOL_STATS]?: () => PoolStats })[POOL_STATS];
+}
+
+/**
  * Builds the store over `db`. The store owns `db` from then on: `close()` destroys it.
  *
  * @example
@@ -25,7 +58,10 @@ import type { Store } from './store.js';
 export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, deps: StoreDeps = {}): Store {
   const ctx: StoreContext = { db, hooks, clock: deps.clock ?? Date.now };
   let closing: Promise<void> | undefined;
-  const store: Store = Object.freeze({
+  return Object.freeze({
+    // For modules with their own tables (src/modules/*): see kyselyOf.
+    [STORE_DATABASE]: db,
+    ...(hooks.poolStats !== undefined ? { [POOL_STATS]: hooks.poolStats } : {}),
     dialect: hooks.dialect,
     migrate: () => hooks.migrate(db),
     // Idempotent: a shutdown path and a test's cleanup may both close it (pg's pool throws on a second end).
@@ -37,31 +73,4 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, dep
     ...authKeyMethods(ctx),
     ...authRuleMethods(ctx),
   });
-  databases.set(store, { db, dialect: hooks.dialect, ...(hooks.poolStats !== undefined ? { poolStats: hooks.poolStats } : {}) });
-  return store;
-}
-
-/** The database under each store this file built (for feature modules with their own tables). */
-const databases = new WeakMap<Store, StoreDatabase>();
-
-export interface StoreDatabase {
-  db: Kysely<any>;
-  dialect: DialectHooks['dialect'];
-  /** The pool's counts (PostgreSQL). */
-  poolStats?: () => PoolStats;
-}
-
-/**
- * The Kysely instance (and dialect) under `store`, for a feature module that keeps its own tables
- * in the same database (modules/audit/): the module owns its queries, the store owns the
- * connection and closes it. Only the store as built here: a wrapped store (withRevocationEvents)
- * is another object, so pass the one `openStore` returned.
- *
- * @example
- * const { db } = storeDatabaseOf(rawStore)
- */
-export function storeDatabaseOf(store: Store): StoreDatabase {
-  const found = databases.get(store);
-  if (found === undefined) throw new TypeError('storeDatabaseOf: not a store built by createKyselyStore (pass the store openStore returned, not a wrapped one)');
-  return found;
 }

@@ -121,6 +121,11 @@ export interface AuthRuleRecord {
   /** The claim whose scopes narrow the principal's (`scope`, `scp`); null: every scope. */
   scopesClaim: string | null;
   enabled: boolean;
+  /**
+   * A service rule: its tokens are a backend's own (client credentials) and act for the user named
+   * in `Aui-User-Id` / `Aui-Workspace-Id`, never as a user themselves.
+   */
+  service: boolean;
   createdAt: number;
   updatedAt: number;
 }

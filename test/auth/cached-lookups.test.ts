@@ -46,6 +46,7 @@ function rule(id: string, issuer: string, audience = 'api'): AuthRuleRecord {
     requiredClaims: {},
     scopesClaim: null,
     enabled: true,
+    service: false,
     createdAt: 1,
     updatedAt: 1,
   };

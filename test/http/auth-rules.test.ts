@@ -96,6 +96,7 @@ describe('admin API: auth rules', () => {
         required_claims: { email_verified: true, role: ['admin', 'member'] },
         scopes_claim: 'scp',
         enabled: false,
+        service: false,
         created_at: undefined,
         updated_at: undefined,
       },

@@ -77,6 +77,24 @@ describe('route policy', () => {
     }
   });
 
+  it('memory routes read with memory:read, write with memory:write, and administer with the admin key', () => {
+    const expected: Record<string, object> = {
+      'GET /v1/memories': { category: 'data', scope: 'memory:read' },
+      'GET /v1/memories/{memoryId}': { category: 'data', scope: 'memory:read' },
+      'POST /v1/memories/search': { category: 'data', scope: 'memory:read' },
+      'POST /v1/memories': { category: 'data', scope: 'memory:write' },
+      'POST /v1/memories/batch': { category: 'data', scope: 'memory:write' },
+      'PATCH /v1/memories/{memoryId}': { category: 'data', scope: 'memory:write' },
+      'DELETE /v1/memories/{memoryId}': { category: 'data', scope: 'memory:write' },
+      'POST /v1/memories/delete': { category: 'data', scope: 'memory:write' },
+      'GET /admin/v1/users/{userId}/memories': { category: 'admin' },
+      'DELETE /admin/v1/users/{userId}/memories': { category: 'admin' },
+    };
+    const registered = registeredRoutes(t).filter((key) => key.includes('/memories'));
+    assert.deepEqual(registered.sort(), Object.keys(expected).sort());
+    for (const [key, policy] of Object.entries(expected)) assert.deepEqual(declaredPolicies.get(key), policy, key);
+  });
+
   it('every admin route refuses a missing or wrong admin key', async () => {
     const userToken = await t.tokenFor('u', 'w');
     for (const key of registeredRoutes(t)) {

@@ -36,6 +36,8 @@ export interface AuthRuleVerifyDeps {
   config: Pick<ResolvedConfig, 'clockToleranceSeconds'>;
   /** Milliseconds since the epoch. Default `Date.now`. */
   clock?: () => number;
+  /** `Aui-User-Id` / `Aui-Workspace-Id` of the request: the user a service rule's token acts for. */
+  identityHeaders?: { userId: string | undefined; workspaceId: string | undefined };
 }
 
 /** A required-claim check: `expected` a value (or a list of accepted values); the claim a value or a list. */
@@ -111,10 +113,31 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
   }
   if (Object.keys(rule.requiredClaims).length > 0) traceStep('required claims', true, Object.keys(rule.requiredClaims).join(', '));
 
+  const scopes = scopesFrom(rule, payload);
+  if (rule.service) {
+    // A backend's own token: it acts for the user the request names, never as a user itself, so
+    // a service token without the identity headers is refused as an API key without them is.
+    const userId = validateIdentityHeader('Aui-User-Id', deps.identityHeaders?.userId);
+    const workspaceId = validateIdentityHeader('Aui-Workspace-Id', deps.identityHeaders?.workspaceId);
+    traceStep('user and workspace', true, 'a service rule: from Aui-User-Id and Aui-Workspace-Id');
+    return {
+      projectId: rule.projectId,
+      userId,
+      workspaceId,
+      source: 'auth_rule',
+      credentialId: rule.id,
+      scopes,
+      agents: 'all',
+      anonymous: false,
+      service: true,
+      expiresAt: payload.exp,
+      issuedAt: payload.iat ?? null,
+      user: {},
+    };
+  }
   const userId = identity(rule.userIdClaim, Object.hasOwn(payload, rule.userIdClaim) ? payload[rule.userIdClaim] : undefined);
   const workspaceId = rule.workspaceTemplate === null ? userId : renderWorkspaceTemplate(parseWorkspaceTemplate(rule.workspaceTemplate), payload);
   traceStep('user and workspace', true, () => `user from "${rule.userIdClaim}", workspace ${rule.workspaceTemplate === null ? '= user id' : `from ${rule.workspaceTemplate}`}`);
-  const scopes = scopesFrom(rule, payload);
 
   return {
     projectId: rule.projectId,

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../../config.js';
 import { openStore } from '../../store/open-store.js';
-import { storeDatabaseOf } from '../../store/kysely-store.js';
+import { kyselyOf } from '../../store/kysely-store.js';
 import { createAuditRepository, type AuditQuery } from '../../modules/audit/audit-repository.js';
 import { decodeCursor, encodeCursor, toWireAuditEvent } from '../../modules/audit/audit-routes.js';
 import { EVENT_TYPES, type Actor } from '../../platform/events/bus.js';
@@ -54,7 +54,7 @@ export async function runAudit(args: string[]): Promise<number> {
   const store = await openStore(config.database);
   try {
     await store.migrate();
-    const records = await createAuditRepository(storeDatabaseOf(store).db).list({
+    const records = await createAuditRepository(kyselyOf(store)).list({
       projectId: config.projectId,
       ...(values.kind !== undefined ? { kind: values.kind } : {}),
       ...(values.actor !== undefined ? { actor: values.actor as Actor['kind'] } : {}),

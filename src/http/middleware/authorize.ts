@@ -26,6 +26,11 @@ import { appContextOf, noteRoute } from '../app-context.js';
 /** Credential sources whose tokens are exchanged for a workspace token in the response. */
 const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
 
+/** Whether the principal's credential is exchanged: a service rule's token (a backend's own) is not. */
+function exchanges(principal: Principal): boolean {
+  return EXCHANGED_SOURCES.has(principal.source) && principal.service !== true;
+}
+
 /**
  * WebSocket and EventSource clients cannot set headers: they send the credential as `?token=`
  * (admin: `?key=`), as VoltAgent does. Only routes declared `streaming` accept it, and only on
@@ -92,7 +97,7 @@ export function authorizeStep(policy: RoutePolicy, route?: string): MiddlewareHa
     // the handler then runs in the same tick. (An await here cost a cached request about a
     // fifth of its time in bench/.)
     const cached = deps.authenticator.cached?.(input);
-    if (cached !== undefined && admit(c, policy, cached, EXCHANGED_SOURCES.has(cached.source) ? heldExchangedToken(deps, cached) : undefined)) {
+    if (cached !== undefined && admit(c, policy, cached, exchanges(cached) ? heldExchangedToken(deps, cached) : undefined)) {
       deps.metrics.countCredentialCache(true);
       deps.metrics.countAuthentication(cached.source, 'ok');
       return next();
@@ -107,7 +112,7 @@ async function authorizeInFull(c: Context<AppEnv>, next: Next, policy: RoutePoli
   const principal = await deps.authenticator.authenticate(input);
   if (principal === undefined) throw new AuthenticationRequired();
   deps.metrics.countAuthentication(principal.source, 'ok');
-  const exchangedToken = EXCHANGED_SOURCES.has(principal.source) ? (heldExchangedToken(deps, principal) ?? (await mintExchangedToken(deps, principal))) : undefined;
+  const exchangedToken = exchanges(principal) ? (heldExchangedToken(deps, principal) ?? (await mintExchangedToken(deps, principal))) : undefined;
   admit(c, policy, principal, exchangedToken);
   await next();
 }
@@ -126,12 +131,12 @@ function credentialInput(c: Context, userTokenHeader: string | null, streaming: 
  * nothing, when the principal's credential is exchanged for a workspace token and none is held.
  */
 function admit(c: Context<AppEnv>, policy: RoutePolicy, principal: Principal, exchangedToken: string | undefined): boolean {
-  const exchanges = EXCHANGED_SOURCES.has(principal.source);
-  if (exchanges && exchangedToken === undefined) return false;
+  const exchanged = exchanges(principal);
+  if (exchanged && exchangedToken === undefined) return false;
   checkPolicy(policy, principal, c);
   c.set('principal', principal);
   // On every response to this request but a 401 (respond.ts).
-  if (exchanges) c.set('responseHeaders', withExchangedToken(standardHeadersOf(c), principal, exchangedToken!));
+  if (exchanged) c.set('responseHeaders', withExchangedToken(standardHeadersOf(c), principal, exchangedToken!));
   return true;
 }
 

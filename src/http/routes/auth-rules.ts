@@ -31,6 +31,7 @@ const AuthRuleSchema = z
     required_claims: z.record(z.string(), z.unknown()).openapi({ description: 'Claim name → a required value (string, number, boolean) or a list of accepted values.' }),
     scopes_claim: z.string().nullable(),
     enabled: z.boolean(),
+    service: z.boolean().openapi({ description: 'A service rule: its tokens act for the user in Aui-User-Id / Aui-Workspace-Id, never as a user.' }),
     created_at: z.string().openapi({ format: 'date-time' }),
     updated_at: z.string().openapi({ format: 'date-time' }),
   })
@@ -51,6 +52,7 @@ const writable = {
   required_claims: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Claim name → required value, or a list of accepted values.' }),
   scopes_claim: z.string().max(256).nullable().openapi({ description: 'The claim listing the token\'s scopes ("scope" or "scp"); default: every scope.' }),
   enabled: z.boolean(),
+  service: z.boolean().openapi({ description: 'Default false. A service rule accepts a backend\'s own token (client credentials) acting for the user named in Aui-User-Id and Aui-Workspace-Id, with the rule\'s scopes; such a token without those headers is refused.' }),
 };
 
 const CreateBody = z.object({
@@ -68,6 +70,7 @@ const CreateBody = z.object({
   required_claims: writable.required_claims.optional(),
   scopes_claim: writable.scopes_claim.optional(),
   enabled: writable.enabled.optional(),
+  service: writable.service.optional(),
 });
 
 const PatchBody = z.object(Object.fromEntries(Object.entries(writable).map(([key, schema]) => [key, schema.optional()])) as {

@@ -98,7 +98,7 @@ function toRecord(row: AuditEventsTable): AuditRecord {
 
 /**
  * @example
- * const repository = createAuditRepository(storeDatabaseOf(rawStore).db)
+ * const repository = createAuditRepository(kyselyOf(store))
  */
 export function createAuditRepository(database: Kysely<any>): AuditRepository {
   const db = database as Kysely<AuditDatabase>;

@@ -34,6 +34,8 @@ export function auditEntryOf(event: AnyDomainEvent): AuditEntry {
       return { ...base, objectType: 'auth_rule', objectId: event.payload.id, detail: event.payload.before !== undefined ? { before: event.payload.before } : {} };
     case 'user.revoked':
       return { ...base, objectType: 'user', objectId: event.payload.userId, detail: {} };
+    case 'user.memories_erased':
+      return { ...base, objectType: 'user', objectId: event.payload.userId, detail: { erased: event.payload.erased } };
     case 'signing_key.rotated':
       return { ...base, objectType: 'signing_key', objectId: event.payload.kid, detail: {} };
     case 'auth.failed': {

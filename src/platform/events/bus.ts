@@ -62,6 +62,8 @@ export interface DomainEvents {
   'auth_rule.updated': { id: string; before: AuthRuleSummary; after: AuthRuleSummary };
   'auth_rule.deleted': { id: string; before?: AuthRuleSummary };
   'user.revoked': { userId: string };
+  /** Every memory of a user erased (modules/memory). */
+  'user.memories_erased': { userId: string; erased: number };
   'signing_key.rotated': { kid: string };
   /** A refused credential (never the credential): its code and kind, the client and the route. */
   'auth.failed': { code: string; credential: string; address: string; route: string; counted: boolean };
@@ -78,6 +80,7 @@ export const EVENT_TYPES: readonly EventType[] = Object.freeze([
   'auth_rule.updated',
   'auth_rule.deleted',
   'user.revoked',
+  'user.memories_erased',
   'signing_key.rotated',
   'auth.failed',
 ] as const satisfies readonly EventType[]);

@@ -38,6 +38,7 @@ function rule(extra: Partial<AuthRuleRecord> = {}): AuthRuleRecord {
     requiredClaims: {},
     scopesClaim: null,
     enabled: true,
+    service: false,
     createdAt: 0,
     updatedAt: 0,
     ...extra,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { createPostgresStore } from '../../../src/store/postgres/postgres-store.js';
-import { storeDatabaseOf } from '../../../src/store/kysely-store.js';
+import { kyselyOf } from '../../../src/store/kysely-store.js';
 import { createAuditRepository, type AuditRecord } from '../../../src/modules/audit/audit-repository.js';
 import type { Store } from '../../../src/store/store.js';
 import { serviceUrl } from '../../helpers/services.js';
@@ -40,7 +40,7 @@ function runCases(name: string, open: () => Promise<{ store: Store; close(): Pro
 
     it('stores batches and lists them newest first, every filter, in keyset pages, within the project', async () => {
       opened = await open();
-      const repository = createAuditRepository(storeDatabaseOf(opened.store).db);
+      const repository = createAuditRepository(kyselyOf(opened.store));
       const all = Array.from({ length: 30 }, (_, n) => record(n));
       await repository.insert(all.slice(0, 17));
       await repository.insert(all.slice(17));
