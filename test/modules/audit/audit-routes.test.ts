@@ -83,6 +83,15 @@ describe('GET /admin/v1/audit', () => {
     assert.deepEqual(paged, everything);
   });
 
+  it('records the admin erase of a user\'s memories', async () => {
+    const erased = await t.call('DELETE', '/admin/v1/users/user-8/memories', admin);
+    assert.equal(erased.status, 200, JSON.stringify(erased.body));
+    const { events } = await audit('?kind=user.memories_erased');
+    assert.equal(events.length, 1);
+    assert.deepEqual(events[0]!.object, { type: 'user', id: 'user-8' });
+    assert.deepEqual(events[0]!.detail, { erased: 0 });
+  });
+
   it('refuses bad filters with validation_error', async () => {
     expectError(await t.call('GET', '/admin/v1/audit?kind=nope', admin), 400, 'validation_error');
     expectError(await t.call('GET', '/admin/v1/audit?actor=root', admin), 400, 'validation_error');
