@@ -140,6 +140,12 @@ export interface ResolvedConfig {
   filesMaxBytes: number;
   /** How long a signed upload or download URL stays valid, seconds. */
   filesUrlTtlSeconds: number;
+  /** Audit events older than this many days are purged (0: kept forever). See modules/audit/. */
+  auditRetentionDays: number;
+  /** Audit events waiting to be written; past it new ones are dropped (counted and logged), never waited for. */
+  auditQueueSize: number;
+  /** `GET /metrics` without the admin key (for a scraper inside a private network). */
+  metricsPublic: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -420,5 +426,8 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     filesMaxBytes: readInteger(env, 'THREADGATE_FILES_MAX_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
     // S3 refuses presigned URLs valid longer than 7 days (SigV4 query auth).
     filesUrlTtlSeconds: readInteger(env, 'THREADGATE_FILES_URL_TTL_SECONDS', 300, 10, 7 * 86_400),
+    auditRetentionDays: readInteger(env, 'THREADGATE_AUDIT_RETENTION_DAYS', 90, 0, 36_500),
+    auditQueueSize: readInteger(env, 'THREADGATE_AUDIT_QUEUE_SIZE', 10_000, 1, 1_000_000),
+    metricsPublic: readBoolean(env, 'THREADGATE_METRICS_PUBLIC', false),
   });
 }

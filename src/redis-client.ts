@@ -101,3 +101,18 @@ function watchConnection(client: Redis, logger: Logger, clock: () => number): vo
     logger.info({ errorsSinceLastLog: unlogged }, 'Redis reachable again');
   });
 }
+
+/**
+ * Waits for Redis commands still under way (messages being published), `ms` at most: a closing
+ * process gives its last messages a chance without hanging on a Redis that is cut.
+ *
+ * @example
+ * await settleWithin(publishing, 2000)
+ */
+export async function settleWithin(pending: ReadonlySet<Promise<unknown>>, ms: number): Promise<void> {
+  if (pending.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled([...pending]), waited]);
+  clearTimeout(timer);
+}

@@ -34,6 +34,13 @@ import { createConversationTitleGenerator } from './titles/conversation-title.js
 import { createUrlSigner } from './files/url-signature.js';
 import { openBlobStore } from './files/open-blob-store.js';
 import type { BlobStore } from './files/blob-store.js';
+import { kyselyOf, poolStatsOf } from './store/kysely-store.js';
+import { createEventBus, type EventBus } from './platform/events/bus.js';
+import { createMetrics } from './platform/metrics/metrics.js';
+import { subscribeMetrics } from './platform/metrics/metrics-subscriber.js';
+import { createAuditLog, type AuditLog } from './modules/audit/audit-service.js';
+import { createAuditRepository } from './modules/audit/audit-repository.js';
+import { subscribeAuditLog } from './modules/audit/audit-subscriber.js';
 
 export interface Services {
   deps: AppDeps;
@@ -54,12 +61,15 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   const logger = options.logger ?? createLogger(config.logLevel);
   const masterKey = loadMasterKey(config);
   const secretBox = createSecretBox(masterKey.key);
-  const rawStore = await openStore(config.database);
+  const metrics = createMetrics();
+  const rawStore = await openStore(config.database, { onQuery: (event) => metrics.observeQuery(event.queryDurationMillis, event.level === 'error') });
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
   let memory: MemoryModule | undefined;
   let blobStore: BlobStore | null = null;
+  let events: EventBus | undefined;
+  let audit: AuditLog | undefined;
   try {
     await rawStore.migrate();
     // Short timeouts and a pino error listener on both (redis-client.ts).
@@ -79,6 +89,17 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // so the first rate-limited requests count in Redis rather than in the fallback. Redis down
     // is logged by the client and does not stop the start here.
     await redis?.ping().catch(() => undefined);
+    // Domain events (platform/events/): the audit log and metrics subscribe; Redis carries them
+    // to the other processes. Revocation keeps its own store decorator and poll (below).
+    events = createEventBus({ redis, subscriber, redisKeyPrefix: config.redisKeyPrefix, logger });
+    const poolStats = poolStatsOf(rawStore);
+    audit = createAuditLog(
+      { projectId: config.projectId, queueSize: config.auditQueueSize, retentionDays: config.auditRetentionDays, background: true },
+      { repository: createAuditRepository(kyselyOf(rawStore)), logger },
+    );
+    subscribeAuditLog(events, audit);
+    subscribeMetrics(events, metrics);
+    metrics.watch({ auditDropped: audit.dropped, auditQueued: audit.queued, ...(poolStats !== undefined ? { poolStats } : {}) });
     const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
@@ -100,7 +121,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // with backoff; a provider that is down never stops the start), then cached (auth/oidc/).
     const providerKeys = createProviderKeys(
       { jwksCooldownMs: config.jwksCooldownMs, fetchTimeoutMs: config.idpTimeoutMs, allowHttp: providerUrlPolicyOf(config).allowHttp },
-      { logger },
+      { logger, onJwksFetch: metrics.countJwksFetch },
     );
     const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
@@ -120,12 +141,15 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, limiterStore),
-      authFailures: createAuthFailures(config, limiterStore, logger, clock),
-      routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
+      authFailures: createAuthFailures(config, limiterStore, logger, clock, events),
+      routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes, metricsPublic: config.metricsPublic }),
       // No model providers yet: titles come from the conversation itself (titles/).
       titleGenerator: createConversationTitleGenerator(),
       blobStore,
       urlSigner,
+      events,
+      audit,
+      metrics,
       logger,
       clock,
     };
@@ -142,6 +166,9 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
         await memory?.backfill.stop();
         await blobStore?.close();
         await epoch?.close();
+        await events?.close();
+        // What is queued is written before the store closes.
+        await audit?.close();
         subscriber?.disconnect();
         redis?.disconnect();
         await rawStore.close();
@@ -151,6 +178,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     await memory?.backfill.stop();
     await blobStore?.close();
     await epoch?.close();
+    await events?.close();
+    await audit?.close();
     subscriber?.disconnect();
     redis?.disconnect();
     await rawStore.close();

@@ -20,6 +20,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createId } from '../crypto/random-id.js';
+import { settleWithin } from '../redis-client.js';
 import type { Store, UserRecord } from '../store/store.js';
 
 export const REVOCATION_EPOCH_SETTING = 'revocation_epoch';
@@ -144,12 +145,7 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
     async close() {
       closed = true;
       if (polling !== undefined) clearInterval(polling);
-      if (publishing.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_PUBLISH_WAIT_MS)));
-        await Promise.race([Promise.allSettled([...publishing]), waited]);
-        clearTimeout(timer);
-      }
+      await settleWithin(publishing, CLOSE_PUBLISH_WAIT_MS);
       if (subscriber !== null) {
         subscriber.off('message', onMessage);
         subscriber.off('ready', onReady);

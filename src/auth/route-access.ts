@@ -11,13 +11,15 @@ import { compileRoutePattern, matchesAny, type RoutePattern } from './route-patt
  * `capability`: the URL is the credential (a signed file URL, or a file's public URL whose key
  * nobody can guess), so `<img src>` and a plain `PUT` work: public, whatever the configuration.
  */
-export type RouteCategory = 'data' | 'execution' | 'management' | 'documentation' | 'health' | 'keys' | 'admin' | 'token' | 'capability' | 'custom';
+export type RouteCategory = 'data' | 'execution' | 'management' | 'documentation' | 'health' | 'keys' | 'admin' | 'token' | 'capability' | 'custom' | 'metrics';
 
 export interface RouteAccessOptions {
   /** Everything private except `publicRoutes` (and health, keys, token routes). Default false. */
   defaultPrivate?: boolean;
   /** Patterns such as `GET /health`, `POST /webhooks/*`, `/public/**`. */
   publicRoutes?: readonly string[];
+  /** `GET /metrics` without the admin key (THREADGATE_METRICS_PUBLIC). Default false. */
+  metricsPublic?: boolean;
 }
 
 export type Access = 'public' | 'user' | 'admin';
@@ -36,6 +38,7 @@ export interface RouteAccess {
 export function createRouteAccess(options: RouteAccessOptions = {}): RouteAccess {
   const defaultPrivate = options.defaultPrivate ?? false;
   const publicRoutes: RoutePattern[] = (options.publicRoutes ?? []).map(compileRoutePattern);
+  const metrics: Access = options.metricsPublic === true ? 'public' : 'admin';
   return {
     accessFor(category, method, path) {
       switch (category) {
@@ -44,6 +47,9 @@ export function createRouteAccess(options: RouteAccessOptions = {}): RouteAccess
           return 'user';
         case 'admin':
           return 'admin';
+        // The admin key, unless the operator made the metrics public.
+        case 'metrics':
+          return metrics;
         case 'health':
         case 'keys':
         case 'token':

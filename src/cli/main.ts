@@ -2,7 +2,7 @@
 /**
  * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, auth-keys create|list|delete,
  * auth-rules create|list|update|delete,
- * keys rotate, users revoke, memories count|list|erase|reembed, token inspect|sign.
+ * keys rotate, users revoke, memories count|list|erase|reembed, token inspect|sign, audit.
  * Every command reads the same environment as the server (docs/configuration.md).
  */
 import { ConfigError } from '../config.js';
@@ -15,6 +15,7 @@ import { runToken } from './commands/token.js';
 import { runAuthKeys } from './commands/auth-keys.js';
 import { runAuthRules } from './commands/auth-rules.js';
 import { runMemories } from './commands/memories.js';
+import { runAudit } from './commands/audit.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 export const USAGE = `Usage: threadgate <command>
@@ -45,6 +46,9 @@ export const USAGE = `Usage: threadgate <command>
                                  explain why a token or API key is accepted or refused
   token sign --key <id> --sub <user> [--workspace <ws>] [--ttl 24h]
                                  sign a test user token (ttl in s, m, h or d) and print a curl line
+  audit [--kind api_key.revoked] [--actor admin_key|cli|anonymous|system] [--object <id>]
+        [--since <time>] [--until <time>] [--limit 100] [--cursor <next_cursor>]
+                                 list the audit log, newest first (docs/audit.md)
 
 Configuration comes from environment variables: see docs/configuration.md.`;
 
@@ -69,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       return runMemories(rest);
     case 'token':
       return runToken(rest);
+    case 'audit':
+      return runAudit(rest);
     case undefined:
     case 'help':
     case '--help':

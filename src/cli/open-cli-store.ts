@@ -4,6 +4,10 @@
  * poll, and, with REDIS_URL, tells them at once, so their credential caches re-verify
  * (auth/revocation-epoch.ts). A Redis that cannot be reached only delays that: the revocation is
  * stored, and a warning goes to stderr.
+ *
+ * It also hands out the command's domain-event bus (`publish` what the command did, as the admin
+ * API does) with the audit log subscribed: the CLI's admin actions are audited with the actor
+ * `cli` and the operating-system user, written when the command closes the store.
  */
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../config.js';
@@ -12,8 +16,32 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createRevocationEpoch, withRevocationEvents } from '../auth/revocation-epoch.js';
 import { createRedisClient } from '../redis-client.js';
+import { userInfo } from 'node:os';
+import { kyselyOf } from '../store/kysely-store.js';
+import { createEventBus, type Actor, type EventBus } from '../platform/events/bus.js';
+import { createAuditLog } from '../modules/audit/audit-service.js';
+import { createAuditRepository } from '../modules/audit/audit-repository.js';
+import { subscribeAuditLog } from '../modules/audit/audit-subscriber.js';
 
-export async function openCliStore(config: ResolvedConfig): Promise<{ store: Store; close(): Promise<void> }> {
+export interface CliStore {
+  store: Store;
+  /** Publish what the command did (with `actor`); the audit log hears it. */
+  events: EventBus;
+  /** The CLI, run by this operating-system user. */
+  actor: Actor;
+  close(): Promise<void>;
+}
+
+/** The operating-system user running the command, if the system says. */
+function osUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function openCliStore(config: ResolvedConfig): Promise<CliStore> {
   const raw = await openStore(config.database);
   let redis: Redis | null = null;
   try {
@@ -23,9 +51,23 @@ export async function openCliStore(config: ResolvedConfig): Promise<{ store: Sto
     const logger = createLogger(config.logLevel, process.stderr);
     redis = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'cli', { lazyConnect: true });
     const epoch = await createRevocationEpoch({ store: raw, redis, subscriber: null, redisKeyPrefix: config.redisKeyPrefix, pollMs: 0, logger });
+    // In process only: the command's own audit log hears its events; no subscriber of another
+    // process needs them yet, and a command that revokes nothing should not wait on Redis.
+    const events = createEventBus({ logger });
+    // No timers: a command's few events are written when it closes (purging is the servers' job).
+    const audit = createAuditLog(
+      { projectId: config.projectId, queueSize: config.auditQueueSize, retentionDays: config.auditRetentionDays, background: false },
+      { repository: createAuditRepository(kyselyOf(raw)), logger },
+    );
+    subscribeAuditLog(events, audit);
+    const user = osUser();
     return {
       store: withRevocationEvents(raw, epoch),
+      events,
+      actor: { kind: 'cli', ...(user !== undefined ? { user } : {}) },
       async close() {
+        await audit.close();
+        await events.close();
         await epoch.close();
         redis?.disconnect();
         await raw.close();

@@ -8,6 +8,10 @@
  *
  * `app.fetch` also gives any response not built through respond.ts (Hono's own, the HTML page, a
  * preflight) the standard headers it lacks, as the global middleware did.
+ *
+ * It is also where every response is complete, so the request metrics are observed here, once per
+ * request (platform/metrics/metrics.ts): the route is the template the authorization step noted
+ * (`noteRoute`), or `unmatched` when no declared route ran (not found, a body over the limit).
  */
 import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -15,6 +19,7 @@ import type { AppDeps, AppEnv } from './context.js';
 import type { StandardHeaderSets } from './middleware/standard-headers.js';
 import { hasStandardHeaders } from './response-mark.js';
 import { rawHeader, rawHeadersOf } from './request-header.js';
+import { UNMATCHED_ROUTE } from '../platform/metrics/metrics.js';
 
 export interface AppContext {
   deps: AppDeps;
@@ -22,9 +27,20 @@ export interface AppContext {
 }
 
 const APP_CONTEXT = Symbol('threadgate.appContext');
+const ROUTE = Symbol('threadgate.route');
 
 interface Bindings {
   [APP_CONTEXT]?: AppContext;
+  [ROUTE]?: string;
+}
+
+/**
+ * Names the request's route (its declared template, `/v1/threads/{threadId}`) for the request
+ * metrics. The authorization step calls it, first on every declared route.
+ */
+export function noteRoute(c: Context, route: string): void {
+  const bindings = c.env as Bindings | undefined;
+  if (bindings !== undefined && bindings !== null) bindings[ROUTE] = route;
 }
 
 /** The application's context of the request `c`; `undefined` outside an app built by createApp. */
@@ -60,15 +76,18 @@ function originOf(request: Request, bindings: Bindings): string | undefined {
  */
 export function bindAppContext(app: OpenAPIHono<AppEnv>, context: AppContext): void {
   const dispatch = app.fetch;
-  const complete = (request: Request, bindings: Bindings, response: Response): Response => {
+  const metrics = context.deps.metrics;
+  const complete = (request: Request, bindings: Bindings, response: Response, start: number): Response => {
+    metrics.observeRequest(request.method, bindings[ROUTE] ?? UNMATCHED_ROUTE, response.status, (performance.now() - start) / 1000);
     if (hasStandardHeaders(response)) return response;
     return context.headers.complete(response, request.method, originOf(request, bindings));
   };
   app.fetch = (request, env, executionCtx) => {
+    const start = performance.now();
     // @hono/node-server makes a new bindings object ({ incoming, outgoing }) per request.
     const bindings: Bindings = env !== undefined && env !== null ? (env as Bindings) : {};
     bindings[APP_CONTEXT] = context;
     const response = dispatch(request, bindings, executionCtx);
-    return response instanceof Promise ? response.then((done) => complete(request, bindings, done)) : complete(request, bindings, response);
+    return response instanceof Promise ? response.then((done) => complete(request, bindings, done, start)) : complete(request, bindings, response, start);
   };
 }

@@ -28,6 +28,8 @@ import { createStandardHeaderSets } from './middleware/standard-headers.js';
 import { bindAppContext } from './app-context.js';
 import { limitBody } from './middleware/body-limit.js';
 import { StaticFirstRouter } from './static-first-router.js';
+import { auditRoutes } from '../modules/audit/audit-routes.js';
+import { metricsRoutes } from '../platform/metrics/metrics-routes.js';
 
 /**
  * Middleware registered for every path of some methods only (so it shows in `app.routes` with a
@@ -93,6 +95,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', userRoutes());
   app.route('/', inspectRoutes());
   app.route('/', memoryRoutes());
+  app.route('/', auditRoutes());
+  app.route('/', metricsRoutes());
   registerDocs(app);
 
   app.notFound((c) => respondWithError(c, new ThreadgateError('not_found', { message: `No route ${c.req.method} ${c.req.path}.` })));

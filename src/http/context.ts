@@ -18,6 +18,9 @@ import type { MemoryModule } from '../modules/memory/index.js';
 import type { TitleGenerator } from '../titles/title-generator.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { UrlSigner } from '../files/url-signature.js';
+import type { EventBus } from '../platform/events/bus.js';
+import type { Metrics } from '../platform/metrics/metrics.js';
+import type { AuditLog } from '../modules/audit/audit-service.js';
 
 /** The rate limiters of the token routes (middleware/rate-limit.ts makes them). */
 export interface RateLimiters {
@@ -58,6 +61,12 @@ export interface AppDeps {
   blobStore: BlobStore | null;
   /** Signs and checks the local file store's URLs (a key derived from the master key). */
   urlSigner: UrlSigner;
+  /** Domain events: admin actions and refused credentials are published here (platform/events/). */
+  events: EventBus;
+  /** The audit log, a subscriber of `events` (modules/audit/). */
+  audit: AuditLog;
+  /** Prometheus metrics (platform/metrics/), served by `GET /metrics`. */
+  metrics: Metrics;
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;

@@ -39,7 +39,7 @@ export function declareRoute<R extends Omit<RouteConfig, 'middleware'>>(policy: 
   const key = `${route.method.toUpperCase()} ${route.path}`;
   if (declaredPolicies.has(key)) throw new TypeError(`${key} is declared twice`);
   declaredPolicies.set(key, policy);
-  return createRoute({ ...route, middleware: [authorizeStep(policy)] as const });
+  return createRoute({ ...route, middleware: [authorizeStep(policy, route.path)] as const });
 }
 
 type Handler = (c: Context, next: Next) => unknown;

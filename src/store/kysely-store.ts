@@ -12,7 +12,7 @@ import { authRuleMethods } from './kysely-store-auth-rules.js';
 import { messageMethods } from './kysely-store-messages.js';
 import { telemetryMethods } from './kysely-store-telemetry.js';
 import { threadMethods } from './kysely-store-threads.js';
-import type { DialectHooks, StoreContext, StoreDeps } from './store-context.js';
+import type { DialectHooks, PoolStats, StoreContext, StoreDeps } from './store-context.js';
 import type { Store } from './store.js';
 
 /**
@@ -34,6 +34,20 @@ export function kyselyOf(store: object): Kysely<any> {
   return db;
 }
 
+/** The key of the connection pool's counts (PostgreSQL), like STORE_DATABASE. */
+const POOL_STATS = Symbol('threadgate.store.poolStats');
+
+/**
+ * The connection pool's counts behind a store built by `createKyselyStore`, for metrics; undefined
+ * where there is no pool (SQLite).
+ *
+ * @example
+ * const stats = poolStatsOf(deps.store)?.()
+ */
+export function poolStatsOf(store: object): (() => PoolStats) | undefined {
+  return (store as { [POOL_STATS]?: () => PoolStats })[POOL_STATS];
+}
+
 /**
  * Builds the store over `db`. The store owns `db` from then on: `close()` destroys it.
  *
@@ -47,6 +61,7 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, dep
   return Object.freeze({
     // For modules with their own tables (src/modules/*): see kyselyOf.
     [STORE_DATABASE]: db,
+    ...(hooks.poolStats !== undefined ? { [POOL_STATS]: hooks.poolStats } : {}),
     dialect: hooks.dialect,
     migrate: () => hooks.migrate(db),
     // Idempotent: a shutdown path and a test's cleanup may both close it (pg's pool throws on a second end).

@@ -4,6 +4,7 @@
  */
 import type { DatabaseConfig } from '../config.js';
 import type { Store } from './store.js';
+import type { StoreDeps } from './store-context.js';
 
 /**
  * Opens the store for `database` (from `resolveConfig().database`). Does not migrate: call
@@ -13,11 +14,11 @@ import type { Store } from './store.js';
  * const store = await openStore({ kind: 'sqlite', path: './threadgate.db' })
  * await store.migrate()
  */
-export async function openStore(database: DatabaseConfig): Promise<Store> {
+export async function openStore(database: DatabaseConfig, deps: StoreDeps = {}): Promise<Store> {
   switch (database.kind) {
     case 'sqlite': {
       const { createSqliteStore } = await import('./sqlite/sqlite-store.js');
-      return createSqliteStore({ path: database.path });
+      return createSqliteStore({ path: database.path }, deps);
     }
     case 'postgres': {
       const { createPostgresStore } = await import('./postgres/postgres-store.js');
@@ -25,7 +26,7 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
         url: database.url,
         ...(database.connectTimeoutMs !== undefined ? { connectTimeoutMs: database.connectTimeoutMs } : {}),
         ...(database.statementTimeoutMs !== undefined ? { statementTimeoutMs: database.statementTimeoutMs } : {}),
-      });
+      }, deps);
     }
     default: {
       const unknown: never = database;

@@ -2,7 +2,7 @@
  * What every part of the Kysely store shares: the database, the few things that differ between
  * dialects (as small hooks, never as copies of a query), and the clock.
  */
-import type { CompiledQuery, Kysely, LogEvent, Transaction } from 'kysely';
+import type { Kysely, KyselyConfig, LogEvent, Transaction } from 'kysely';
 import type { Database } from './database.js';
 
 /** The differences between SQLite and PostgreSQL that the shared queries need to know about. */
@@ -18,6 +18,17 @@ export interface DialectHooks {
   isUniqueViolation(error: unknown): boolean;
   /** Runs the migrations with the dialect's locking (see migrations/index.ts). */
   migrate(db: Kysely<Database>): Promise<void>;
+  /** The connection pool's counts, where there is a pool (PostgreSQL), for metrics. */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  /** Connections open. */
+  total: number;
+  /** Open and idle. */
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
 }
 
 /** Test seams, kept out of the options (STYLE.md: one `deps` argument). */
@@ -25,16 +36,11 @@ export interface StoreDeps {
   /** Milliseconds since the epoch; `Date.now` unless a test freezes time. */
   clock?: () => number;
   /**
-   * Called with every query the store ran, as compiled (SQL and parameters), after it ran:
-   * test/store/query-plans.ts asks each planner about the very SQL the store builds.
+   * Told of every query the store ran, as Kysely logs it: the compiled SQL and parameters, the
+   * duration, and whether it failed. Metrics time queries with it; test/store/query-plans.ts asks
+   * each planner about the very SQL the store builds. Unset: nothing is logged.
    */
-  onQuery?: (query: CompiledQuery) => void;
-}
-
-/** Kysely's `log` option for {@link StoreDeps.onQuery}; none without it. */
-export function queryLogOf(deps: StoreDeps): { log?: (event: LogEvent) => void } {
-  const { onQuery } = deps;
-  return onQuery === undefined ? {} : { log: (event) => onQuery(event.query) };
+  onQuery?: (event: LogEvent) => void;
 }
 
 export interface StoreContext {
@@ -58,4 +64,14 @@ export async function lockThread(ctx: StoreContext, trx: Transaction<Database>, 
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`limit must be a positive integer, got ${limit}`);
   return limit;
+}
+
+/**
+ * Kysely's `log` option when `deps.onQuery` is set (Kysely then times each query), else nothing.
+ *
+ * @example
+ * new Kysely<Database>({ dialect, ...queryLogOf(deps) })
+ */
+export function queryLogOf(deps: StoreDeps): Pick<KyselyConfig, 'log'> {
+  return deps.onQuery === undefined ? {} : { log: deps.onQuery };
 }

@@ -12,6 +12,12 @@ describe('route access', () => {
     assert.equal(access.accessFor('documentation', 'GET', '/doc'), 'public');
   });
 
+  it('metrics need the admin key unless metricsPublic; publicRoutes and defaultPrivate do not change that', () => {
+    assert.equal(createRouteAccess().accessFor('metrics', 'GET', '/metrics'), 'admin');
+    assert.equal(createRouteAccess({ publicRoutes: ['GET /metrics'] }).accessFor('metrics', 'GET', '/metrics'), 'admin');
+    assert.equal(createRouteAccess({ metricsPublic: true, defaultPrivate: true }).accessFor('metrics', 'GET', '/metrics'), 'public');
+  });
+
   it('defaultPrivate protects management and documentation except publicRoutes', () => {
     const access = createRouteAccess({ defaultPrivate: true, publicRoutes: ['GET /doc'] });
     assert.equal(access.accessFor('documentation', 'GET', '/doc'), 'public');

@@ -5,8 +5,10 @@ import type { AppDeps, AppEnv } from '../../src/http/context.js';
 import { appContextOf, bindAppContext, depsOf } from '../../src/http/app-context.js';
 import { API_SECURITY_HEADERS, createStandardHeaderSets } from '../../src/http/middleware/standard-headers.js';
 import { sendJson } from '../../src/http/respond.js';
+import { createMetrics } from '../../src/platform/metrics/metrics.js';
 
-const deps = { marker: 'these deps' } as unknown as AppDeps;
+const metrics = createMetrics();
+const deps = { marker: 'these deps', metrics } as unknown as AppDeps;
 
 function build(corsOrigins: string[]) {
   const app = new OpenAPIHono<AppEnv>();
@@ -29,6 +31,15 @@ describe('app context', () => {
     assert.equal(await (await app.request('/deps')).text(), 'these deps');
     assert.equal(await (await app.request('/context')).text(), 'same');
     assert.equal(app.routes.length, 5, 'nothing registered besides the routes');
+  });
+
+  it('observes every completed request once in the request metrics (no declared route ran: unmatched)', async () => {
+    const app = build([]);
+    const count = async () => (await metrics.registry.getSingleMetric('threadgate_http_request_duration_seconds')!.get()).values.find((v) => (v as { metricName?: string }).metricName === 'threadgate_http_request_duration_seconds_count' && v.labels.route === 'unmatched' && v.labels.status === '200')?.value ?? 0;
+    const before = await count();
+    await app.request('/deps');
+    await app.request('/later');
+    assert.equal(await count(), before + 2);
   });
 
   it('completes the standard headers of responses built any other way, sync or async, keeping their own', async () => {

@@ -108,6 +108,13 @@ describe('route policy', () => {
     }
   });
 
+  it('GET /metrics is the one metrics route: the admin key unless THREADGATE_METRICS_PUBLIC', async () => {
+    const metrics = registeredRoutes(t).filter((key) => declaredPolicies.get(key)!.category === 'metrics');
+    assert.deepEqual(metrics, ['GET /metrics']);
+    expectError(await t.call('GET', '/metrics'), 401, 'authentication_required');
+    expectError(await t.call('GET', '/metrics', { token: await t.tokenFor('u', 'w') }), 401, 'invalid_admin_key');
+  });
+
   it('no route takes a credential in the query string: none is declared streaming yet', () => {
     // A streaming route (WebSocket, EventSource) accepts ?token= / ?key= on its handshake
     // (test/http/middleware/authorize.test.ts); list each here once it exists.

@@ -48,6 +48,8 @@ export interface ProviderKeysDeps {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   logger?: ProviderKeysLogger;
+  /** Told the outcome of every JWKS fetch (metrics). */
+  onJwksFetch?: (outcome: 'ok' | 'error') => void;
 }
 
 export interface ProviderKeys {
@@ -73,13 +75,24 @@ export function createProviderKeys(options: ProviderKeysOptions, deps: ProviderK
   const limits = { timeoutMs: options.fetchTimeoutMs, maxBytes: MAX_PROVIDER_DOCUMENT_BYTES };
   const get = (url: string) => fetchJson(url, limits, deps.fetch);
   const caches = new Map<string, JwksCache>();
+  const onJwksFetch = deps.onJwksFetch;
+  const countedFetch = (url: string) =>
+    onJwksFetch === undefined
+      ? get(url)
+      : get(url).then(
+          (document) => (onJwksFetch('ok'), document),
+          (error: unknown) => {
+            onJwksFetch('error');
+            throw error;
+          },
+        );
   const discoveries = new Map<string, Discovery>();
 
   function cacheFor(url: string): JwksCache {
     let cache = caches.get(url);
     if (cache === undefined) {
       cache = createJwksCache(
-        { url, fetchJwks: () => get(url), cooldownMs: options.jwksCooldownMs, ...(options.jwksMaxAgeMs !== undefined ? { maxAgeMs: options.jwksMaxAgeMs } : {}) },
+        { url, fetchJwks: () => countedFetch(url), cooldownMs: options.jwksCooldownMs, ...(options.jwksMaxAgeMs !== undefined ? { maxAgeMs: options.jwksMaxAgeMs } : {}) },
         {
           ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
           onFetchError: (jwksUrl, error) => deps.logger?.warn({ jwksUrl, reason: (error as Error)?.message }, 'identity provider JWKS fetch failed'),

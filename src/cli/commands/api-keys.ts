@@ -4,13 +4,13 @@ import { resolveConfig } from '../../config.js';
 import { openCliStore } from '../open-cli-store.js';
 import { createApiKey } from '../../auth/api-key.js';
 import { isScope, type Scope } from '../../auth/principal.js';
-import { toWireApiKey } from '../../http/routes/api-keys.js';
+import { apiKeySummary, toWireApiKey } from '../../http/routes/api-keys.js';
 import { CliUsageError } from '../cli-usage-error.js';
 
 export async function runApiKeys(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const config = resolveConfig(process.env);
-  const { store, close } = await openCliStore(config);
+  const { store, events, actor, close } = await openCliStore(config);
   try {
     switch (action) {
       case 'create': {
@@ -26,6 +26,7 @@ export async function runApiKeys(args: string[]): Promise<number> {
           ...(scopes !== undefined ? { scopes: scopes as Scope[] } : {}),
           agents,
         });
+        events.publish('api_key.created', { apiKey: apiKeySummary(record) }, actor);
         console.log(JSON.stringify({ ...toWireApiKey(record), key }, null, 2));
         console.error('The key is shown only this once: store it in your backend\'s secrets.');
         return 0;
@@ -42,6 +43,7 @@ export async function runApiKeys(args: string[]): Promise<number> {
           console.error(`threadgate: no API key "${id}"`);
           return 1;
         }
+        events.publish('api_key.revoked', { id }, actor);
         console.log(`Revoked ${id}.`);
         return 0;
       }

@@ -17,7 +17,7 @@ export async function runAuthKeys(args: string[]): Promise<number> {
     throw new CliUsageError(`auth-keys ${action ?? ''}: expected create, list or delete`);
   }
   const config = resolveConfig(process.env);
-  const { store, close } = await openCliStore(config);
+  const { store, events, actor, close } = await openCliStore(config);
   try {
     switch (action) {
       case 'create': {
@@ -27,6 +27,7 @@ export async function runAuthKeys(args: string[]): Promise<number> {
         const agents = values.agents === undefined || values.agents === 'all' ? 'all' : values.agents.split(',').map((agent) => agent.trim());
         const secretBox = createSecretBox(loadMasterKey(config).key);
         const { record, secret } = await createAuthKey(store, secretBox, { projectId: config.projectId, name: values.name, agents });
+        events.publish('auth_key.created', { authKey: { id: record.id, name: record.name, agents: record.agents } }, actor);
         console.log(JSON.stringify({ ...toWireAuthKey(record), secret }, null, 2));
         console.error('The secret is shown only this once: store the id and the secret in your backend\'s secrets.');
         console.error(`Sign a test token: threadgate token sign --key ${record.id} --sub <user-id>`);
@@ -44,6 +45,7 @@ export async function runAuthKeys(args: string[]): Promise<number> {
           console.error(`threadgate: no authentication key "${id}"`);
           return 1;
         }
+        events.publish('auth_key.deleted', { id }, actor);
         console.log(`Deleted ${id}: its tokens are refused from now on.`);
         return 0;
       }

@@ -59,7 +59,7 @@ export async function runAuthRules(args: string[]): Promise<number> {
   }
   const config = resolveConfig(process.env);
   const context = { projectId: config.projectId, policy: providerUrlPolicyOf(config) };
-  const { store, close } = await openCliStore(config);
+  const { store, events, actor, close } = await openCliStore(config);
   try {
     switch (action) {
       case 'create': {
@@ -69,6 +69,7 @@ export async function runAuthRules(args: string[]): Promise<number> {
           if (!values[required]) throw new CliUsageError(`auth-rules create needs --${required}`);
         }
         const rule = await createAuthRule(store, { ...toInput(values), ...(values.disabled ? { enabled: false } : {}), ...(values.service ? { service: true } : {}) }, context);
+        events.publish('auth_rule.created', { rule: toWireAuthRule(rule) }, actor);
         console.log(JSON.stringify(toWireAuthRule(rule), null, 2));
         console.error(`Tokens whose iss is exactly ${rule.issuer} and aud contains ${rule.audience} are accepted from now on.`);
         return 0;
@@ -95,21 +96,26 @@ export async function runAuthRules(args: string[]): Promise<number> {
         if (values.enable) patch.enabled = true;
         if (values.disable) patch.enabled = false;
         if (Object.keys(patch).length === 0) throw new CliUsageError('auth-rules update: nothing to change');
+        const before = await store.getAuthRule(config.projectId, id);
         const rule = await updateAuthRule(store, id, patch, context);
         if (rule === undefined) {
           console.error(`threadgate: no auth rule "${id}"`);
           return 1;
         }
+        const after = toWireAuthRule(rule);
+        events.publish('auth_rule.updated', { id, before: before !== undefined ? toWireAuthRule(before) : after, after }, actor);
         console.log(JSON.stringify(toWireAuthRule(rule), null, 2));
         return 0;
       }
       case 'delete': {
         const [id, ...extra] = rest;
         if (id === undefined || extra.length > 0) throw new CliUsageError('auth-rules delete takes one rule id');
+        const before = await store.getAuthRule(config.projectId, id);
         if (!(await store.deleteAuthRule(config.projectId, id))) {
           console.error(`threadgate: no auth rule "${id}"`);
           return 1;
         }
+        events.publish('auth_rule.deleted', { id, ...(before !== undefined ? { before: toWireAuthRule(before) } : {}) }, actor);
         console.log(`Deleted ${id}: its tokens are refused from now on.`);
         return 0;
       }

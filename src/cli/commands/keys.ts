@@ -13,7 +13,7 @@ import { CliUsageError } from '../cli-usage-error.js';
 export async function runKeys(args: string[]): Promise<number> {
   if (args[0] !== 'rotate' || args.length > 1) throw new CliUsageError('keys: expected "keys rotate"');
   const config = resolveConfig(process.env);
-  const { store, close } = await openCliStore(config);
+  const { store, events, actor, close } = await openCliStore(config);
   try {
     const keyring = await createKeyring({
       store,
@@ -22,6 +22,7 @@ export async function runKeys(args: string[]): Promise<number> {
       clockToleranceSeconds: config.clockToleranceSeconds,
     });
     const kid = await keyring.rotate();
+    events.publish('signing_key.rotated', { kid }, actor);
     console.log(`New signing key ${kid} is active; earlier keys stay published until their tokens expire.`);
     return 0;
   } finally {

@@ -38,7 +38,7 @@ export async function runMemories(args: string[]): Promise<number> {
       throw new CliUsageError(USAGE);
   }
   const config = resolveConfig(process.env);
-  const { store, close } = await openCliStore(config);
+  const { store, events, actor, close } = await openCliStore(config);
   try {
     const memory = createMemoryModule({ store, config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), clock: Date.now });
     switch (action) {
@@ -58,6 +58,7 @@ export async function runMemories(args: string[]): Promise<number> {
       }
       case 'erase': {
         const erased = await memory.eraseUser(config.projectId, userId!);
+        events.publish('user.memories_erased', { userId: userId!, erased }, actor);
         console.log(`Erased ${erased} memories of ${userId} (every workspace, with their vectors).`);
         return 0;
       }

@@ -8,9 +8,10 @@ export async function runUsers(args: string[]): Promise<number> {
   const [action, userId, ...extra] = args;
   if (action !== 'revoke' || userId === undefined || extra.length > 0) throw new CliUsageError('users: expected "users revoke <user id>"');
   const config = resolveConfig(process.env);
-  const { store, close } = await openCliStore(config);
+  const { store, events, actor, close } = await openCliStore(config);
   try {
     await revokeUserSessions(store, config.projectId, userId, Date.now());
+    events.publish('user.revoked', { userId }, actor);
     console.log(`Revoked every session and token of ${userId} issued before now.`);
     return 0;
   } finally {

@@ -32,6 +32,7 @@ import { credentialKindOf } from '../../auth/credential-kind.js';
 import { clientAddress } from './client-address.js';
 import { rateLimitHeaders, type RateLimiterStore } from './rate-limit.js';
 import type { AuthFailures } from '../context.js';
+import type { EventBus } from '../../platform/events/bus.js';
 
 /** Blocked addresses held in memory per process. */
 export const MAX_BLOCKED = 10_000;
@@ -50,6 +51,7 @@ export function createAuthFailures(
   store: RateLimiterStore,
   logger: Logger,
   clock: () => number = Date.now,
+  events?: EventBus,
 ): AuthFailures {
   const points = config.authFailuresPerMinute;
   const limiter: RateLimiterAbstract = store.create('auth-failures', points, 60);
@@ -79,12 +81,16 @@ export function createAuthFailures(
     async failed(c, error) {
       const address = clientAddress(c, config.trustProxy);
       const counted = !NOT_GUESSES.has(error.code);
+      const credential = credentialKindOf(error);
+      const route = `${c.req.method} ${c.req.path}`;
+      // The audit log and metrics hear of it (never the credential itself).
+      events?.publish('auth.failed', { code: error.code, credential, address, route, counted }, { kind: 'anonymous', address });
       logger.info(
         {
           code: error.code,
-          credential: credentialKindOf(error),
+          credential,
           address,
-          route: `${c.req.method} ${c.req.path}`,
+          route,
           ...(error.detail !== undefined ? { detail: error.detail } : {}),
           ...(counted ? {} : { counted: false }),
         },

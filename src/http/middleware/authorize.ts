@@ -21,7 +21,7 @@ import { checkRoutePolicy, type RoutePolicy } from '../../auth/policy.js';
 import { extractBearer } from '../../auth/bearer.js';
 import { standardHeadersOf } from '../respond.js';
 import { requestHeader } from '../request-header.js';
-import { appContextOf } from '../app-context.js';
+import { appContextOf, noteRoute } from '../app-context.js';
 
 /** Credential sources whose tokens are exchanged for a workspace token in the response. */
 const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
@@ -61,7 +61,10 @@ export function isAuthorizeStep(handler: unknown): boolean {
   return typeof handler === 'function' && AUTHORIZE_STEPS.has(handler);
 }
 
-export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
+/**
+ * @param route the route's template (`/v1/threads/{threadId}`), named in the request metrics.
+ */
+export function authorizeStep(policy: RoutePolicy, route?: string): MiddlewareHandler<AppEnv> {
   const alwaysUser = policy.category === 'data' || policy.category === 'execution';
   const streaming = policy.streaming === true;
   AUTHORIZE_STEPS.add(authorize);
@@ -73,6 +76,7 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
     if (app === undefined) throw new TypeError('a declared route runs only inside an application built by createApp');
     const deps = app.deps;
     c.set('deps', deps);
+    if (route !== undefined) noteRoute(c, route);
     // Unless a middleware of the path (a rate limit) has already added to them.
     if (c.get('responseHeaders') === undefined) c.set('responseHeaders', app.headers.forRequest(c));
     const access = alwaysUser ? 'user' : deps.routeAccess.accessFor(policy.category, c.req.method, c.req.path);
@@ -81,21 +85,32 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
     // looked at: synchronous, from memory, nothing at all while no address is blocked
     // (auth-failures.ts). Failures themselves are counted where they are answered (error-handler.ts).
     deps.authFailures.refuseIfBlocked(c);
-    if (access === 'admin') return deps.adminKey.verify(adminCredential(c, streaming)).then(() => next());
+    if (access === 'admin') {
+      return deps.adminKey.verify(adminCredential(c, streaming)).then(() => {
+        deps.metrics.countAuthentication('admin_key', 'ok');
+        return next();
+      });
+    }
 
     const input = credentialInput(c, deps.config.userTokenHeader, streaming);
     // A credential verified before, answered by the verified-credential cache without an await:
     // the handler then runs in the same tick (an await here was a measured cost: docs/benchmarks.md).
     const cached = deps.authenticator.cached?.(input);
-    if (cached !== undefined && admit(c, policy, cached, exchanges(cached) ? heldExchangedToken(deps, cached) : undefined)) return next();
+    if (cached !== undefined && admit(c, policy, cached, exchanges(cached) ? heldExchangedToken(deps, cached) : undefined)) {
+      deps.metrics.countCredentialCache(true);
+      deps.metrics.countAuthentication(cached.source, 'ok');
+      return next();
+    }
     return authorizeInFull(c, next, policy, input);
   }
 }
 
 async function authorizeInFull(c: Context<AppEnv>, next: Next, policy: RoutePolicy, input: AuthenticateInput): Promise<void> {
   const deps = c.get('deps');
+  deps.metrics.countCredentialCache(false);
   const principal = await deps.authenticator.authenticate(input);
   if (principal === undefined) throw new AuthenticationRequired();
+  deps.metrics.countAuthentication(principal.source, 'ok');
   const exchangedToken = exchanges(principal) ? (heldExchangedToken(deps, principal) ?? (await mintExchangedToken(deps, principal))) : undefined;
   admit(c, policy, principal, exchangedToken);
   await next();

@@ -13,6 +13,7 @@ import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
+import { adminActor } from '../admin-actor.js';
 
 const ApiKeySchema = z
   .object({
@@ -40,6 +41,12 @@ export function toWireApiKey(record: ApiKeyRecord) {
     last_used_at: iso(record.lastUsedAt),
     revoked_at: iso(record.revokedAt),
   };
+}
+
+/** What an audit may show of a key: never the key or its hash. */
+export function apiKeySummary(record: ApiKeyRecord) {
+  const { id, prefix, name, scopes, agents } = toWireApiKey(record);
+  return { id, prefix, name, scopes, agents };
 }
 
 const createKey = declareRoute({ category: 'admin' }, {
@@ -107,6 +114,7 @@ export function apiKeyRoutes(): OpenAPIHono<AppEnv> {
       ...(body.agents !== undefined ? { agents: body.agents } : {}),
     });
     deps.logger.info({ audit: 'api_key.create', id: record.id, prefix: record.prefix }, 'API key created');
+    deps.events.publish('api_key.created', { apiKey: apiKeySummary(record) }, adminActor(c));
     return sendJson(c, { ...toWireApiKey(record), key }, 201, { 'Cache-Control': 'no-store' });
   });
 
@@ -122,6 +130,7 @@ export function apiKeyRoutes(): OpenAPIHono<AppEnv> {
     const revoked = await deps.store.revokeApiKey(deps.config.projectId, id, deps.clock());
     if (!revoked) throw new NotFound({ message: 'No such API key.' });
     deps.logger.info({ audit: 'api_key.revoke', id }, 'API key revoked');
+    deps.events.publish('api_key.revoked', { id }, adminActor(c));
     return sendEmpty(c);
   });
 

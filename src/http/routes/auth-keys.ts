@@ -12,6 +12,7 @@ import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
+import { adminActor } from '../admin-actor.js';
 
 const AuthKeySchema = z
   .object({
@@ -106,6 +107,7 @@ export function authKeyRoutes(): OpenAPIHono<AppEnv> {
       deps.clock,
     );
     deps.logger.info({ audit: 'auth_key.create', id: record.id }, 'authentication key created');
+    deps.events.publish('auth_key.created', { authKey: { id: record.id, name: record.name, agents: record.agents } }, adminActor(c));
     return sendJson(c, { ...toWireAuthKey(record), secret }, 201, { 'Cache-Control': 'no-store' });
   });
 
@@ -120,6 +122,7 @@ export function authKeyRoutes(): OpenAPIHono<AppEnv> {
     const id = c.req.valid('param').keyId;
     if (!(await deleteAuthKey(deps.store, deps.config.projectId, id))) throw new NotFound({ message: 'No such authentication key.' });
     deps.logger.info({ audit: 'auth_key.delete', id }, 'authentication key deleted');
+    deps.events.publish('auth_key.deleted', { id }, adminActor(c));
     return sendEmpty(c);
   });
 

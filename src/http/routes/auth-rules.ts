@@ -13,6 +13,7 @@ import type { AppDeps, AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { sendEmpty, sendJson } from '../respond.js';
+import { adminActor } from '../admin-actor.js';
 
 const AuthRuleSchema = z
   .object({
@@ -139,6 +140,7 @@ export function authRuleRoutes(): OpenAPIHono<AppEnv> {
     const deps = c.get('deps');
     const rule = await createAuthRule(deps.store, c.req.valid('json') as AuthRuleInput, context(deps));
     deps.logger.info({ audit: 'auth_rule.create', id: rule.id, issuer: rule.issuer }, 'auth rule created');
+    deps.events.publish('auth_rule.created', { rule: toWireAuthRule(rule) }, adminActor(c));
     return sendJson(c, toWireAuthRule(rule), 201);
   });
 
@@ -158,17 +160,23 @@ export function authRuleRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(patchRule, async (c) => {
     const deps = c.get('deps');
     const id = c.req.valid('param').ruleId;
+    // For the audit's before/after (read apart from the update: a concurrent change may fall between).
+    const before = await deps.store.getAuthRule(deps.config.projectId, id);
     const rule = await updateAuthRule(deps.store, id, c.req.valid('json') as AuthRuleInput, context(deps));
     if (rule === undefined) throw noSuchRule();
     deps.logger.info({ audit: 'auth_rule.update', id, enabled: rule.enabled }, 'auth rule updated');
+    const after = toWireAuthRule(rule);
+    deps.events.publish('auth_rule.updated', { id, before: before !== undefined ? toWireAuthRule(before) : after, after }, adminActor(c));
     return sendJson(c, toWireAuthRule(rule), 200);
   });
 
   app.openapi(deleteRule, async (c) => {
     const deps = c.get('deps');
     const id = c.req.valid('param').ruleId;
+    const before = await deps.store.getAuthRule(deps.config.projectId, id);
     if (!(await deps.store.deleteAuthRule(deps.config.projectId, id))) throw noSuchRule();
     deps.logger.info({ audit: 'auth_rule.delete', id }, 'auth rule deleted');
+    deps.events.publish('auth_rule.deleted', { id, ...(before !== undefined ? { before: toWireAuthRule(before) } : {}) }, adminActor(c));
     return sendEmpty(c);
   });
 

@@ -5,6 +5,7 @@ import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { errorResponses } from '../openapi.js';
 import { sendJson } from '../respond.js';
+import { adminActor } from '../admin-actor.js';
 
 const revokeUser = declareRoute({ category: 'admin' }, {
   method: 'post',
@@ -28,6 +29,7 @@ export function userRoutes(): OpenAPIHono<AppEnv> {
     const now = deps.clock();
     await revokeUserSessions(deps.store, deps.config.projectId, userId, now);
     deps.logger.info({ audit: 'user.revoke', userId }, 'user sessions revoked');
+    deps.events.publish('user.revoked', { userId }, adminActor(c));
     return sendJson(c, { user_id: userId, revoked_before: new Date(now).toISOString() }, 200);
   });
   return app;

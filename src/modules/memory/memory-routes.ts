@@ -13,6 +13,7 @@ import { sendEmpty, sendJson } from '../../http/respond.js';
 import { checkMetadataFilter, MEMORY_LIMITS, type SearchHit } from './memory-service.js';
 import type { Memory, MemoryFilter } from './memory-types.js';
 import type { MemoryModule } from './index.js';
+import { adminActor } from '../../http/admin-actor.js';
 
 const IsoTimestamp = z.string().openapi({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
 const Timestamp = z.iso.datetime({ offset: true });
@@ -394,6 +395,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
     const { userId } = c.req.valid('param');
     const erased = await memoryOf(deps).eraseUser(deps.config.projectId, userId);
     deps.logger.info({ audit: 'user.memories.erase', userId, erased }, 'user memories erased');
+    deps.events.publish('user.memories_erased', { userId, erased }, adminActor(c));
     return sendJson(c, { user_id: userId, erased }, 200);
   });
 

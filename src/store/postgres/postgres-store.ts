@@ -69,6 +69,7 @@ export function createPostgresStore(options: PostgresStoreOptions, deps: StoreDe
   const connectTimeoutMs = options.connectTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.connectTimeoutMs;
   const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs;
   /** A Kysely over a fresh pool; `timed`: with the statement and read timeouts. */
+  let mainPool: pg.Pool | undefined;
   const connect = (max: number, timed: boolean, log = {}) => {
     const pool = new pg.Pool({
       connectionString: options.url,
@@ -80,6 +81,7 @@ export function createPostgresStore(options: PostgresStoreOptions, deps: StoreDe
     // An idle connection that the server drops emits 'error' on the pool; unhandled, that event
     // would crash the process. pg has already removed the client; the next query opens a new one.
     pool.on('error', () => {});
+    mainPool ??= pool;
     return new Kysely<Database>({
       dialect: new PostgresDialect({
         pool: guardPool(pool),
@@ -96,6 +98,7 @@ export function createPostgresStore(options: PostgresStoreOptions, deps: StoreDe
     dialect: 'postgres',
     rowLocks: true,
     isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === '23505',
+    poolStats: () => ({ total: mainPool?.totalCount ?? 0, idle: mainPool?.idleCount ?? 0, waiting: mainPool?.waitingCount ?? 0 }),
     async migrate() {
       // On a connection of its own without the statement timeout: a migration may rewrite a big
       // table, and a process that starts while another migrates waits for its lock.

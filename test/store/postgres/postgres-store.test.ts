@@ -80,7 +80,7 @@ if (url !== undefined) {
       );
       assert.deepEqual(
         tables.map((row) => row.table_name),
-        ['api_keys', 'auth_keys', 'auth_rules', 'events', 'kysely_migration', 'kysely_migration_lock', 'memories', 'message_feedback', 'messages', 'refresh_families', 'refresh_tokens', 'runs', 'scores', 'settings', 'signing_keys', 'threads', 'users'],
+        ['api_keys', 'audit_events', 'auth_keys', 'auth_rules', 'events', 'kysely_migration', 'kysely_migration_lock', 'memories', 'message_feedback', 'messages', 'refresh_families', 'refresh_tokens', 'runs', 'scores', 'settings', 'signing_keys', 'threads', 'users'],
       );
       const store = createPostgresStore({ url, schema });
       try {
@@ -146,7 +146,7 @@ if (url !== undefined) {
        */
       async function storeWithPlanData(): Promise<Store> {
         if (planStore !== undefined) return planStore;
-        const store = createPostgresStore({ url: url!, schema: planSchema }, { onQuery: (compiled) => captured.push(compiled) });
+        const store = createPostgresStore({ url: url!, schema: planSchema }, { onQuery: (event) => captured.push(event.query) });
         await store.migrate();
         const { projectId, workspaceId, threadId, rows } = PLAN_DATA;
         await query(

@@ -87,7 +87,7 @@ describe('sqlite store', () => {
     /** A store over PLAN_DATA (query-plans.ts), handing over every query it runs. */
     async function storeWithPlanData(): Promise<Store> {
       if (planStore !== undefined) return planStore;
-      const store = createSqliteStore({ path: planPath }, { onQuery: (query) => captured.push(query) });
+      const store = createSqliteStore({ path: planPath }, { onQuery: (event) => captured.push(event.query) });
       await store.migrate();
       const db = new BetterSqlite3(planPath);
       try {

@@ -1,0 +1,56 @@
+/**
+ * The audit log as a subscriber of the domain-event bus: every event this process publishes
+ * becomes one audit entry. Events of other processes (`remote`) are theirs to audit, so a
+ * deployment of several processes writes each event once.
+ */
+import type { AnyDomainEvent, EventBus } from '../../platform/events/bus.js';
+import type { AuditEntry, AuditLog } from './audit-service.js';
+
+/** What each event acted on, and the detail worth keeping (never a secret: events carry none). */
+export function auditEntryOf(event: AnyDomainEvent): AuditEntry {
+  const actor = event.actor;
+  const base = {
+    kind: event.type,
+    at: event.at,
+    actor: actor.kind,
+    actorName: actor.kind === 'cli' ? (actor.user ?? null) : null,
+    address: actor.kind === 'admin_key' || actor.kind === 'anonymous' ? (actor.address ?? null) : null,
+    route: actor.kind === 'admin_key' ? (actor.route ?? null) : null,
+  };
+  switch (event.type) {
+    case 'api_key.created':
+      return { ...base, objectType: 'api_key', objectId: event.payload.apiKey.id, detail: { after: event.payload.apiKey } };
+    case 'api_key.revoked':
+      return { ...base, objectType: 'api_key', objectId: event.payload.id, detail: {} };
+    case 'auth_key.created':
+      return { ...base, objectType: 'auth_key', objectId: event.payload.authKey.id, detail: { after: event.payload.authKey } };
+    case 'auth_key.deleted':
+      return { ...base, objectType: 'auth_key', objectId: event.payload.id, detail: {} };
+    case 'auth_rule.created':
+      return { ...base, objectType: 'auth_rule', objectId: event.payload.rule.id, detail: { after: event.payload.rule } };
+    case 'auth_rule.updated':
+      return { ...base, objectType: 'auth_rule', objectId: event.payload.id, detail: { before: event.payload.before, after: event.payload.after } };
+    case 'auth_rule.deleted':
+      return { ...base, objectType: 'auth_rule', objectId: event.payload.id, detail: event.payload.before !== undefined ? { before: event.payload.before } : {} };
+    case 'user.revoked':
+      return { ...base, objectType: 'user', objectId: event.payload.userId, detail: {} };
+    case 'user.memories_erased':
+      return { ...base, objectType: 'user', objectId: event.payload.userId, detail: { erased: event.payload.erased } };
+    case 'signing_key.rotated':
+      return { ...base, objectType: 'signing_key', objectId: event.payload.kid, detail: {} };
+    case 'auth.failed': {
+      const { code, credential, address, route, counted } = event.payload;
+      return { ...base, address, route, objectType: null, objectId: null, detail: { code, credential, counted } };
+    }
+  }
+}
+
+/**
+ * @example
+ * const stop = subscribeAuditLog(bus, audit)
+ */
+export function subscribeAuditLog(bus: EventBus, audit: AuditLog): () => void {
+  return bus.subscribe('*', (event) => {
+    if (!event.remote) audit.record(auditEntryOf(event));
+  });
+}
