@@ -30,6 +30,7 @@ import { createConversationTitleGenerator } from './titles/conversation-title.js
 import { createUrlSigner } from './files/url-signature.js';
 import { openBlobStore } from './files/open-blob-store.js';
 import type { BlobStore } from './files/blob-store.js';
+import { createAgentsModule } from './modules/agents/index.js';
 
 export interface Services {
   deps: AppDeps;
@@ -102,6 +103,9 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     const limiterStore = rateLimiterStore(config, redis, logger);
     const urlSigner = createUrlSigner(masterKey.key);
     blobStore = await openBlobStore(config, urlSigner);
+    // Agents (src/modules/agents): providers, agents and runs over the same database; the run
+    // limits share the rate limiters' store (Redis when configured). Memory: see agent-memory.ts.
+    const agents = createAgentsModule({ store, secretBox, config, limiters: limiterStore, logger, clock });
     const deps: AppDeps = {
       config,
       store,
@@ -117,12 +121,14 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       rateLimiters: createRateLimiters(config, limiterStore),
       authFailures: createAuthFailures(config, limiterStore, logger, clock),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes }),
-      // No model providers yet: titles come from the conversation itself (titles/).
-      titleGenerator: createConversationTitleGenerator(),
+      // A model writes titles when THREADGATE_TITLE_MODEL names one; else they are cut from the
+      // conversation itself (titles/).
+      titleGenerator: agents.titleGenerator ?? createConversationTitleGenerator(),
       blobStore,
       urlSigner,
       logger,
       clock,
+      agents,
     };
     return {
       deps,

@@ -16,6 +16,7 @@ import type { RouteAccess } from '../auth/route-access.js';
 import type { TitleGenerator } from '../titles/title-generator.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { UrlSigner } from '../files/url-signature.js';
+import type { AgentsModule } from '../modules/agents/index.js';
 
 export interface AppDeps {
   config: ResolvedConfig;
@@ -38,6 +39,8 @@ export interface AppDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
+  /** The agents module (src/modules/agents): providers, agents, runs. Its routes answer feature_disabled without it. */
+  agents?: AgentsModule;
 }
 
 export interface AppEnv {

@@ -16,6 +16,25 @@ import type { DialectHooks, StoreContext, StoreDeps } from './store-context.js';
 import type { Store } from './store.js';
 
 /**
+ * The key under which a store built here keeps its Kysely instance. A symbol, so it is no method of
+ * the `Store` interface, yet a copy of the store made by spreading it (withRevocationEvents) keeps it.
+ */
+const STORE_DATABASE = Symbol('threadgate.store.database');
+
+/**
+ * The Kysely instance behind a store built by `createKyselyStore` (or a spread copy of one): how a
+ * module with its own tables (src/modules/memory) reaches the database without growing `Store`.
+ *
+ * @example
+ * const db = kyselyOf(deps.store)
+ */
+export function kyselyOf(store: object): Kysely<any> {
+  const db = (store as { [STORE_DATABASE]?: Kysely<any> })[STORE_DATABASE];
+  if (db === undefined) throw new TypeError('kyselyOf: this store was not built by createKyselyStore');
+  return db;
+}
+
+/**
  * Builds the store over `db`. The store owns `db` from then on: `close()` destroys it.
  *
  * @example
@@ -26,6 +45,8 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, dep
   const ctx: StoreContext = { db, hooks, clock: deps.clock ?? Date.now };
   let closing: Promise<void> | undefined;
   return Object.freeze({
+    // For modules with their own tables (src/modules/*): see kyselyOf.
+    [STORE_DATABASE]: db,
     dialect: hooks.dialect,
     migrate: () => hooks.migrate(db),
     // Idempotent: a shutdown path and a test's cleanup may both close it (pg's pool throws on a second end).

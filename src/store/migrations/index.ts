@@ -10,6 +10,7 @@ import * as initial from './001-initial.js';
 import * as authKeys from './002-auth-keys.js';
 import * as authRules from './003-auth-rules.js';
 import * as runLeases from './004-run-leases.js';
+import * as agents from '../../modules/agents/migrations/008-agents.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -17,6 +18,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '002-auth-keys': authKeys,
   '003-auth-rules': authRules,
   '004-run-leases': runLeases,
+  // Modules' migrations run after the core ones (their numbers keep the one global order).
+  '008-agents': agents,
 });
 
 const provider: MigrationProvider = {
