@@ -100,7 +100,7 @@ async function runAgent(c: Context<AppEnv>, principal: Principal, body: RunBody)
   const given = (body.messages ?? []).flatMap((message) => toTurn(message) ?? []);
   const turns = given.length > 0 ? given : await service.threadHistory(principal, body.thread_id);
   if (body.response_format === UI_MESSAGE_STREAM_FORMAT) return streamAgentRun(c, service, run, turns);
-  const result = await service.stream(run, await service.modelInput(run, turns));
+  const { result } = await service.stream(run, await service.modelInput(run, turns));
   const encoder = new TextEncoder();
   const text = result.textStream.pipeThrough(new TransformStream<string, Uint8Array>({ transform: (piece, out) => out.enqueue(encoder.encode(piece)) }));
   return new Response(text, { status: 200, headers: { ...standardHeadersOf(c), ...run.headers, 'Content-Type': 'text/plain; charset=utf-8' } });

@@ -261,10 +261,11 @@ function checkRunBody(body: z.infer<typeof RunBody>): void {
  */
 export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, turns: readonly ChatTurn[], onEnd?: (end: RunEnd) => Promise<void>): Promise<Response> {
   const input = await service.modelInput(run, turns);
-  const result = await service.stream(run, input, onEnd);
+  const { result, ended } = await service.stream(run, input, onEnd);
   const stream = createUIMessageStream({
-    execute({ writer }) {
+    async execute({ writer }) {
       writer.merge(result.toUIMessageStream({ onError: (error) => errorText(error, run) }));
+      await ended;
     },
     onError: (error) => errorText(error, run),
   });

@@ -107,7 +107,7 @@ export interface AgentsService {
    * down or slow is answered as a JSON error before anything is sent. `onEnd` runs once, when
    * the run ends however it ends, after the run is recorded.
    */
-  stream(run: AdmittedRun, input: { system: string; messages: ModelMessage[] }, onEnd?: (end: RunEnd) => Promise<void>): Promise<StreamTextResult<ToolSet, never>>;
+  stream(run: AdmittedRun, input: { system: string; messages: ModelMessage[] }, onEnd?: (end: RunEnd) => Promise<void>): Promise<StreamedRun>;
   /**
    * The title model's text, streamed; throws (model_unavailable, model_timeout) when it fails
    * before its first piece. Bounded by the run timeout and a few output tokens.
@@ -117,6 +117,15 @@ export interface AgentsService {
   openThreadTurn(run: AdmittedRun, userText: string): Promise<{ assistantMessageId: string; leaseId: string }>;
   /** Writes the reply into the leased message and ends the lease (`done`, else `error`). */
   closeThreadTurn(run: AdmittedRun, turn: { assistantMessageId: string; leaseId: string }, end: RunEnd): Promise<void>;
+}
+
+export interface StreamedRun {
+  result: StreamTextResult<ToolSet, never>;
+  /**
+   * Settles once the run has ended, been recorded and `onEnd` has run: a response holds its last
+   * byte until then, so a client that reads the end of the stream finds the thread written.
+   */
+  ended: Promise<void>;
 }
 
 export interface RunEnd {
@@ -394,15 +403,14 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       const { agent } = run;
       let firstTokenAt: number | null = null;
       let text = '';
-      let ended = false;
-      const end = async (outcome: RunOutcome, usage: { inputTokens: number; outputTokens: number }, error?: ThreadgateError) => {
-        if (ended) return;
-        ended = true;
-        await record(run, outcome, usage, firstTokenAt, error);
-        if (onEnd !== undefined) {
-          await onEnd({ outcome, text, ...(error !== undefined ? { error } : {}) }).catch((failure) => logger.error({ err: failure, agentId: agent.id }, 'ending an agent run failed'));
-        }
-      };
+      let ending: Promise<void> | undefined;
+      const end = (outcome: RunOutcome, usage: { inputTokens: number; outputTokens: number }, error?: ThreadgateError): Promise<void> =>
+        (ending ??= (async () => {
+          await record(run, outcome, usage, firstTokenAt, error);
+          if (onEnd !== undefined) {
+            await onEnd({ outcome, text, ...(error !== undefined ? { error } : {}) }).catch((failure) => logger.error({ err: failure, agentId: agent.id }, 'ending an agent run failed'));
+          }
+        })());
       const result = streamText({
         model: await modelOf(agent),
         system: input.system,
@@ -446,7 +454,10 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       } finally {
         void probe.cancel().catch(() => undefined);
       }
-      return result as StreamTextResult<ToolSet, never>;
+      // Read to its end on a branch of its own; the callbacks above have run by then. A stream
+      // that ended without any of them (none known) still ends the run, as an error.
+      const ended = Promise.resolve(result.consumeStream({ onError: () => undefined })).then(() => end('error', { inputTokens: 0, outputTokens: 0 }, modelError(new Error('the model stream ended without a finish'), run.abort.timedOut())));
+      return { result: result as StreamTextResult<ToolSet, never>, ended };
     },
 
     async streamTitle(providerId, model, instructions, turns, signal) {
