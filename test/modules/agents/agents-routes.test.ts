@@ -52,7 +52,7 @@ describe('agents routes', () => {
     assert.ok(!JSON.stringify(list.body).includes(PROVIDER_KEY));
     const rows = await kyselyOf(t.deps.store).selectFrom('model_providers').selectAll().execute();
     assert.ok(!JSON.stringify(rows).includes(PROVIDER_KEY), 'the key is stored in clear');
-    assert.match(String(rows[0].api_key_sealed), /^v1\./);
+    assert.match(String(rows[0]!.api_key_sealed), /^v1\./);
   });
 
   it('lists public cards without instructions or model settings, and hides disabled agents', async () => {
