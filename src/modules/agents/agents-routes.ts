@@ -31,10 +31,10 @@ import { toTurn } from './conversation.js';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** An id an operator chooses: letters, digits, `.`, `_`, `-`, and `/` inside (`support/billing`). */
-const OperatorId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be letters, digits, ".", "_", "-" or "/", starting with a letter or digit')
+export const OperatorId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be letters, digits, ".", "_", "-" or "/", starting with a letter or digit')
   .refine((id) => !id.startsWith('system/'), 'the "system/" prefix is reserved');
 const ModelName = storedText(256, 1);
-const BaseUrl = z.string().max(2048).url().regex(/^https?:\/\//, 'must be an http:// or https:// URL');
+export const BaseUrl = z.string().max(2048).url().regex(/^https?:\/\//, 'must be an http:// or https:// URL');
 
 const ProviderSchema = z.object({
   id: z.string(),
