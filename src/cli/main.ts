@@ -32,7 +32,7 @@ export const USAGE = `Usage: threadgate <command>
   auth-rules create --name <n> --issuer <iss> --audience <aud> [--provider clerk|auth0|supabase|firebase|keycloak|okta|entra-id|cognito]
                     [--jwks-uri <url> | --discovery-url <url>] [--algorithms RS256,ES256] [--token-type access|id|any]
                     [--user-id-claim sub] [--workspace-template '{org_id}_{sub}'] [--required-claims '{"k":"v"}']
-                    [--scopes-claim scope] [--disabled]
+                    [--scopes-claim scope] [--user-fields '{"name":"name"}'] [--disabled]
                                  accept an identity provider's tokens
   auth-rules list
   auth-rules update <id> [the create options] [--enable | --disable] [--reset field,field]

@@ -33,6 +33,7 @@ export function toAuthRule(row: Selectable<AuthRulesTable>): AuthRuleRecord {
     workspaceTemplate: row.workspace_template,
     requiredClaims: required !== null && typeof required === 'object' && !Array.isArray(required) ? (required as Record<string, Json>) : {},
     scopesClaim: row.scopes_claim,
+    userFields: row.user_fields === null || row.user_fields === undefined ? null : (JSON.parse(row.user_fields) as Record<string, string>),
     enabled: Number(row.enabled) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -54,6 +55,7 @@ function toColumns(patch: Partial<AuthRuleRecord>): Updateable<AuthRulesTable> {
   if (patch.workspaceTemplate !== undefined) columns.workspace_template = patch.workspaceTemplate;
   if (patch.requiredClaims !== undefined) columns.required_claims = writeJson(patch.requiredClaims);
   if (patch.scopesClaim !== undefined) columns.scopes_claim = patch.scopesClaim;
+  if (patch.userFields !== undefined) columns.user_fields = patch.userFields === null ? null : writeJson(patch.userFields);
   if (patch.enabled !== undefined) columns.enabled = writeFlag(patch.enabled);
   return columns;
 }
@@ -80,6 +82,7 @@ export function authRuleMethods(ctx: StoreContext): AuthRuleMethods {
           workspace_template: record.workspaceTemplate,
           required_claims: writeJson(record.requiredClaims),
           scopes_claim: record.scopesClaim,
+          user_fields: record.userFields === null || record.userFields === undefined ? null : writeJson(record.userFields),
           enabled: writeFlag(record.enabled),
           created_at: record.createdAt,
           updated_at: record.updatedAt,

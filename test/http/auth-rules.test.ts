@@ -76,6 +76,7 @@ describe('admin API: auth rules', () => {
       workspace_template: '{org_id}_{user_id}',
       required_claims: { email_verified: true, role: ['admin', 'member'] },
       scopes_claim: 'scp',
+      user_fields: { name: 'name' },
       enabled: false,
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -95,6 +96,7 @@ describe('admin API: auth rules', () => {
         workspace_template: '{org_id}_{user_id}',
         required_claims: { email_verified: true, role: ['admin', 'member'] },
         scopes_claim: 'scp',
+        user_fields: { name: 'name' },
         enabled: false,
         created_at: undefined,
         updated_at: undefined,

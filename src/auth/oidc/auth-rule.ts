@@ -8,6 +8,7 @@
  * answered `provider_unavailable` until it is reachable. To check a rule end to end, inspect a
  * token (`POST /admin/v1/tokens/inspect`).
  */
+import { checkUserFieldMapping } from '../map-user.js';
 import { ValidationFailed } from '../../errors.js';
 import { createId } from '../../crypto/random-id.js';
 import type { AuthRuleRecord, AuthRuleTokenType, Json, Store } from '../../store/store.js';
@@ -37,6 +38,8 @@ export interface AuthRuleInput {
   workspace_template?: string | null;
   required_claims?: Record<string, unknown> | null;
   scopes_claim?: string | null;
+  /** mapUser: user field name → claim name (auth/map-user.ts). */
+  user_fields?: Record<string, unknown> | null;
   enabled?: boolean;
 }
 
@@ -171,6 +174,7 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
     workspaceTemplate,
     requiredClaims: requiredClaims(input.required_claims),
     scopesClaim: scopesClaim === null ? null : claimName('scopes_claim', scopesClaim),
+    userFields: checkUserFieldMapping(input.user_fields),
     enabled: input.enabled ?? true,
   };
 }
@@ -211,6 +215,7 @@ function asInput(rule: AuthRuleRecord): AuthRuleInput {
     workspace_template: rule.workspaceTemplate,
     required_claims: rule.requiredClaims,
     scopes_claim: rule.scopesClaim,
+    user_fields: rule.userFields,
     enabled: rule.enabled,
   };
 }
@@ -269,6 +274,7 @@ export function toWireAuthRule(rule: AuthRuleRecord) {
     workspace_template: rule.workspaceTemplate,
     required_claims: rule.requiredClaims,
     scopes_claim: rule.scopesClaim,
+    user_fields: rule.userFields ?? {},
     enabled: rule.enabled,
     created_at: new Date(rule.createdAt).toISOString(),
     updated_at: new Date(rule.updatedAt).toISOString(),
