@@ -9,7 +9,9 @@
  * - `fail`: 500 with an OpenAI error body;
  * - `garbage`: 200 with a body that is not JSON (nor SSE);
  * - `slow`: answers nothing until the client goes away (its disconnect is counted);
- * - `cutoff`: streams two words, then destroys the connection.
+ * - `cutoff`: streams two words, then destroys the connection;
+ * - `remember`: calls the tool `remember` with `{"fact": "<last user text>"}`, and once the
+ *   conversation holds the tool's result, answers "Noted.".
  *
  * Every request is recorded (path, headers, body) for the tests to read.
  */
@@ -85,7 +87,21 @@ export async function startOpenAiPeer(): Promise<OpenAiPeer> {
       res.on('close', noteDisconnect);
       return;
     }
-    const text = replyFor(model, body);
+    const toolDone = (body.messages ?? []).some((m: any) => m.role === 'tool');
+    if (model === 'remember' && !toolDone) {
+      const call = { index: 0, id: 'call_r', type: 'function', function: { name: 'remember', arguments: JSON.stringify({ fact: lastUserText(body) }) } };
+      if (body.stream !== true) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }], usage: USAGE }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [call] }, finish_reason: null }] })}\n\n`);
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] })}\n\n`);
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: USAGE })}\n\n`);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    const text = model === 'remember' ? 'Noted.' : replyFor(model, body);
     if (body.stream !== true) {
       const message = model === 'tool'
         ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] }

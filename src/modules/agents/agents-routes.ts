@@ -14,7 +14,7 @@
  * `POST /v1/runs/stream` (http/routes/run-stream.ts) runs agents for assistant-ui.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { createUIMessageStream, createUIMessageStreamResponse } from 'ai';
+import { createUIMessageStream, createUIMessageStreamResponse, NoSuchToolError } from 'ai';
 import type { Context } from 'hono';
 import { NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../../http/context.js';
@@ -272,9 +272,11 @@ export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService,
   return createUIMessageStreamResponse({ stream, headers: { ...standardHeadersOf(c), ...run.headers } });
 }
 
-/** The text of a stream's terminal error part: the stable code and its public message. */
-function errorText(_error: unknown, run: AdmittedRun): string {
-  return run.abort.timedOut() ? 'model_timeout: The model did not finish within the run timeout.' : 'model_unavailable: The model provider failed during the answer.';
+/** The text of a stream's error part: the stable code and its public message (never the provider's text). */
+function errorText(error: unknown, run: AdmittedRun): string {
+  if (run.abort.timedOut()) return 'model_timeout: The model did not finish within the run timeout.';
+  if (NoSuchToolError.isInstance(error)) return `model_unavailable: The model called a tool this agent does not have (${error.toolName.slice(0, 64)}).`;
+  return 'model_unavailable: The model provider failed during the answer.';
 }
 
 export function agentRoutes(): OpenAPIHono<AppEnv> {

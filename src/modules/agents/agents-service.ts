@@ -4,7 +4,8 @@
  * model tokens per day, per user and per agent, shared through Redis), what goes to the model
  * (instructions with user fields, memories, the thread's history), and the record of every run.
  */
-import { generateText, streamText, type ModelMessage, type StreamTextResult, type ToolSet } from 'ai';
+import { generateText, stepCountIs, streamText, tool, type ModelMessage, type StreamTextResult, type ToolSet } from 'ai';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AgentsConfig } from '../../config.js';
@@ -26,6 +27,9 @@ export const PROVIDER_KEY_PURPOSE = 'model-provider-key';
 
 /** How many memories go into a run's context at most. */
 export const MEMORIES_PER_RUN = 5;
+
+/** Model steps a run may take at most (a tool call and the answer after it are two). */
+export const MAX_STEPS = 3;
 
 /** How many stored messages a run reads from its thread at most. */
 export const HISTORY_LIMIT = 100;
@@ -234,6 +238,28 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
     }
   }
 
+  /**
+   * An agent that uses memory may keep a new memory of the caller (the `remember` tool), always
+   * the caller's own (the memory adapter writes as the principal). No memory module: no tool.
+   */
+  const toolsOf = (run: AdmittedRun): { tools?: ToolSet; stopWhen?: ReturnType<typeof stepCountIs> } => {
+    const memory = deps.memory;
+    if (!run.agent.usesMemory || memory === undefined) return {};
+    return {
+      tools: {
+        remember: tool({
+          description: 'Remember a fact about the user for later conversations (their preferences, their situation). One short sentence.',
+          inputSchema: z.object({ fact: z.string().min(1).max(2000) }),
+          execute: async ({ fact }) => {
+            await memory.save(run.principal, run.agent.id, fact);
+            return 'remembered';
+          },
+        }),
+      },
+      stopWhen: stepCountIs(MAX_STEPS),
+    };
+  };
+
   const outcomeOf = (run: AdmittedRun, error: ThreadgateError | undefined): RunOutcome =>
     error === undefined ? 'done' : run.abort.timedOut() ? 'timeout' : run.abort.signal.aborted ? 'cancelled' : 'error';
 
@@ -387,6 +413,7 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
           ...(agent.maxOutputTokens !== null ? { maxOutputTokens: agent.maxOutputTokens } : {}),
           abortSignal: run.abort.signal,
           maxRetries: 0,
+          ...toolsOf(run),
         });
         const usage = { inputTokens: result.totalUsage.inputTokens ?? 0, outputTokens: result.totalUsage.outputTokens ?? 0 };
         await record(run, 'done', usage, null);
@@ -419,6 +446,7 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
         ...(agent.maxOutputTokens !== null ? { maxOutputTokens: agent.maxOutputTokens } : {}),
         abortSignal: run.abort.signal,
         maxRetries: 0,
+        ...toolsOf(run),
         onChunk({ chunk }) {
           if (chunk.type === 'text-delta') {
             firstTokenAt ??= clock();
