@@ -5,6 +5,8 @@
  *
  * - `echo` (and any other name): "You said: <last user text>", streamed word by word;
  * - `title`: "Trip to Lisbon";
+ * - `long`: 256 words ("w0 w1 ..."), one per chunk, at once (the benchmark's tokens per second);
+ * - `paced`: 64 words, one chunk every 5 ms, as a model writes (the benchmark's first token);
  * - `tool`: a call of the tool `lookup` with `{"q":"x"}` (finish_reason `tool_calls`);
  * - `fail`: 500 with an OpenAI error body;
  * - `garbage`: 200 with a body that is not JSON (nor SSE);
@@ -54,6 +56,8 @@ function lastUserText(body: any): string {
 }
 
 function replyFor(model: string, body: any): string {
+  if (model === 'paced') return Array.from({ length: 64 }, (_, i) => `w${i}`).join(' ');
+  if (model === 'long') return Array.from({ length: 256 }, (_, i) => `w${i}`).join(' ');
   return model === 'title' ? 'Trip to Lisbon' : `You said: ${lastUserText(body)}`;
 }
 
@@ -131,6 +135,7 @@ export async function startOpenAiPeer(): Promise<OpenAiPeer> {
           return;
         }
         send({ content: word });
+        if (model === 'paced') await new Promise((resolve) => setTimeout(resolve, 5));
       }
       send({}, 'stop');
     }

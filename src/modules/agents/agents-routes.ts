@@ -261,11 +261,16 @@ function checkRunBody(body: z.infer<typeof RunBody>): void {
  */
 export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, turns: readonly ChatTurn[], onEnd?: (end: RunEnd) => Promise<void>): Promise<Response> {
   const input = await service.modelInput(run, turns);
-  const { result, ended } = await service.stream(run, input, onEnd);
+  const { result, settle } = await service.stream(run, input, onEnd);
   const stream = createUIMessageStream({
     async execute({ writer }) {
-      writer.merge(result.toUIMessageStream({ onError: (error) => errorText(error, run) }));
-      await ended;
+      const reply = result.toUIMessageStream({ onError: (error) => errorText(error, run) });
+      try {
+        for await (const part of reply as unknown as AsyncIterable<Parameters<typeof writer.write>[0]>) writer.write(part);
+      } finally {
+        // The last byte waits for the run's end (recorded, thread written), however the reply ended.
+        await settle();
+      }
     },
     onError: (error) => errorText(error, run),
   });

@@ -126,10 +126,11 @@ export interface AgentsService {
 export interface StreamedRun {
   result: StreamTextResult<ToolSet, never>;
   /**
-   * Settles once the run has ended, been recorded and `onEnd` has run: a response holds its last
-   * byte until then, so a client that reads the end of the stream finds the thread written.
+   * Call once the reply stream has ended: settles when the run is recorded and `onEnd` has run.
+   * A response holds its last byte until then, so a client that reads the end of the stream finds
+   * the thread written.
    */
-  ended: Promise<void>;
+  settle(): Promise<void>;
 }
 
 export interface RunEnd {
@@ -482,10 +483,11 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       } finally {
         void probe.cancel().catch(() => undefined);
       }
-      // Read to its end on a branch of its own; the callbacks above have run by then. A stream
-      // that ended without any of them (none known) still ends the run, as an error.
-      const ended = Promise.resolve(result.consumeStream({ onError: () => undefined })).then(() => end('error', { inputTokens: 0, outputTokens: 0 }, modelError(new Error('the model stream ended without a finish'), run.abort.timedOut())));
-      return { result: result as StreamTextResult<ToolSet, never>, ended };
+      // Called once the reply stream has ended (its last part read): the callbacks above have run
+      // by then, and this waits for them. A stream that ended without any (none known) still
+      // ends the run, as an error.
+      const settle = () => ending ?? end('error', { inputTokens: 0, outputTokens: 0 }, modelError(new Error('the model stream ended without a finish'), run.abort.timedOut()));
+      return { result: result as StreamTextResult<ToolSet, never>, settle };
     },
 
     async streamTitle(providerId, model, instructions, turns, signal) {
