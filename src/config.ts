@@ -29,7 +29,17 @@ export type TrustProxy = { readonly hops: number } | { readonly addresses: reado
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string };
+  | {
+      kind: 'postgres';
+      url: string;
+      /** THREADGATE_DATABASE_CONNECT_TIMEOUT_MS (store default when absent). */
+      connectTimeoutMs?: number;
+      /** THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS; 0: no limit (store default when absent). */
+      statementTimeoutMs?: number;
+    };
+
+/** PostgreSQL timeouts when not configured (ms): THREADGATE_DATABASE_CONNECT_TIMEOUT_MS, THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS. */
+export const DATABASE_TIMEOUT_DEFAULTS = Object.freeze({ connectTimeoutMs: 5000, statementTimeoutMs: 10_000 });
 
 /** Where attachments are kept (docs/files.md). */
 export type FilesConfig =
@@ -104,6 +114,8 @@ export interface ResolvedConfig {
   idpTimeoutMs: number;
   /** Plain-http JWKS and discovery URLs in production (loopback hosts are always allowed; development allows all). */
   allowHttpIdp: boolean;
+  /** On SIGTERM/SIGINT, how long requests in flight may take before their connections are closed (ms). */
+  shutdownTimeoutMs: number;
   logLevel: string;
   /** The URL clients reach this server at, for the links it hands out (file URLs); null: the request's own. */
   publicUrl: string | null;
@@ -343,12 +355,15 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
   }
+  // Read (and so checked) whichever database is configured; only PostgreSQL uses them.
+  const connectTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_CONNECT_TIMEOUT_MS', DATABASE_TIMEOUT_DEFAULTS.connectTimeoutMs, 100, 600_000);
+  const statementTimeoutMs = readInteger(env, 'THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS', DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs, 0, 3_600_000);
   const database = parseDatabaseUrl(env.DATABASE_URL);
   return Object.freeze({
     mode,
     port: readInteger(env, 'PORT', 8787, 0, 65535),
     host: env.HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
-    database,
+    database: Object.freeze(database.kind === 'postgres' ? { ...database, connectTimeoutMs, statementTimeoutMs } : database),
     redisUrl,
     redisKeyPrefix: env.THREADGATE_REDIS_PREFIX || 'threadgate:',
     adminKey,
@@ -377,6 +392,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     jwksCooldownMs: readInteger(env, 'THREADGATE_JWKS_COOLDOWN_MS', 30_000, 100, 3_600_000),
     idpTimeoutMs: readInteger(env, 'THREADGATE_IDP_TIMEOUT_MS', 5000, 100, 60_000),
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
+    shutdownTimeoutMs: readInteger(env, 'THREADGATE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel: readLogLevel(env),
     publicUrl: readPublicUrl(env),
     files: readFiles(env, database),

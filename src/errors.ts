@@ -32,13 +32,17 @@ export const ERROR_CATALOGUE = {
   lease_mismatch: { status: 409, message: 'The message does not hold this run lease.' },
   run_ended: { status: 409, message: 'The run lease has ended.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  headers_too_large: { status: 431, message: 'The request headers are too large.' },
   unsupported_media_type: { status: 415, message: 'The request body must be JSON.' },
   validation_error: { status: 400, message: 'The request is invalid.' },
+  bad_request: { status: 400, message: 'The request is not valid HTTP.' },
+  request_timeout: { status: 408, message: 'The request took too long to arrive.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   feature_disabled: { status: 404, message: 'This feature is disabled on this server.' },
   provider_unavailable: { status: 503, message: 'The identity provider is unreachable and no cached keys can verify this token.' },
   model_unavailable: { status: 502, message: 'The model provider failed or answered something that is not a model response.' },
   model_timeout: { status: 504, message: 'The model provider did not answer in time.' },
+  database_unavailable: { status: 503, message: 'The database is unreachable or too slow to answer; retry later.' },
   server_error: { status: 500, message: 'An internal error occurred.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -166,4 +170,11 @@ export class ModelTimeout extends ThreadgateError {
 /** Infrastructure, not a credential problem: the identity provider's keys cannot be had (503). */
 export class JwksUnavailable extends ThreadgateError {
   constructor(options: ThreadgateErrorOptions = {}) { super('provider_unavailable', options); }
+}
+/**
+ * Infrastructure: the database could not be reached, or did not answer within its timeouts
+ * (THREADGATE_DATABASE_CONNECT_TIMEOUT_MS, THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS). 503, never a hang.
+ */
+export class DatabaseUnavailable extends ThreadgateError {
+  constructor(options: ThreadgateErrorOptions = {}) { super('database_unavailable', options); }
 }

@@ -5,6 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, type ResolvedConfig } from './config.js';
@@ -26,6 +27,8 @@ import { createRouteAccess } from './auth/route-access.js';
 import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
+import { answerClientErrors } from './http/client-error.js';
+import { createDrainer } from './http/drain.js';
 import { createConversationTitleGenerator } from './titles/conversation-title.js';
 import { createUrlSigner } from './files/url-signature.js';
 import { openBlobStore } from './files/open-blob-store.js';
@@ -169,11 +172,15 @@ export interface RunningServer extends Services {
 export async function startServer(config: ResolvedConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const services = await createServices(config, options);
   const app = createApp(services.deps);
+  const drainer = createDrainer(services.deps.logger);
   const { server, port } = await new Promise<{ server: ServerType; port: number }>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+    const serverOptions = { ServerResponse: drainer.ServerResponse };
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, (info: AddressInfo) => {
       resolve({ server, port: info.port });
     });
     server.once('error', reject);
+    // What Node's parser refuses never reaches the app: answer it with the JSON contract too.
+    answerClientErrors(server as HttpServer, services.deps.logger);
   });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
@@ -181,8 +188,9 @@ export async function startServer(config: ResolvedConfig, options: { logger?: Lo
     server,
     port,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    /** Drains the HTTP server (THREADGATE_SHUTDOWN_TIMEOUT_MS, http/drain.ts), then closes the store and Redis. */
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await drainer.drain(server as HttpServer, config.shutdownTimeoutMs);
       await services.close();
     },
   };

@@ -69,6 +69,24 @@ describe('config', () => {
     assert.deepEqual(parseDatabaseUrl('postgresql://u@h/d'), { kind: 'postgres', url: 'postgresql://u@h/d' });
   });
 
+  it('reads the PostgreSQL timeouts and the shutdown deadline, with their defaults', () => {
+    const defaults = resolveConfig({ DATABASE_URL: 'postgres://u@h/d' });
+    assert.deepEqual(defaults.database, { kind: 'postgres', url: 'postgres://u@h/d', connectTimeoutMs: 5000, statementTimeoutMs: 10_000 });
+    assert.equal(defaults.shutdownTimeoutMs, 10_000);
+    const set = resolveConfig({
+      DATABASE_URL: 'postgres://u@h/d',
+      THREADGATE_DATABASE_CONNECT_TIMEOUT_MS: '250',
+      THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS: '0',
+      THREADGATE_SHUTDOWN_TIMEOUT_MS: '25000',
+    });
+    assert.deepEqual(set.database, { kind: 'postgres', url: 'postgres://u@h/d', connectTimeoutMs: 250, statementTimeoutMs: 0 });
+    assert.equal(set.shutdownTimeoutMs, 25_000);
+    // Checked with SQLite too, so a typo does not wait for the move to PostgreSQL.
+    assert.equal(configError({ THREADGATE_DATABASE_CONNECT_TIMEOUT_MS: '0' }).variable, 'THREADGATE_DATABASE_CONNECT_TIMEOUT_MS');
+    assert.equal(configError({ THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS: '10s' }).variable, 'THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS');
+    assert.equal(configError({ THREADGATE_SHUTDOWN_TIMEOUT_MS: '-1' }).variable, 'THREADGATE_SHUTDOWN_TIMEOUT_MS');
+  });
+
   it('accepts the master key as hex or base64url of 32 bytes', () => {
     assert.equal(resolveConfig({ THREADGATE_MASTER_KEY: MASTER }).masterKey!.length, 32);
     assert.equal(resolveConfig({ THREADGATE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url') }).masterKey!.length, 32);

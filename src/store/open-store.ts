@@ -21,7 +21,11 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
     }
     case 'postgres': {
       const { createPostgresStore } = await import('./postgres/postgres-store.js');
-      return createPostgresStore({ url: database.url });
+      return createPostgresStore({
+        url: database.url,
+        ...(database.connectTimeoutMs !== undefined ? { connectTimeoutMs: database.connectTimeoutMs } : {}),
+        ...(database.statementTimeoutMs !== undefined ? { statementTimeoutMs: database.statementTimeoutMs } : {}),
+      });
     }
     default: {
       const unknown: never = database;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createLocalKeySet } from '../../src/auth/local-key-set.js';
+import { createLocalKeySet, skippedKeys } from '../../src/auth/local-key-set.js';
 import { verifyCompactJws } from '../../src/auth/verify-jws.js';
 import { expectCode } from '../fixtures/auth-errors.js';
 import { craftEs256, signHs256, signingInput } from '../fixtures/jws.js';
@@ -48,11 +48,51 @@ describe('local key set', () => {
     await expectCode(() => resolveKey({ alg: 'ES256', kid: 'ec1' }), 'unknown_signing_key');
   });
 
-  it('refuses sets that mix secret and public keys, or publish private keys', () => {
+  it('skips a secret key among public keys and a published private key; the other keys still work', async () => {
     const secret = { kty: 'oct', kid: 's', k: randomBytes(32).toString('base64url') };
-    assert.throws(() => createLocalKeySet({ keys: [secret, ecJwk] }, { algorithms: ['HS256', 'ES256'] }), TypeError);
-    assert.throws(() => createLocalKeySet({ keys: [{ ...ec.privateKey.export({ format: 'jwk' }), kid: 'p' }] }, { algorithms: ['ES256'] }), TypeError);
-    for (const doc of [null, [], {}, { keys: {} }, 'keys']) assert.throws(() => createLocalKeySet(doc, { algorithms: ['ES256'] }), TypeError);
+    const leaked = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'p' };
+    const resolveKey = createLocalKeySet({ keys: [secret, leaked, ecJwk] }, { algorithms: ['HS256', 'ES256'] });
+    await expectCode(() => resolveKey({ alg: 'HS256', kid: 's' }), 'unknown_signing_key');
+    await expectCode(() => resolveKey({ alg: 'ES256', kid: 'p' }), 'unknown_signing_key');
+    assert.equal((await resolveKey({ alg: 'ES256', kid: 'ec1' })).algorithm, 'ES256');
+    // publicOnly (an identity provider's set): even a set of secret keys only is never used.
+    await expectCode(() => createLocalKeySet({ keys: [secret] }, { algorithms: ['HS256'], publicOnly: true })({ alg: 'HS256', kid: 's' }), 'unknown_signing_key');
+    assert.equal((await createLocalKeySet({ keys: [secret] }, { algorithms: ['HS256'] })({ alg: 'HS256', kid: 's' })).algorithm, 'HS256');
+  });
+
+  it('refuses a document that is not a JWKS at all (TypeError)', () => {
+    for (const doc of [null, [], {}, { keys: {} }, 'keys', { keys: 'x' }, [{ keys: [] }]]) {
+      assert.throws(() => createLocalKeySet(doc, { algorithms: ['ES256'] }), TypeError);
+      assert.throws(() => skippedKeys(doc), TypeError);
+    }
+  });
+
+  it('skippedKeys: each key that can never be used, with its reason; never the usable ones', () => {
+    const rsa = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), kid: 'rsa' };
+    const skipped = skippedKeys({
+      keys: [
+        ecJwk,
+        rsa,
+        { kty: 'oct', kid: 's', k: randomBytes(32).toString('base64url') },
+        { kty: 'AKP', kid: 'pq', alg: 'ML-DSA-44', pub: 'AAAA' },
+        { ...ecJwk, kid: 'enc', use: 'enc' },
+        { ...ecJwk, kid: 'bad-point', y: ecJwk.y!.slice(0, -2) + (ecJwk.y!.endsWith('AA') ? 'AB' : 'AA') },
+        { ...rsa, kid: 'oaep', alg: 'RSA-OAEP' },
+        { ...rsa, kid: 'with-k', k: 'AAAA' },
+        7,
+      ],
+    });
+    assert.deepEqual(
+      skipped.map(({ index, kid }) => [index, kid]),
+      [[2, 's'], [3, 'pq'], [4, 'enc'], [5, 'bad-point'], [6, 'oaep'], [7, 'with-k'], [8, undefined]],
+    );
+    assert.match(skipped[0]!.reason, /secret \(oct\)/);
+    assert.match(skipped[1]!.reason, /unsupported key type \(kty "AKP"\)/);
+    assert.match(skipped[2]!.reason, /use "enc"/);
+    assert.match(skipped[3]!.reason, /malformed/);
+    assert.match(skipped[4]!.reason, /alg "RSA-OAEP" does not fit/);
+    assert.match(skipped[5]!.reason, /private key material \(k\)/);
+    assert.equal(skipped[6]!.reason, 'not a JSON object');
   });
 
   it('HMAC keys must be at least as long as the hash', async () => {

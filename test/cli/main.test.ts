@@ -72,6 +72,27 @@ describe('threadgate CLI', () => {
     assert.match(prod.stderr, /THREADGATE_MASTER_KEY/);
   });
 
+  it('the production start banner says browsers are refused until THREADGATE_CORS_ORIGINS is set, and they are', async () => {
+    const production = { DATABASE_URL: join(dir, 'prod.db'), NODE_ENV: 'production', HOST: '127.0.0.1' };
+    const preflight = (url: string) =>
+      fetch(`${url}/v1/threads`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET' } });
+    const closed = await startServerProcess(production);
+    try {
+      assert.match(closed.output(), /browsers on other origins are refused until THREADGATE_CORS_ORIGINS lists them/);
+      assert.equal((await preflight(closed.url)).headers.get('access-control-allow-origin'), null, 'the banner tells the truth');
+    } finally {
+      await closed.stop();
+    }
+    const open = await startServerProcess({ ...production, THREADGATE_CORS_ORIGINS: 'https://app.example.com' });
+    try {
+      assert.doesNotMatch(open.output(), /are refused until/);
+      assert.match(open.output(), /CORS: browsers may call from https:\/\/app\.example\.com/);
+      assert.equal((await preflight(open.url)).headers.get('access-control-allow-origin'), 'https://app.example.com');
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('keys rotate publishes a new key beside the old one', async () => {
     const server = await startServerProcess(env);
     try {

@@ -97,7 +97,7 @@ export function runAssistantCloudCases(
   env: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>,
   client: ClientUnderTest = NEWEST_CLIENT,
 ) {
-  const { AssistantCloud, readAnonymousRefreshToken } = client.module;
+  const { AssistantCloud, CloudAPIError, readAnonymousRefreshToken } = client.module;
   describe(`assistant-cloud ${client.version} client end to end (${label})`, () => {
     let server: ServerProcess;
     let cleanup: () => Promise<void>;
@@ -331,6 +331,14 @@ export function runAssistantCloudCases(
         const secondRefresh = readAnonymousRefreshToken(server.url);
         assert.ok(secondRefresh && secondRefresh !== firstRefresh, 'refresh rotates the refresh token');
 
+        // The refresh spent the first token: claiming with it is the refresh route's answer,
+        // 401 invalid_refresh_token (docs/credentials/anonymous.md), and ends nothing.
+        await assert.rejects(alice.threads.claim({ refresh_token: firstRefresh }), (error: unknown) => {
+          assert.ok(error instanceof CloudAPIError);
+          assert.equal(error.status, 401);
+          assert.equal(error.code, 'invalid_refresh_token');
+          return true;
+        });
         const claimed = await alice.threads.claim({ refresh_token: secondRefresh });
         assert.equal(claimed.moved, 1);
         const moved = await alice.threads.get(thread_id);

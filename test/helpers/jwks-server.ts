@@ -10,6 +10,8 @@ export interface JwksServer {
   url: string;
   origin: string;
   setDocument(doc: unknown): void;
+  /** Serves this body as is (say, a document that is not JSON), with this content type. */
+  setRawBody(body: string, contentType?: string): void;
   hits(path?: string): number;
   goOffline(): void;
   goOnline(): void;
@@ -18,6 +20,7 @@ export interface JwksServer {
 
 export async function startJwksServer(initial: unknown = { keys: [] }): Promise<JwksServer> {
   let doc: unknown = initial;
+  let raw: { body: string; contentType: string } | undefined;
   let offline = false;
   const counts = new Map<string, number>();
   const server = createServer((req, res) => {
@@ -31,7 +34,8 @@ export async function startJwksServer(initial: unknown = { keys: [] }): Promise<
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+    if (raw !== undefined) res.writeHead(200, { 'content-type': raw.contentType }).end(raw.body);
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -40,6 +44,10 @@ export async function startJwksServer(initial: unknown = { keys: [] }): Promise<
     origin,
     setDocument(next) {
       doc = next;
+      raw = undefined;
+    },
+    setRawBody(body, contentType = 'application/json') {
+      raw = { body, contentType };
     },
     hits: (path = '/jwks') => counts.get(path) ?? 0,
     goOffline() {

@@ -1,7 +1,9 @@
 /**
  * A TCP proxy that a test can cut and restore, to put a network outage between a server and a
  * service (Redis): `cut()` drops every open connection and refuses new ones until `restore()`.
- * Plain `node:net`, one upstream connection per client connection.
+ * Or stall it: `stall()` keeps every connection open and accepts new ones, but forwards nothing
+ * until `resume()` (a network that drops packets, a server that stopped answering: the client
+ * sees no error, only silence). Plain `node:net`, one upstream connection per client connection.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +17,10 @@ export interface TcpProxy {
   cut(): void;
   /** Accepts connections again. */
   restore(): void;
+  /** Forwards nothing either way, on open and new connections alike, until `resume`; nothing is dropped. */
+  stall(): void;
+  /** Forwards again, delivering what was held. */
+  resume(): void;
   /** How many connections were accepted (and forwarded) so far. */
   readonly accepted: number;
   close(): Promise<void>;
@@ -28,7 +34,13 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const pairs = new Set<readonly [Socket, Socket]>();
   let isCut = false;
+  let isStalled = false;
+  const forward = ([client, upstream]: readonly [Socket, Socket]) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
   let accepted = 0;
   const server: Server = createServer((client) => {
     if (isCut) {
@@ -39,16 +51,18 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     const upstream = createConnection({ host: targetHost, port: targetPort });
     open.add(client);
     open.add(upstream);
+    const pair = [client, upstream] as const;
+    pairs.add(pair);
     const drop = () => {
       client.destroy();
       upstream.destroy();
       open.delete(client);
       open.delete(upstream);
+      pairs.delete(pair);
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (!isStalled) forward(pair);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,6 +85,20 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     cut,
     restore() {
       isCut = false;
+    },
+    stall() {
+      isStalled = true;
+      // Unpiped and paused, each socket keeps what it has read, and the kernel holds the rest.
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    resume() {
+      isStalled = false;
+      for (const pair of pairs) forward(pair);
     },
     get accepted() {
       return accepted;

@@ -7,7 +7,8 @@
  * 2. `alg` in the rule's algorithms (RS256 unless the rule lists others; never `none` nor an HMAC
  *    algorithm: the rule cannot even be saved with one), never taken from the token alone;
  * 3. `kid` required, looked up in the provider's JWKS (provider-keys.ts: discovery, cache,
- *    cooldown); header keys `jku`, `x5u`, `jwk`, `x5c` are never used;
+ *    cooldown); a published key that can never be used is skipped (`unknown_signing_key`) and the
+ *    provider's other keys still work; header keys `jku`, `x5u`, `jwk`, `x5c` are never used;
  * 4. the signature (verify-jws.ts), by a key that fits the rule (local-key-set.ts);
  * 5. `exp`, `nbf`, `iat` with the configured clock skew;
  * 6. `iss` exactly the rule's issuer; `aud` (a string, or a list that contains it) the rule's audience;

@@ -11,8 +11,15 @@
  * - **stale but usable**: once the document is older than `maxAgeMs` (default 10 minutes) the next
  *   use starts a refresh in the background and is answered from the cache; keys the provider has
  *   removed stop working after that refresh;
- * - a document that fails validation (not `{keys: [...]}`, private key material, secret keys mixed
- *   with public ones) counts as a failed fetch and the cached one stays.
+ * - a document that is not a JWKS at all (not JSON, not `{keys: [...]}`) counts as a failed fetch
+ *   and the cached one stays;
+ * - **one bad key does not take the provider down**: a key Threadgate can never use (a secret `oct`
+ *   key, private members, an unknown `kty` such as a post-quantum one, a malformed key, `use: enc`,
+ *   an `alg` the key cannot serve, RSA under 2048 bits: local-key-set.ts) is skipped and the other
+ *   keys are kept. Each skipped key is reported once (`onKeySkipped`) when a fetched document first
+ *   holds it, not per request nor per refetch of the same document; its `kid` answers
+ *   `unknown_signing_key` without a refetch (the provider has published it; asking again would not
+ *   make it usable; a fixed key under the same kid is picked up by the next refresh).
  *
  * Offline behaviour, exactly:
  * | cache | the token's `kid` | fetch allowed? | answer |
@@ -32,12 +39,9 @@
  */
 import { JwksUnavailable, UnknownKeyId } from '../../errors.js';
 import type { JwsHeader } from '../jwt-strict.js';
-import { createLocalKeySet } from '../local-key-set.js';
+import { createLocalKeySet, skippedKeys, type SkippedKey } from '../local-key-set.js';
 import { traceStep } from '../trace.js';
 import type { KeyResolver, ResolvedKey } from '../verify-jws.js';
-
-/** Every algorithm an auth rule may allow; used to check a fetched document before it is kept. */
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export interface JwksCacheOptions {
   /** The JWKS URL (for error details and logs only; `fetchJwks` does the fetching). */
@@ -55,6 +59,8 @@ export interface JwksCacheDeps {
   clock?: () => number;
   /** Told about each fetch that fails (for logs). */
   onFetchError?: (url: string, error: unknown) => void;
+  /** Told about each key that can never be used, once, when a fetched document first holds it (for logs). */
+  onKeySkipped?: (url: string, key: SkippedKey) => void;
 }
 
 export interface JwksCache {
@@ -92,6 +98,8 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps =
   let lastFailed = false;
   let inflight: Promise<boolean> | undefined;
   let fetchCount = 0;
+  /** The skipped keys of the cached document, as reported: kid (or index when it has none) and reason. */
+  let reportedSkips = new Set<string>();
 
   const coolingDown = () => lastAttemptAt !== undefined && clock() - lastAttemptAt < cooldownMs;
 
@@ -102,12 +110,20 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps =
     inflight = (async () => {
       try {
         const jwks = await options.fetchJwks();
-        // Refuses a document that is not a JWKS or holds private or secret keys (TypeError).
-        createLocalKeySet(jwks, { algorithms: ASYMMETRIC_ALGORITHMS });
+        // Throws (TypeError) for a document that is not a JWKS; lists the keys that are skipped.
+        const skipped = skippedKeys(jwks);
         const keys = (jwks as { keys: unknown[] }).keys;
         const kids = new Set(keys.map((key) => (key as { kid?: unknown } | null)?.kid).filter((kid): kid is string => typeof kid === 'string'));
         doc = { jwks, kids, fetchedAt: clock(), resolvers: new Map() };
         lastFailed = false;
+        // Reported once per key: a refetch of the same document says nothing new.
+        const reported = new Set<string>();
+        for (const key of skipped) {
+          const id = `${key.kid ?? `#${key.index}`}\n${key.reason}`;
+          reported.add(id);
+          if (!reportedSkips.has(id)) deps.onKeySkipped?.(options.url, key);
+        }
+        reportedSkips = reported;
         return true;
       } catch (error) {
         lastFailed = true;
@@ -140,7 +156,7 @@ export function createJwksCache(options: JwksCacheOptions, deps: JwksCacheDeps =
     const cacheKey = algorithms.join(',');
     let resolver = current.resolvers.get(cacheKey);
     if (resolver === undefined) {
-      resolver = createLocalKeySet(current.jwks, { algorithms });
+      resolver = createLocalKeySet(current.jwks, { algorithms, publicOnly: true });
       current.resolvers.set(cacheKey, resolver);
     }
     return resolver;

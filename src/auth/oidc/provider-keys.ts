@@ -83,6 +83,8 @@ export function createProviderKeys(options: ProviderKeysOptions, deps: ProviderK
         {
           ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
           onFetchError: (jwksUrl, error) => deps.logger?.warn({ jwksUrl, reason: (error as Error)?.message }, 'identity provider JWKS fetch failed'),
+          onKeySkipped: (jwksUrl, key) =>
+            deps.logger?.warn({ jwksUrl, kid: key.kid, keyIndex: key.index, reason: key.reason }, 'identity provider JWKS key skipped: it can never be used; tokens naming it get unknown_signing_key'),
         },
       );
       caches.set(url, cache);

@@ -3,20 +3,42 @@ import { resolveConfig } from '../../config.js';
 import { startServer, type RunningServer } from '../../server.js';
 import { CliUsageError } from '../cli-usage-error.js';
 
+/** After the drain deadline, how long closing the store and Redis may take before the process exits anyway. */
+const CLOSE_GRACE_MS = 10_000;
+
 export async function runServe(args: string[]): Promise<number> {
   if (args.length > 0) throw new CliUsageError(`serve takes no arguments (got "${args.join(' ')}"); configure it with environment variables`);
   const config = resolveConfig(process.env);
   const running = await startServer(config);
   printBanner(running);
+  let stopping = false;
   const stop = (signal: string) => {
-    running.deps.logger.info({ signal }, 'shutting down');
+    const { logger } = running.deps;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    const deadlineMs = config.shutdownTimeoutMs;
+    logger.info({ signal, deadlineMs }, 'shutting down: draining requests in flight');
+    // Should closing the store or Redis itself hang, the process still ends.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, deadlineMs + CLOSE_GRACE_MS).unref();
     running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        logger.info({ signal }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   return 0;
 }
 
@@ -27,7 +49,14 @@ function printBanner(running: RunningServer): void {
     `Threadgate listening on ${running.url} (${config.mode} mode, ${database}${config.redisUrl ? ', Redis' : ''})`,
   ];
   if (config.mode === 'development') {
-    lines.push('  DEVELOPMENT MODE: anonymous sessions default to on, CORS allows any origin. Set NODE_ENV=production for real use.');
+    const cors = config.corsOrigins.length === 0 ? ', CORS allows any origin' : '';
+    lines.push(`  DEVELOPMENT MODE: anonymous sessions default to on${cors}. Set NODE_ENV=production for real use.`);
+  }
+  if (config.mode === 'production' && config.corsOrigins.length === 0) {
+    // Production without THREADGATE_CORS_ORIGINS sends no CORS headers: say so before a browser app finds out.
+    lines.push('  CORS: no origin is allowed, so browsers on other origins are refused until THREADGATE_CORS_ORIGINS lists them (e.g. THREADGATE_CORS_ORIGINS=https://app.example.com).');
+  } else if (config.corsOrigins.length > 0) {
+    lines.push(`  CORS: browsers may call from ${config.corsOrigins.join(', ')}`);
   }
   const origin = running.masterKey.origin;
   if (origin !== 'environment') {

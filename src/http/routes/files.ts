@@ -18,7 +18,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
 import { attachmentDisposition, cleanContentType, isInlineContentType, newFileKey, parseFileKey, workspaceTagOf, type FileKey } from '../../files/file-key.js';
-import type { BlobInfo, BlobStore } from '../../files/blob-store.js';
+import type { BlobStore, LocalBlobAccess } from '../../files/blob-store.js';
 import { LOCAL_BLOB_PATH } from '../../files/local/local-blob-store.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
@@ -115,10 +115,10 @@ function blobStoreOf(deps: AppDeps): BlobStore {
 }
 
 /** The local store, for the routes only it serves; 404 like an unknown route otherwise. */
-function localStoreOf(c: Context<AppEnv>) {
-  const local = c.get('deps').blobStore?.local;
-  if (local === undefined) throw new NotFound({ message: `No route ${c.req.method} ${c.req.path}.` });
-  return local;
+function localStoreOf(c: Context<AppEnv>): BlobStore & { local: LocalBlobAccess } {
+  const store = c.get('deps').blobStore;
+  if (store?.local === undefined) throw new NotFound({ message: `No route ${c.req.method} ${c.req.path}.` });
+  return store as BlobStore & { local: LocalBlobAccess };
 }
 
 /** The URL clients reach this server at: THREADGATE_PUBLIC_URL, else the request's own origin. */
@@ -153,12 +153,18 @@ function decodeURIComponentSafe(segment: string): string {
   }
 }
 
-/** The bytes, with what keeps a stored file from running as a page of this origin. */
-async function serveFile(c: Context<AppEnv>, key: FileKey, info: BlobInfo, body: ReadableStream<Uint8Array>): Promise<Response> {
-  // Hono answers HEAD with the GET handler's headers and drops the body: close the file now.
-  const head = c.req.method === 'HEAD';
-  if (head) await body.cancel();
-  return new Response(head ? null : body, {
+/**
+ * The local store's file under `key`, with what keeps it from running as a page of this origin.
+ * Hono answers HEAD with the GET handler's headers and drops the body, so a HEAD reads only what
+ * is recorded and never opens the file (an opened one would stay open until collected).
+ */
+async function serveLocalFile(c: Context<AppEnv>, local: LocalBlobAccess, head: BlobStore['head'], key: FileKey): Promise<Response> {
+  const file = c.req.method === 'HEAD'
+    ? await head(key).then((info) => (info === undefined ? undefined : { info, body: null }))
+    : await local.read(key);
+  if (file === undefined) throw new NotFound({ message: 'No such file.' });
+  const { info, body } = file;
+  return new Response(body, {
     status: 200,
     headers: {
       ...standardHeadersOf(c),
@@ -213,7 +219,7 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(putBlob, async (c) => {
-    const local = localStoreOf(c);
+    const { local } = localStoreOf(c);
     const { config, clock, urlSigner } = c.get('deps');
     const key = keyOfParams(c.req.valid('param'));
     urlSigner.verify('PUT', key.key, c.req.valid('query'), Math.floor(clock() / 1000));
@@ -227,23 +233,17 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(getBlob, async (c) => {
-    const local = localStoreOf(c);
+    const store = localStoreOf(c);
     const { clock, urlSigner } = c.get('deps');
     const key = keyOfParams(c.req.valid('param'));
     urlSigner.verify('GET', key.key, c.req.valid('query'), Math.floor(clock() / 1000));
-    const file = await local.read(key);
-    if (file === undefined) throw new NotFound({ message: 'No such file.' });
-    return (await serveFile(c, key, file.info, file.body)) as never;
+    return (await serveLocalFile(c, store.local, store.head, key)) as never;
   });
 
   app.openapi(getPublic, async (c) => {
     const store = blobStoreOf(c.get('deps'));
     const key = keyOfParams(c.req.valid('param'));
-    if (store.local !== undefined) {
-      const file = await store.local.read(key);
-      if (file === undefined) throw new NotFound({ message: 'No such file.' });
-      return (await serveFile(c, key, file.info, file.body)) as never;
-    }
+    if (store.local !== undefined) return (await serveLocalFile(c, store.local, store.head, key)) as never;
     const info = await store.head(key);
     if (info === undefined) throw new NotFound({ message: 'No such file.' });
     const { config, clock } = c.get('deps');

@@ -11,7 +11,7 @@ import type { Json, Store } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, storedText } from '../openapi.js';
+import { errorResponses, IdParam, storedJson, storedJsonDocument, storedText } from '../openapi.js';
 import { sendJson } from '../respond.js';
 
 const createRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
@@ -24,10 +24,13 @@ const createRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
       required: true,
       content: {
         'application/json': {
-          schema: z.looseObject({
-            thread_id: IdParam,
-            status: z.enum(['completed', 'incomplete', 'error']),
-          }),
+          // Stored whole, so the whole report is bounded like any stored JSON value.
+          schema: storedJsonDocument(
+            z.looseObject({
+              thread_id: IdParam,
+              status: z.enum(['completed', 'incomplete', 'error']),
+            }),
+          ),
         },
       },
     },
@@ -44,7 +47,7 @@ const EventSchema = z.object({
   message_id: IdParam.optional(),
   run_id: IdParam.optional(),
   value: z.number().int().min(0).optional(),
-  props: z.record(z.string(), z.union([storedText(1000), z.number(), z.boolean()])).optional(),
+  props: storedJson(z.record(z.string(), z.union([storedText(1000), z.number(), z.boolean()]))).optional(),
 });
 
 const createEvents = declareRoute({ category: 'data', scope: 'threads:write' }, {

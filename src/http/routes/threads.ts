@@ -5,13 +5,13 @@
  * and workspace, so another workspace's thread id answers 404 like an id that never existed.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { AuthError, Conflict, NotFound, PolicyDenied, ValidationFailed } from '../../errors.js';
+import { AuthError, Conflict, NotFound, PolicyDenied, RefreshTokenInvalid } from '../../errors.js';
 import type { Json } from '../../store/store.js';
 import { resolveRefreshToken } from '../../auth/refresh-token.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, ThreadSchema, storedText } from '../openapi.js';
+import { errorResponses, IdParam, ThreadSchema, storedJson, storedText } from '../openapi.js';
 import { toWireThread } from '../wire.js';
 import { sendEmpty, sendJson } from '../respond.js';
 
@@ -50,7 +50,7 @@ const createThread = declareRoute({ category: 'data', scope: 'threads:write' }, 
           schema: z.object({
             title: storedText(1000).optional(),
             last_message_at: Timestamp.optional(),
-            metadata: z.unknown().optional(),
+            metadata: storedJson(z.unknown()).optional(),
             external_id: storedText(255, 1).optional(),
             upsert: z.boolean().optional(),
           }),
@@ -91,7 +91,7 @@ const updateThread = declareRoute({ category: 'data', scope: 'threads:write' }, 
           schema: z.object({
             title: storedText(1000).optional(),
             last_message_at: Timestamp.optional(),
-            metadata: z.unknown().optional(),
+            metadata: storedJson(z.unknown()).optional(),
             is_archived: z.boolean().optional(),
           }),
         },
@@ -155,8 +155,17 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
     try {
       family = await resolveRefreshToken(deps, refreshToken);
     } catch (error) {
-      // The caller's own credential is fine: a bad token in the body is bad input, not a 401.
-      if (error instanceof AuthError) throw new ValidationFailed('refresh_token', 'is invalid, expired, used or revoked');
+      // The code the refresh route answers for the same token (docs/credentials/anonymous.md), so a
+      // client handles a spent anonymous refresh token one way; `field` says it is the body's token,
+      // not the caller's credential, that was refused.
+      if (error instanceof AuthError) {
+        throw new RefreshTokenInvalid({
+          message: 'The refresh_token is invalid, expired, spent or revoked; send the session\'s current refresh token.',
+          fields: { field: 'refresh_token' },
+          ...(error.detail !== undefined ? { detail: error.detail } : {}),
+          cause: error,
+        });
+      }
       throw error;
     }
     if (family.projectId !== principal.projectId) throw new PolicyDenied({ message: 'The refresh token belongs to another project.' });

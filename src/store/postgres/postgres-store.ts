@@ -7,6 +7,8 @@ import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../database.js';
 import { createKyselyStore } from '../kysely-store.js';
 import { migrateToLatest } from '../migrations/index.js';
+import { guardPool } from './guarded-pool.js';
+import { DATABASE_TIMEOUT_DEFAULTS } from '../../config.js';
 import type { DialectHooks, StoreDeps } from '../store-context.js';
 import type { Store } from '../store.js';
 
@@ -20,7 +22,21 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool. Default 10 (pg's default). */
   poolSize?: number;
+  /**
+   * Milliseconds to get a connection: to open one, or to wait for a free one when all are busy.
+   * Default 5000. Past it, the query fails with `DatabaseUnavailable` (guarded-pool.ts).
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Milliseconds a statement may run: the server's `statement_timeout`, and the client gives up
+   * waiting for an answer 500 ms later (a stalled network). Default 10000; 0: no limit. Migrations
+   * run without it, on a connection of their own.
+   */
+  statementTimeoutMs?: number;
 }
+
+/** How much longer than the server's statement timeout the client waits for any answer. */
+const READ_TIMEOUT_GRACE_MS = 500;
 
 /** Plain lowercase identifiers only, so the name needs no quoting anywhere it goes. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -50,32 +66,51 @@ export function createPostgresStore(options: PostgresStoreOptions, deps: StoreDe
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new TypeError(`createPostgresStore: schema must match ${SCHEMA_NAME}, got "${schema}"`);
   }
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
-  // An idle connection that the server drops emits 'error' on the pool; unhandled, that event
-  // would crash the process. pg has already removed the client; the next query opens a new one.
-  pool.on('error', () => {});
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({
-      pool,
-      // Every connection, before its first query, resolves unqualified table names in `schema`.
-      ...(schema !== undefined
-        ? { onCreateConnection: async (connection) => void (await connection.executeQuery(CompiledQuery.raw(`set search_path to ${schema}`))) }
-        : {}),
-    }),
-  });
+  const connectTimeoutMs = options.connectTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.connectTimeoutMs;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs;
+  /** A Kysely over a fresh pool; `timed`: with the statement and read timeouts. */
+  const connect = (max: number, timed: boolean) => {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max,
+      types,
+      connectionTimeoutMillis: connectTimeoutMs,
+      ...(timed && statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + READ_TIMEOUT_GRACE_MS } : {}),
+    });
+    // An idle connection that the server drops emits 'error' on the pool; unhandled, that event
+    // would crash the process. pg has already removed the client; the next query opens a new one.
+    pool.on('error', () => {});
+    return new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: guardPool(pool),
+        // Every connection, before its first query, resolves unqualified table names in `schema`.
+        ...(schema !== undefined
+          ? { onCreateConnection: async (connection) => void (await connection.executeQuery(CompiledQuery.raw(`set search_path to ${schema}`))) }
+          : {}),
+      }),
+    });
+  };
+  const db = connect(options.poolSize ?? 10, true);
   const hooks: DialectHooks = {
     dialect: 'postgres',
     rowLocks: true,
     isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === '23505',
-    async migrate(kysely) {
-      // Kysely's bookkeeping tables go in the same schema as ours, named explicitly (see
-      // migrations/index.ts). Kysely creates the schema if it is missing, tolerating a race.
-      const migrationTableSchema =
-        schema ?? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(kysely)).rows[0]?.schema ?? undefined;
-      if (migrationTableSchema === undefined || migrationTableSchema === null) {
-        throw new Error('PostgreSQL: the search_path names no existing schema to create the tables in');
+    async migrate() {
+      // On a connection of its own without the statement timeout: a migration may rewrite a big
+      // table, and a process that starts while another migrates waits for its lock.
+      const kysely = connect(1, false);
+      try {
+        // Kysely's bookkeeping tables go in the same schema as ours, named explicitly (see
+        // migrations/index.ts). Kysely creates the schema if it is missing, tolerating a race.
+        const migrationTableSchema =
+          schema ?? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(kysely)).rows[0]?.schema ?? undefined;
+        if (migrationTableSchema === undefined || migrationTableSchema === null) {
+          throw new Error('PostgreSQL: the search_path names no existing schema to create the tables in');
+        }
+        await migrateToLatest(kysely, { migrationTableSchema });
+      } finally {
+        await kysely.destroy();
       }
-      await migrateToLatest(kysely, { migrationTableSchema });
     },
   };
   return createKyselyStore(db, hooks, deps);

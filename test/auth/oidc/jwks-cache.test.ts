@@ -176,18 +176,41 @@ describe('jwks cache', () => {
     await expectCode(() => cache.resolveKey(header('a', 'PS256'), ['RS256']), 'invalid_token');
   });
 
-  it('a document that is not a public JWKS counts as a failed fetch; the cached one stays', async () => {
+  it('a document that is not a JWKS counts as a failed fetch; the cached one stays', async () => {
     const clock = createFrozenClock();
     const idp = scriptedProvider({ keys: [KEY_A] });
-    const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks, cooldownMs: 1000 }, { clock });
+    const failures: unknown[] = [];
+    const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks, cooldownMs: 1000 }, { clock, onFetchError: (_url, error) => failures.push(error) });
     await cache.resolveKey(header('a'), ['RS256']);
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    for (const bad of [{ keys: 'x' }, [], 'text', null, { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'b' }] }, { keys: [KEY_B, { kty: 'oct', k: 'c2VjcmV0', kid: 'b' }] }]) {
+    for (const bad of [{ keys: 'x' }, [], 'text', null, {}, { keys: null }]) {
       idp.set(bad);
       clock.advance(1000);
       await expectCode(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
       await cache.resolveKey(header('a'), ['RS256']);
     }
+    assert.equal(failures.length, 6);
+  });
+
+  it('keys it can never use are skipped, reported once per key, and the others kept; their kids do not refetch', async () => {
+    const clock = createFrozenClock();
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const bad = [{ ...privateKey.export({ format: 'jwk' }), kid: 'private' }, { kty: 'oct', k: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', kid: 'secret' }, { kty: 'AKP', kid: 'pq', alg: 'ML-DSA-44', pub: 'AAAA' }];
+    const idp = scriptedProvider({ keys: [KEY_A, ...bad] });
+    const reported: Array<{ kid: string | undefined; reason: string }> = [];
+    const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks, cooldownMs: 1000 }, { clock, onKeySkipped: (_url, key) => reported.push(key) });
+    await cache.resolveKey(header('a'), ['RS256']);
+    for (const kid of ['private', 'secret', 'pq']) await expectCode(() => cache.resolveKey(header(kid), ['RS256']), 'unknown_signing_key', { message: kid });
+    assert.equal(idp.fetches, 1);
+    assert.deepEqual(reported.map((key) => key.kid), ['private', 'secret', 'pq']);
+    // The same document again: nothing new to report. One more bad key: only it is reported.
+    clock.advance(1000);
+    await expectCode(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
+    assert.equal(idp.fetches, 2);
+    assert.equal(reported.length, 3);
+    idp.set({ keys: [KEY_A, KEY_B, ...bad, { ...KEY_B, kid: 'enc', use: 'enc' }] });
+    clock.advance(1000);
+    await cache.resolveKey(header('b'), ['RS256']);
+    assert.deepEqual(reported.slice(3).map((key) => [key.kid, key.reason]), [['enc', 'not a signing key (use "enc")']]);
   });
 
   it('a token without a kid is refused before anything is fetched', async () => {
