@@ -33,7 +33,8 @@ export function toAuthRule(row: Selectable<AuthRulesTable>): AuthRuleRecord {
     workspaceTemplate: row.workspace_template,
     requiredClaims: required !== null && typeof required === 'object' && !Array.isArray(required) ? (required as Record<string, Json>) : {},
     scopesClaim: row.scopes_claim,
-    userFields: row.user_fields === null || row.user_fields === undefined ? null : (JSON.parse(row.user_fields) as Record<string, string>),
+    // Absent when the rule maps no user fields (records made before mapUser compare equal).
+    ...(row.user_fields === null || row.user_fields === undefined ? {} : { userFields: JSON.parse(row.user_fields) as Record<string, string> }),
     enabled: Number(row.enabled) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
