@@ -421,7 +421,8 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
         return { text: result.text, usage, finishReason: result.finishReason };
       } catch (failure) {
         const error = modelError(failure, run.abort.timedOut());
-        logger.warn({ err: failure, agentId: agent.id, code: error.code }, 'agent run failed');
+        // Not the error object: the AI SDK's carries the request body (the user's messages).
+        logger.warn({ agentId: agent.id, code: error.code, detail: error.detail }, 'agent run failed');
         await record(run, outcomeOf(run, error), { inputTokens: 0, outputTokens: 0 }, null, error);
         throw error;
       }
@@ -459,7 +460,8 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
         },
         async onError({ error: failure }) {
           const error = modelError(failure, run.abort.timedOut());
-          logger.warn({ err: failure, agentId: agent.id, code: error.code }, 'agent run failed');
+          // Not the error object: the AI SDK's carries the request body (the user's messages).
+        logger.warn({ agentId: agent.id, code: error.code, detail: error.detail }, 'agent run failed');
           await end(outcomeOf(run, error), { inputTokens: 0, outputTokens: 0 }, error);
         },
         async onAbort() {

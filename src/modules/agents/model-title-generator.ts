@@ -34,7 +34,9 @@ export function createModelTitleGenerator(deps: { service: AgentsService; provid
         pieces = (await deps.service.streamTitle(deps.providerId, deps.model, TITLE_INSTRUCTIONS, turns, signal))[Symbol.asyncIterator]();
         first = await pieces.next();
       } catch (error) {
-        deps.logger.warn({ err: error, providerId: deps.providerId }, 'title model failed: the title is cut from the conversation');
+        // Code and detail only: the AI SDK's error carries the request body (the conversation).
+        const { code, detail } = error as { code?: string; detail?: string };
+        deps.logger.warn({ providerId: deps.providerId, code, detail }, 'title model failed: the title is cut from the conversation');
         yield titleFromConversation(messages as readonly TitleMessage[]);
         return;
       }
