@@ -20,7 +20,7 @@ import type { Store } from '../../store/store.js';
 import type { AgentMemory } from './agent-memory.js';
 import type { AgentPatch, AgentRecord, AgentRunRecord, AgentsRepository, ModelProviderRecord, RunOutcome, RunQuery, RunRoute } from './agents-repository.js';
 import { branchOf, fillInstructions, storedContent, toModelMessages, type ChatTurn } from './conversation.js';
-import { languageModelFor, modelError, runAbort, type RunAbort } from './model-client.js';
+import { modelError, providerFor, runAbort, type RunAbort } from './model-client.js';
 
 /** The purpose a provider's API key is sealed for (crypto/secret-box.ts). */
 export const PROVIDER_KEY_PURPOSE = 'model-provider-key';
@@ -187,10 +187,23 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
     if (!record.models.includes(model)) throw new ValidationFailed(field, `provider "${providerId}" serves ${record.models.map((m) => `"${m}"`).join(', ')}`);
   }
 
+  /**
+   * The opened providers, by id, for the version read (its base URL and sealed key): the key is opened and the AI
+   * SDK provider built once per version rather than per run. The record is read on every run, so a
+   * changed or deleted provider takes effect on the next one.
+   */
+  const opened = new Map<string, { version: string; model: (name: string) => ReturnType<ReturnType<typeof providerFor>> }>();
   async function modelOf(agent: Pick<AgentRecord, 'providerId' | 'model'>) {
     const record = await provider(agent.providerId);
-    const apiKey = record.apiKeySealed === null ? null : secretBox.open(record.apiKeySealed, PROVIDER_KEY_PURPOSE);
-    return languageModelFor({ id: record.id, baseUrl: record.baseUrl, apiKey }, agent.model);
+    // A new seal of a key has a new nonce: any key change is a new version.
+    const version = `${record.baseUrl}\n${record.apiKeySealed ?? ''}`;
+    let entry = opened.get(record.id);
+    if (entry === undefined || entry.version !== version) {
+      const apiKey = record.apiKeySealed === null ? null : secretBox.open(record.apiKeySealed, PROVIDER_KEY_PURPOSE);
+      entry = { version, model: providerFor({ id: record.id, baseUrl: record.baseUrl, apiKey }) };
+      opened.set(record.id, entry);
+    }
+    return entry.model(agent.model);
   }
 
   /** Over a daily token quota already: refused before the model is called. */

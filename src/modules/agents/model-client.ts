@@ -22,6 +22,14 @@ export interface ProviderEndpoint {
  * const model = languageModelFor({ id: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', apiKey: null }, 'llama3.2')
  */
 export function languageModelFor(endpoint: ProviderEndpoint, model: string): LanguageModel {
+  return providerFor(endpoint)(model);
+}
+
+/**
+ * The provider's model factory (an AI SDK provider): build it once per stored provider version,
+ * then ask it for each model.
+ */
+export function providerFor(endpoint: ProviderEndpoint): (model: string) => LanguageModel {
   const provider = createOpenAICompatible({
     name: endpoint.id,
     baseURL: endpoint.baseUrl,
@@ -29,7 +37,7 @@ export function languageModelFor(endpoint: ProviderEndpoint, model: string): Lan
     // Token counts of streamed answers (`stream_options.include_usage`): the daily quotas need them.
     includeUsage: true,
   });
-  return provider.chatModel(model);
+  return (model) => provider.chatModel(model);
 }
 
 /** Why a run stopped early: the client left, or the run timeout fired. */

@@ -84,6 +84,17 @@ describe('agents routes', () => {
     assert.equal(call.body.max_tokens, 64);
   });
 
+  it('a changed provider key is used from the next run on, and a removed one is not sent', async () => {
+    const changed = await t.call('PATCH', '/admin/v1/providers/peer', { headers: admin, body: { api_key: 'sk-rotated-key-9999' } });
+    assert.equal(changed.body.api_key, '…9999');
+    await t.call('POST', '/v1/agents/helper/text', { token, body: { input: 'a' } });
+    assert.equal(peer.requests.at(-1)!.authorization, 'Bearer sk-rotated-key-9999');
+    await t.call('PATCH', '/admin/v1/providers/peer', { headers: admin, body: { api_key: null } });
+    await t.call('POST', '/v1/agents/helper/text', { token, body: { input: 'a' } });
+    assert.equal(peer.requests.at(-1)!.authorization, undefined);
+    await t.call('PATCH', '/admin/v1/providers/peer', { headers: admin, body: { api_key: PROVIDER_KEY } });
+  });
+
   it('streams an agent as the AI SDK UI message stream', async () => {
     const res = await t.app.request('/v1/agents/helper/stream', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'You said: one' }, { role: 'user', content: 'two words' }] }) });
     assert.equal(res.status, 200);
