@@ -142,6 +142,8 @@ export interface AgentsConfig {
   agentTokensPerDay: number;
   /** `<provider id>/<model>` that writes thread titles, or null: titles from the first message. */
   titleModel: { providerId: string; model: string } | null;
+  /** A JSON file of model providers applied at start (modules/agents/providers-file.ts), or null. */
+  providersFile: string | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -406,6 +408,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
       userTokensPerDay: readInteger(env, 'THREADGATE_AGENT_USER_TOKENS_PER_DAY', 200_000, 1, 1_000_000_000_000),
       agentTokensPerDay: readInteger(env, 'THREADGATE_AGENT_TOKENS_PER_DAY', 10_000_000, 1, 1_000_000_000_000),
       titleModel: readTitleModel(env),
+      providersFile: env.THREADGATE_PROVIDERS_FILE || null,
     }),
   });
 }

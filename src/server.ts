@@ -34,6 +34,7 @@ import { createUrlSigner } from './files/url-signature.js';
 import { openBlobStore } from './files/open-blob-store.js';
 import type { BlobStore } from './files/blob-store.js';
 import { createAgentsModule } from './modules/agents/index.js';
+import { applyProvidersFile } from './modules/agents/providers-file.js';
 
 export interface Services {
   deps: AppDeps;
@@ -109,6 +110,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // Agents (src/modules/agents): providers, agents and runs over the same database; the run
     // limits share the rate limiters' store (Redis when configured). Memory: see agent-memory.ts.
     const agents = createAgentsModule({ store, secretBox, config, limiters: limiterStore, logger, clock });
+    if (config.agents.providersFile !== null) await applyProvidersFile(agents.service, secretBox, config.agents.providersFile, process.env, logger);
     const deps: AppDeps = {
       config,
       store,

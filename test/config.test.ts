@@ -67,7 +67,7 @@ describe('config', () => {
   });
 
   it('reads the agent limits and the title model, with their defaults', () => {
-    assert.deepEqual(resolveConfig({}).agents, { runTimeoutMs: 120_000, userRunsPerMinute: 20, agentRunsPerMinute: 600, userTokensPerDay: 200_000, agentTokensPerDay: 10_000_000, titleModel: null });
+    assert.deepEqual(resolveConfig({}).agents, { runTimeoutMs: 120_000, userRunsPerMinute: 20, agentRunsPerMinute: 600, userTokensPerDay: 200_000, agentTokensPerDay: 10_000_000, titleModel: null, providersFile: null });
     assert.deepEqual(resolveConfig({ THREADGATE_TITLE_MODEL: 'openrouter/meta-llama/llama-3.1-8b' }).agents.titleModel, { providerId: 'openrouter', model: 'meta-llama/llama-3.1-8b' });
   });
 
