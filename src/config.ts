@@ -41,6 +41,16 @@ export type DatabaseConfig =
 /** PostgreSQL timeouts when not configured (ms): THREADGATE_DATABASE_CONNECT_TIMEOUT_MS, THREADGATE_DATABASE_STATEMENT_TIMEOUT_MS. */
 export const DATABASE_TIMEOUT_DEFAULTS = Object.freeze({ connectTimeoutMs: 5000, statementTimeoutMs: 10_000 });
 
+/** An OpenAI-compatible embeddings endpoint for semantic memory search (docs/memory.md). */
+export interface EmbeddingsConfig {
+  /** Base URL, before `/embeddings` (e.g. `http://127.0.0.1:11434/v1`, `https://api.openai.com/v1`). */
+  url: string;
+  model: string;
+  /** Sent as `Authorization: Bearer`; null for a local server that takes none. */
+  apiKey: string | null;
+  /** Timeout of one call, ms. */
+  timeoutMs: number;
+}
 /** Where attachments are kept (docs/files.md). */
 export type FilesConfig =
   | { store: 'local'; dir: string }
@@ -117,6 +127,12 @@ export interface ResolvedConfig {
   /** On SIGTERM/SIGINT, how long requests in flight may take before their connections are closed (ms). */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Semantic memory search: the embeddings endpoint, or null for keyword search only. */
+  embeddings: EmbeddingsConfig | null;
+  /** PostgreSQL text-search configuration of memory keyword search (`english`, `simple`, ...). */
+  memoryLanguage: string;
+  /** Time between background runs of the memory backfill and expiry purge, ms; 0: none in this process. */
+  memoryBackfillMs: number;
   /** The URL clients reach this server at, for the links it hands out (file URLs); null: the request's own. */
   publicUrl: string | null;
   files: FilesConfig;
@@ -182,6 +198,37 @@ function readLogLevel(env: Env): string {
   const level = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   return level;
+}
+
+/** THREADGATE_EMBEDDINGS_URL, _MODEL, _KEY, _TIMEOUT_MS: all or nothing of URL and model. */
+function readEmbeddings(env: Env): EmbeddingsConfig | null {
+  const url = env.THREADGATE_EMBEDDINGS_URL || null;
+  const model = env.THREADGATE_EMBEDDINGS_MODEL || null;
+  if (url === null && model === null) return null;
+  if (url === null) throw new ConfigError('THREADGATE_EMBEDDINGS_URL', 'is required when THREADGATE_EMBEDDINGS_MODEL is set');
+  if (model === null) throw new ConfigError('THREADGATE_EMBEDDINGS_MODEL', 'is required when THREADGATE_EMBEDDINGS_URL is set');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('THREADGATE_EMBEDDINGS_URL', 'is not a URL (e.g. http://127.0.0.1:11434/v1)');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('THREADGATE_EMBEDDINGS_URL', 'must be an http:// or https:// URL');
+  if (model.length > 200 || /[\u0000-\u001f]/.test(model)) throw new ConfigError('THREADGATE_EMBEDDINGS_MODEL', 'must be a model name of at most 200 printable characters');
+  return Object.freeze({
+    url: url.replace(/\/+$/, ''),
+    model,
+    apiKey: env.THREADGATE_EMBEDDINGS_KEY || null,
+    timeoutMs: readInteger(env, 'THREADGATE_EMBEDDINGS_TIMEOUT_MS', 10_000, 100, 120_000),
+  });
+}
+
+function readMemoryLanguage(env: Env): string {
+  const language = env.THREADGATE_MEMORY_LANGUAGE || 'english';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(language)) {
+    throw new ConfigError('THREADGATE_MEMORY_LANGUAGE', 'must be a PostgreSQL text search configuration name such as english, simple or german');
+  }
+  return language;
 }
 
 /**
@@ -396,6 +443,9 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     allowHttpIdp: readBoolean(env, 'THREADGATE_ALLOW_HTTP_IDP', false),
     shutdownTimeoutMs: readInteger(env, 'THREADGATE_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel: readLogLevel(env),
+    embeddings: readEmbeddings(env),
+    memoryLanguage: readMemoryLanguage(env),
+    memoryBackfillMs: readInteger(env, 'THREADGATE_MEMORY_BACKFILL_MS', 30_000, 0, 86_400_000),
     publicUrl: readPublicUrl(env),
     files: readFiles(env, database),
     filesMaxBytes: readInteger(env, 'THREADGATE_FILES_MAX_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),

@@ -39,6 +39,7 @@ export const ERROR_CATALOGUE = {
   request_timeout: { status: 408, message: 'The request took too long to arrive.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   feature_disabled: { status: 404, message: 'This feature is disabled on this server.' },
+  embeddings_unavailable: { status: 503, message: 'The embeddings provider is unreachable; retry later or search by keyword.' },
   provider_unavailable: { status: 503, message: 'The identity provider is unreachable and no cached keys can verify this token.' },
   model_unavailable: { status: 502, message: 'The model provider failed or answered something that is not a model response.' },
   model_timeout: { status: 504, message: 'The model provider did not answer in time.' },

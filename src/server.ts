@@ -29,12 +29,14 @@ import { createVerifiedCredentialCache } from './auth/verified-credential-cache.
 import { withCachedLookups } from './auth/cached-lookups.js';
 import { answerClientErrors } from './http/client-error.js';
 import { createDrainer } from './http/drain.js';
+import { createMemoryModule, type MemoryModule } from './modules/memory/index.js';
 import { createConversationTitleGenerator } from './titles/conversation-title.js';
 import { createUrlSigner } from './files/url-signature.js';
 import { openBlobStore } from './files/open-blob-store.js';
 import type { BlobStore } from './files/blob-store.js';
 import { createAgentsModule } from './modules/agents/index.js';
 import { applyProvidersFile } from './modules/agents/providers-file.js';
+import { agentMemoryOf } from './modules/agents/memory-adapter.js';
 
 export interface Services {
   deps: AppDeps;
@@ -59,6 +61,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
+  let memory: MemoryModule | undefined;
   let blobStore: BlobStore | null = null;
   try {
     await rawStore.migrate();
@@ -107,9 +110,13 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     const limiterStore = rateLimiterStore(config, redis, logger);
     const urlSigner = createUrlSigner(masterKey.key);
     blobStore = await openBlobStore(config, urlSigner);
+    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
+    // provider was down, and purges expired memories, in the background.
+    memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
     // Agents (src/modules/agents): providers, agents and runs over the same database; the run
-    // limits share the rate limiters' store (Redis when configured). Memory: see agent-memory.ts.
-    const agents = createAgentsModule({ store, secretBox, config, limiters: limiterStore, logger, clock });
+    // limits share the rate limiters' store (Redis when configured); agents that use memory
+    // search and keep the caller's memories through the memory module (memory-adapter.ts).
+    const agents = createAgentsModule({ store, secretBox, config, limiters: limiterStore, logger, clock, memory: agentMemoryOf(memory.service) });
     if (config.agents.providersFile !== null) await applyProvidersFile(agents.service, secretBox, config.agents.providersFile, process.env, logger);
     const deps: AppDeps = {
       config,
@@ -135,11 +142,14 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       clock,
       agents,
     };
+    if (config.memoryBackfillMs > 0) memory.backfill.start();
+    deps.memory = memory;
     return {
       deps,
       masterKey,
       generatedAdminKey,
       async close() {
+        await memory?.backfill.stop();
         await blobStore?.close();
         await epoch?.close();
         subscriber?.disconnect();
@@ -148,6 +158,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     };
   } catch (error) {
+    await memory?.backfill.stop();
     await blobStore?.close();
     await epoch?.close();
     subscriber?.disconnect();

@@ -15,9 +15,10 @@ import { startServer, type RunningServer } from '../src/server.js';
 import { createLogger } from '../src/logger.js';
 import { mintWorkspaceToken } from '../src/auth/workspace-token.js';
 import { ALL_SCOPES } from '../src/auth/principal.js';
-import { createTestApp, expectError } from './helpers/test-app.js';
+import { createTestApp } from './helpers/test-app.js';
 import { signUserToken } from '../src/auth/sign-user-token.js';
 import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from './helpers/server-process.js';
+import { expectError } from './helpers/error-contract.js';
 
 describe('threadgate/hono', () => {
   let dir: string;

@@ -19,6 +19,7 @@ import { createLogger } from '../src/logger.js';
 import { serviceUrl } from './helpers/services.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { startServerProcess, TEST_MASTER_KEY, type ServerProcess } from './helpers/server-process.js';
+import { eventually } from './helpers/eventually.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -31,14 +32,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Polls `check` until it holds (the server logs asynchronously); fails with `what` after 20 s. */
-async function eventually(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 
 function logLines(text: string): Array<Record<string, unknown>> {
   return text

@@ -19,6 +19,7 @@ import { voltagentJwt } from './voltagent-jwt.js';
 import { floorWork } from './floor-work.js';
 import { tgWork } from './tg-work.js';
 import { honoStackSetups } from './hono-stack.js';
+import { floorMemory, tgMemory } from './memory.js';
 import type { Setup } from './types.js';
 
 export const SETUPS: readonly Setup[] = [
@@ -46,4 +47,6 @@ export const SETUPS: readonly Setup[] = [
     floorWork('append', kind),
     tgWork('append', kind),
   ]),
+  // Memory search (SQLite): floor, then Threadgate at the run's size, then at 10k.
+  ...(['keyword', 'hybrid'] as const).flatMap((mode) => [floorMemory(mode), tgMemory(mode), tgMemory(mode, 'small')]),
 ];

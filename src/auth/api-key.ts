@@ -8,7 +8,8 @@ import { ApiKeyInvalid, ValidationFailed } from '../errors.js';
 import { equalDigests, hashSecret } from '../crypto/hash.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
-import { ALL_SCOPES, formatScopes, isScope, parseScopes, type Principal, type Scope } from './principal.js';
+import { ALL_SCOPES, formatScopes, isScope, type Principal, type Scope } from './principal.js';
+import { agentLimits, parseScopes } from './policy.js';
 
 /** Every API key starts with this. */
 export const API_KEY_PREFIX = 'tg_sk_';
@@ -134,8 +135,8 @@ export async function verifyApiKey(
     workspaceId,
     source: 'api_key',
     credentialId: record.id,
-    scopes: parseScopes(record.scopes === '' ? [] : record.scopes),
-    agents: record.agents === 'all' ? 'all' : Object.freeze([...record.agents]),
+    scopes: parseScopes(record.scopes),
+    agents: agentLimits(record.agents),
     anonymous: false,
     user: {},
   };

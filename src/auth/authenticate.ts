@@ -15,8 +15,8 @@ import type { Store } from '../store/store.js';
 import { looksLikeApiKey, verifyApiKey } from './api-key.js';
 import { looksLikeAuthKeyId } from './auth-key.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { bearerTokenUnchecked, extractBearer, isBearerToken } from './bearer.js';
-import { parseJwsClaims } from './jwt-strict.js';
+import { extractBearer, isBearerToken } from './bearer.js';
+import { parseJwsClaims, type ParsedJws } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
 import { checkNotRevoked, checkUserNotRevoked } from './revocation.js';
@@ -69,11 +69,13 @@ export interface AuthenticatorDeps {
   clock?: () => number;
 }
 
-/** What a path sees of the credential: the raw token, and for a JWS its unverified `iss` and `kid`. */
+/** What a path sees of the credential: the raw token, and for a JWS its parsed form and unverified `iss` and `kid`. */
 interface Credential {
   token: string;
   /** Set when the token is a compact JWS whose payload is a JSON object. */
   jwt?: { iss: unknown; kid?: unknown };
+  /** The token parsed once (jwt-strict.ts), handed to the path that verifies it. */
+  parsed?: ParsedJws;
 }
 
 interface CredentialPath {
@@ -102,7 +104,7 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     name: 'workspace_token',
     claims: (credential, deps) => credential.jwt !== undefined && credential.jwt.iss === deps.config.issuer,
     async verify(credential, _input, deps) {
-      const { principal, claims } = await verifyWorkspaceToken(deps.keyring, deps.config, credential.token, deps.clock);
+      const { principal, claims } = await verifyWorkspaceToken(deps.keyring, deps.config, credential.parsed ?? credential.token, deps.clock);
       await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat });
       return principal;
     },
@@ -112,7 +114,7 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     name: 'user_token',
     claims: (credential, deps) => credential.jwt !== undefined && looksLikeAuthKeyId(credential.jwt.kid) && credential.jwt.iss !== deps.config.issuer,
     async verify(credential, _input, deps) {
-      const principal = await verifyUserToken(deps, credential.token);
+      const principal = await verifyUserToken(deps, credential.parsed ?? credential.token);
       // A user revocation refuses the user tokens the app signed before it (revocation.ts).
       await checkUserNotRevoked(deps.store, principal);
       return principal;
@@ -129,14 +131,17 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
       matchedRules.set(credential, rules);
       return true;
     },
-    async verify(credential, _input, deps) {
-      const principal = await verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.token, {
+    async verify(credential, input, deps) {
+      const principal = await verifyWithAuthRules(matchedRules.get(credential) ?? [], credential.parsed ?? credential.token, {
         resolveKey: (rule) => deps.providerKeys.resolverFor(rule),
         config: deps.config,
         clock: deps.clock,
+        // Only a service rule reads them: its token acts for the user they name.
+        identityHeaders: { userId: input.userIdHeader, workspaceId: input.workspaceIdHeader },
       });
-      // A user revocation refuses the provider's tokens issued before it (revocation.ts).
-      await checkUserNotRevoked(deps.store, principal);
+      // A user revocation refuses the provider's tokens issued before it (revocation.ts); a
+      // service rule's token is a backend's own, like an API key, and is not the user's.
+      if (principal.service !== true) await checkUserNotRevoked(deps.store, principal);
       return principal;
     },
   },
@@ -153,9 +158,9 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
 /** Reads the unverified `iss` of a compact JWS, strictly; throws `TokenInvalid` when malformed. */
 function readCredential(token: string): Credential {
   if (looksLikeApiKey(token)) return { token };
-  // Parsed once per text: the path's own strict parse of the same token reuses this (jwt-strict.ts).
-  const { jws, claims } = parseJwsClaims(token);
-  return { token, jwt: { iss: claims.iss, kid: jws.header.kid } };
+  // Parsed once: the path that verifies the token is handed this parsed form.
+  const parsed = parseJwsClaims(token);
+  return { token, jwt: { iss: parsed.claims.iss, kid: parsed.jws.header.kid }, parsed };
 }
 
 /**
@@ -228,18 +233,14 @@ export function createAuthenticator(
     },
     cached(input) {
       if (cache === undefined || isTracing()) return undefined;
-      // The token is read without the token68 regex: the cache holds tokens that passed
-      // `extractBearer` (or the user-token header's same rule) and nothing else, and a token is looked
-      // up by its exact text, so a token found here is one that passed. (About 1 µs of a cached
-      // request for a 600-character token, bench/.) Anything else goes the full way.
-      const fromHeader = input.userTokenHeader === undefined || input.userTokenHeader === '' ? undefined : input.userTokenHeader;
-      if (fromHeader !== undefined) {
-        // The user-token header alone (both at once goes the full way, to be refused or not there).
-        if (input.authorization !== undefined || fromHeader.includes('\n')) return undefined;
-        return cache.get(cacheKeyFor(fromHeader, input, true));
+      // The same reading of the input as `authenticate`; a malformed input goes the full way, to be refused there.
+      let credential: ReturnType<typeof credentialOf>;
+      try {
+        credential = credentialOf(input);
+      } catch {
+        return undefined;
       }
-      const token = bearerTokenUnchecked(input.authorization);
-      return token === undefined ? undefined : cache.get(cacheKeyFor(token, input));
+      return credential === undefined ? undefined : cache.get(cacheKeyFor(credential.token, input, credential.onlyUserTokens));
     },
   };
 
@@ -286,7 +287,10 @@ export function createAuthenticator(
  */
 function cacheKeyFor(token: string, input: AuthenticateInput, fromUserTokenHeader = false): string {
   if (fromUserTokenHeader) return `user-token-header\n${token}`;
-  return looksLikeApiKey(token) ? `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}` : token;
+  if (looksLikeApiKey(token)) return `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}`;
+  // A service auth rule's token acts for the user in the headers, so with headers the entry is
+  // theirs too (a token of another rule ignores them: it only costs a second entry).
+  return input.userIdHeader === undefined && input.workspaceIdHeader === undefined ? token : `${token}\n${input.userIdHeader ?? ''}\n${input.workspaceIdHeader ?? ''}`;
 }
 
 /**

@@ -64,15 +64,3 @@ export function extractBearer(headerValue: string | undefined | null): string | 
   }
   return token;
 }
-
-/**
- * The text after `Bearer ` of an Authorization header value, NOT checked as a token68: only for
- * looking a token up among tokens that `extractBearer` accepted before (authenticate.ts, `cached`).
- * `undefined` when the header is absent or another scheme, or when the text holds a line feed (the
- * separator inside cache keys, never in a token).
- */
-export function bearerTokenUnchecked(headerValue: string | undefined): string | undefined {
-  if (headerValue === undefined || headerValue.length > MAX_AUTHORIZATION_LENGTH || !startsWithBearer(headerValue)) return undefined;
-  const token = headerValue.slice(7);
-  return token.includes('\n') ? undefined : token;
-}

@@ -2,8 +2,8 @@
  * The store reads a credential check makes, answered from memory while the revocation epoch
  * stands: the API key by hash, the records revocation looks at (API key, authentication key, auth
  * rule, refresh family, user), the authentication key of a user token and the auth rules of an
- * issuer. Each read through Kysely and SQLite costs tens of microseconds, more than the signature
- * check of an HS256 user token or the hash of an API key (bench/verify-micro.ts).
+ * issuer. Each read through Kysely and SQLite costs more than the signature check of an HS256
+ * user token or the hash of an API key (docs/benchmarks.md).
  *
  * The same rule as the verified-credential cache (verified-credential-cache.ts), so no decision
  * changes beyond the documented bound:
@@ -33,13 +33,15 @@
  * is still written at most once a minute per key (api-key.ts), not on every check.
  *
  * Bound: `maxEntries` (THREADGATE_TOKEN_CACHE_SIZE, the verified-credential cache's setting;
- * 0 turns this off too) found records, and as many misses; when full the oldest entry goes. An
+ * 0 turns this off too) found records, and as many misses; when full the oldest entry not used
+ * since it was last considered goes (cache/bounded-cache.ts). An
  * entry is one record (under 2 KiB; an auth rule with many required claims can be more), one short
  * index string, or one miss (its key, at most 512 characters).
  */
 import type { Store } from '../store/store.js';
 import { isTracing } from './trace.js';
 import { deepFreeze } from '../deep-freeze.js';
+import { BoundedCache } from './cache/bounded-cache.js';
 
 export interface CachedLookupsOptions {
   /** Most entries kept (THREADGATE_TOKEN_CACHE_SIZE), and as many misses; 0 returns the store unchanged. */
@@ -93,43 +95,22 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
   const clock = options.clock ?? Date.now;
   /** An entry read longer ago than this is read again (half the max age: see the file comment). */
   const usableMs = (options.maxAgeMs ?? Number.POSITIVE_INFINITY) / 2;
-  let entries = new Map<string, Remembered>();
-  let misses = new Map<string, Remembered>();
+  const entries = new BoundedCache<string, Remembered>(options.maxEntries);
+  const misses = new BoundedCache<string, Remembered>(options.maxEntries);
   let entriesEpoch = options.epoch();
 
-  /**
-   * The eviction hand: a live iterator over `entries`, left where the last eviction stopped, so
-   * it always points at the oldest entry. Starting a new iterator each time would walk over every
-   * deleted slot at the front of V8's table first (microseconds per eviction on a full cache).
-   */
-  let oldest: Iterator<string> | undefined;
-  let oldestMiss: Iterator<string> | undefined;
-
-  /** Empties both maps when the epoch moved. */
+  /** Empties both caches when the epoch moved. */
   function sync(): void {
     const epoch = options.epoch();
     if (epoch !== entriesEpoch) {
-      entries = new Map();
-      misses = new Map();
+      entries.clear();
+      misses.clear();
       entriesEpoch = epoch;
-      oldest = undefined;
-      oldestMiss = undefined;
     }
-  }
-
-  function evictOldest(map: Map<string, Remembered>, hand: Iterator<string> | undefined): Iterator<string> {
-    let iterator = hand ?? map.keys();
-    let next = iterator.next();
-    if (next.done === true) {
-      iterator = map.keys();
-      next = iterator.next();
-    }
-    if (next.done !== true) map.delete(next.value);
-    return iterator;
   }
 
   /** The remembered entry under `key` in `map`, if still young enough. */
-  function lookUp(map: Map<string, Remembered>, key: string): Remembered | undefined {
+  function lookUp(map: BoundedCache<string, Remembered>, key: string): Remembered | undefined {
     const hit = map.get(key);
     if (hit === undefined) return undefined;
     if (clock() - hit.readAt >= usableMs) {
@@ -143,13 +124,7 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
     // The epoch moved while the store was read: the value may predate a revocation.
     if (options.epoch() !== readUnder) return;
     sync();
-    const map = miss ? misses : entries;
-    map.delete(key);
-    map.set(key, { value, readAt });
-    if (map.size > options.maxEntries) {
-      if (miss) oldestMiss = evictOldest(map, oldestMiss);
-      else oldest = evictOldest(map, oldest);
-    }
+    (miss ? misses : entries).set(key, { value, readAt });
   }
 
   function cached<A extends unknown[], T>(name: CachedRead, read: (...args: A) => Promise<T>, keyOf: (...args: A) => string) {
@@ -187,8 +162,8 @@ export function withCachedLookups<S extends Store>(store: S, options: CachedLook
     async touchApiKey(id: string, at: number): Promise<void> {
       await store.touchApiKey(id, at);
       sync();
-      const hashKey = entries.get(`apiKeyHash\n${id}`)?.value as string | undefined;
-      const remembered = hashKey === undefined ? undefined : entries.get(hashKey);
+      const hashKey = entries.peek(`apiKeyHash\n${id}`)?.value as string | undefined;
+      const remembered = hashKey === undefined ? undefined : entries.peek(hashKey);
       const record = remembered?.value as { lastUsedAt: number | null } | undefined;
       if (hashKey !== undefined && remembered !== undefined && record !== undefined && (record.lastUsedAt === null || record.lastUsedAt < at)) {
         // Same read time: touching a key does not make what was read about it any younger.

@@ -110,22 +110,6 @@ function decodeJsonObject(bytes: Uint8Array, name: string): Record<string, unkno
  * const { header, payload, signingInput, signature } = parseCompactJws(token)
  */
 export function parseCompactJws(token: string): CompactJws {
-  if (last !== undefined && last.token === token) return last.jws;
-  const jws = parseCompactJwsOnce(token);
-  last = { token, jws, claims: undefined };
-  return jws;
-}
-
-/**
- * The last token parsed, with its parts. One request parses the same text up to four times
- * (the dispatch in authenticate.ts reads the unverified `iss`, the credential path parses the
- * claims, verify-jws.ts parses again before the signature, several auth rules re-read `aud`):
- * parsing is a pure function of the text, so the same text gets the same (frozen) result. Only
- * successes are remembered; the entry is one token, replaced by the next.
- */
-let last: { token: string; jws: CompactJws; claims: Record<string, unknown> | undefined } | undefined;
-
-function parseCompactJwsOnce(token: string): CompactJws {
   if (typeof token !== 'string' || token.length === 0) throw new TokenInvalid({ detail: 'empty token' });
   if (token.length > MAX_TOKEN_LENGTH) {
     throw new TokenInvalid({ message: 'The token is too long.', detail: `length ${token.length}` });
@@ -153,21 +137,26 @@ function parseCompactJwsOnce(token: string): CompactJws {
   return Object.freeze({ header: Object.freeze(header) as JwsHeader, payload, signingInput, signature });
 }
 
+/** A compact JWS parsed strictly with its payload as a JSON object: what {@link parseJwsClaims} returns. */
+export interface ParsedJws {
+  jws: CompactJws;
+  /** The payload as a JSON object without duplicate members; no claim checked yet. */
+  claims: Readonly<Record<string, unknown>>;
+}
+
 /**
  * {@link parseCompactJws}, then the payload as a JSON object without duplicate members (RFC 7519
  * §7.2 step 10). Throws `TokenInvalid` when either is malformed. Does not check any claim: see
- * {@link parseStrictJwt}.
+ * {@link checkStrictJwt}. The authenticator parses a token once with this and hands the result
+ * down to the credential path that verifies it.
  *
  * @example
- * const { jws, claims } = parseJwsClaims(token)
- * claims.iss // unverified, unchecked
+ * const parsed = parseJwsClaims(token)
+ * parsed.claims.iss // unverified, unchecked
  */
-export function parseJwsClaims(token: string): { jws: CompactJws; claims: Record<string, unknown> } {
+export function parseJwsClaims(token: string): ParsedJws {
   const jws = parseCompactJws(token);
-  // parseCompactJws just made `last` this token's entry.
-  const entry = last!;
-  entry.claims ??= Object.freeze(decodeJsonObject(jws.payload, 'payload'));
-  return { jws, claims: entry.claims };
+  return { jws, claims: Object.freeze(decodeJsonObject(jws.payload, 'payload')) };
 }
 
 function isFiniteNumber(value: unknown): value is number {
@@ -188,8 +177,19 @@ function isFiniteNumber(value: unknown): value is number {
  * payload.sub // a non-empty string
  * payload.exp // a finite number
  */
-export function parseStrictJwt(token: string): StrictJwt {
-  const { jws, claims: payload } = parseJwsClaims(token);
+export function parseStrictJwt(token: string | ParsedJws): StrictJwt {
+  return checkStrictJwt(typeof token === 'string' ? parseJwsClaims(token) : token);
+}
+
+/**
+ * The registered claims of a token parsed by {@link parseJwsClaims}, checked as
+ * {@link parseStrictJwt} checks them. Throws `ClaimMismatch` naming the claim.
+ *
+ * @example
+ * const { header, payload } = checkStrictJwt(parseJwsClaims(token))
+ */
+export function checkStrictJwt(parsed: ParsedJws): StrictJwt {
+  const { jws, claims: payload } = parsed;
   if (!('exp' in payload)) throw new ClaimMismatch('exp', { detail: 'exp is missing' });
   if (!isFiniteNumber(payload.exp)) throw new ClaimMismatch('exp', { detail: 'exp is not a finite number' });
   for (const claim of ['nbf', 'iat'] as const) {

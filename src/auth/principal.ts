@@ -43,19 +43,18 @@ export interface Principal {
    * for workspace tokens (their `tva` claim is checked instead).
    */
   issuedAt?: number | null;
+  /**
+   * True when a backend's own credential acts for this user: a token accepted by a service auth
+   * rule, the user taken from `Aui-User-Id` / `Aui-Workspace-Id`. Like an API key, it is not
+   * exchanged for a workspace token and a user revocation does not refuse it.
+   */
+  service?: true;
   /** User fields mapped from claims (mapUser). */
   user: Readonly<Record<string, unknown>>;
 }
 
 export function isScope(value: string): value is Scope {
   return (ALL_SCOPES as readonly string[]).includes(value);
-}
-
-/** Parses a space-separated scope string (RFC 8693 / RFC 9068 `scope`), ignoring unknown scopes. */
-export function parseScopes(value: string | readonly string[] | undefined): Set<Scope> {
-  if (value === undefined) return new Set(ALL_SCOPES);
-  const list = typeof value === 'string' ? value.split(' ') : value;
-  return new Set(list.filter(isScope));
 }
 
 export function formatScopes(scopes: Iterable<Scope>): string {

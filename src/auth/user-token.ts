@@ -18,8 +18,9 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { AuthKeyRecord, Store } from '../store/store.js';
 import { validateIdentityHeader } from './api-key.js';
 import { loadAuthKey } from './auth-key.js';
-import { checkJwtTimes, parseStrictJwt } from './jwt-strict.js';
-import { parseScopes, type Principal } from './principal.js';
+import { checkJwtTimes, parseStrictJwt, type ParsedJws } from './jwt-strict.js';
+import type { Principal } from './principal.js';
+import { agentLimits, parseScopes } from './policy.js';
 import { traceStep } from './trace.js';
 import { verifyCompactJws } from './verify-jws.js';
 
@@ -67,11 +68,12 @@ function identityClaim(claim: string, value: unknown): string {
  * principal.userId      // the token's sub
  * principal.workspaceId // its workspace_id claim, or sub
  */
-export async function verifyUserToken(deps: UserTokenDeps, token: string): Promise<Principal> {
+export async function verifyUserToken(deps: UserTokenDeps, token: string | ParsedJws): Promise<Principal> {
   const clock = deps.clock ?? Date.now;
-  const { payload } = parseStrictJwt(token);
+  const jwt = parseStrictJwt(token);
+  const { payload } = jwt;
   let record: AuthKeyRecord | undefined;
-  await verifyCompactJws(token, {
+  await verifyCompactJws(jwt, {
     algorithms: USER_TOKEN_ALGORITHMS,
     async resolveKey(header) {
       const loaded = await loadAuthKey(deps.store, deps.secretBox, header.kid);
@@ -88,7 +90,7 @@ export async function verifyUserToken(deps: UserTokenDeps, token: string): Promi
   traceStep('workspace', true, () => workspaceClaim in payload ? `from the "${workspaceClaim}" claim` : 'from sub (no workspace claim)');
   if ('scope' in payload && typeof payload.scope !== 'string') throw new ClaimMismatch('scope', { detail: 'scope is not a string' });
   // A key grants every scope; a `scope` claim narrows it (unknown scopes are ignored, RFC 9068 §2.2.3).
-  const scopes = typeof payload.scope === 'string' ? parseScopes(payload.scope.split(' ')) : parseScopes(undefined);
+  const scopes = parseScopes(payload.scope as string | undefined);
 
   const key = record!;
   return {
@@ -98,7 +100,7 @@ export async function verifyUserToken(deps: UserTokenDeps, token: string): Promi
     source: 'user_token',
     credentialId: key.id,
     scopes,
-    agents: key.agents === 'all' ? 'all' : Object.freeze([...key.agents]),
+    agents: agentLimits(key.agents),
     anonymous: false,
     expiresAt: payload.exp,
     issuedAt: payload.iat ?? null,

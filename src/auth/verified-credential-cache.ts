@@ -14,19 +14,18 @@
  *
  * Bound: `maxEntries` (THREADGATE_TOKEN_CACHE_SIZE, default 10,000; 0 turns it off), and
  * credentials longer than 4 KiB are not cached: at most maxEntries × ~5 KiB, about 50 MiB at the
- * default, typically a tenth of that. When full, the oldest entry not used since it was last
- * considered goes first (second chance, the CLOCK approximation of least-recently-used): a hit only
- * sets a flag, where moving the entry to the end of a full 10,000-entry Map on every hit made hits
- * an order of magnitude slower (bench/).
+ * default, typically much less. When full, the oldest entry not used since it was last
+ * considered goes first (cache/bounded-cache.ts).
  *
  * Entries are found by the last 64 characters of a long credential (a JWS's signature) and then
- * compared in full: V8 hashes a string on each lookup of a new string, and hashing a whole
- * 600-character token cost about 1 µs per cached request, four times the short hash and the
- * comparison together. Two credentials sharing those characters only take each other's slot
+ * compared in full: V8 hashes a string on each lookup of a new string, and hashing a whole long
+ * token cost more than the short hash and the comparison together (docs/benchmarks.md). Two
+ * credentials sharing those characters only take each other's slot
  * (the lookup compares the whole text, so one never answers for the other), and only verified
  * credentials are stored, so a forged token with a copied tail finds nothing and evicts nothing.
  */
 import type { Principal } from './principal.js';
+import { BoundedCache } from './cache/bounded-cache.js';
 
 export const MAX_CACHED_CREDENTIAL_LENGTH = 4096;
 const API_KEY_ENTRY_SECONDS = 60;
@@ -46,8 +45,6 @@ interface Entry {
   /** Seconds since the epoch after which the entry is not used. */
   usableUntil: number;
   epoch: number;
-  /** Used since it was inserted or last given a second chance. */
-  used: boolean;
 }
 
 export interface VerifiedCredentialCache {
@@ -72,31 +69,8 @@ export interface VerifiedCredentialCacheOptions {
  * const cache = createVerifiedCredentialCache({ maxEntries: 10_000, clockToleranceSeconds: 30, epoch: () => 0, clock: Date.now, maxAgeMs: 30_000 })
  */
 export function createVerifiedCredentialCache(options: VerifiedCredentialCacheOptions): VerifiedCredentialCache {
-  const entries = new Map<string, Entry>();
+  const entries = new BoundedCache<string, Entry>(options.maxEntries);
   const usableSeconds = (options.maxAgeMs ?? Number.POSITIVE_INFINITY) / 2000;
-  /**
-   * The clock hand: a live iterator over the entries that stays where the last eviction stopped.
-   * Starting a new iteration from the front on every eviction would walk past every deleted slot
-   * of the Map first (about 9 µs per eviction on a full 10,000-entry cache, bench/).
-   */
-  let hand = entries.entries();
-  /** From the hand on: a used entry loses its flag and goes to the end; the first unused one goes. */
-  function evictOne(): void {
-    // Every entry is passed at most twice (once to clear its flag), so this always ends.
-    for (let steps = 2 * entries.size + 1; steps > 0; steps--) {
-      let step = hand.next();
-      if (step.done === true) {
-        hand = entries.entries();
-        step = hand.next();
-        if (step.done === true) return;
-      }
-      const [key, entry] = step.value;
-      entries.delete(key);
-      if (!entry.used) return;
-      entry.used = false;
-      entries.set(key, entry);
-    }
-  }
   return {
     get(key) {
       const slot = slotOf(key);
@@ -106,7 +80,6 @@ export function createVerifiedCredentialCache(options: VerifiedCredentialCacheOp
         entries.delete(slot);
         return undefined;
       }
-      entry.used = true;
       return entry.principal;
     },
     set(key, principal) {
@@ -115,10 +88,7 @@ export function createVerifiedCredentialCache(options: VerifiedCredentialCacheOp
       // The full check refuses once exp <= now - tolerance (jwt-strict.ts checkJwtTimes).
       const lapses = principal.expiresAt !== undefined ? principal.expiresAt + options.clockToleranceSeconds : now + API_KEY_ENTRY_SECONDS;
       const usableUntil = Math.min(lapses, now + usableSeconds);
-      const slot = slotOf(key);
-      entries.delete(slot);
-      entries.set(slot, { key, principal, usableUntil, epoch: options.epoch(), used: false });
-      if (entries.size > options.maxEntries) evictOne();
+      entries.set(slotOf(key), { key, principal, usableUntil, epoch: options.epoch() });
     },
     get size() {
       return entries.size;

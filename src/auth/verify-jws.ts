@@ -25,6 +25,9 @@ export interface ResolvedKey {
  */
 export type KeyResolver = (header: JwsHeader) => Promise<ResolvedKey>;
 
+/** What the signature check reads of a parsed token (a `CompactJws`, or a `StrictJwt`). */
+export type SignedParts = Pick<CompactJws, 'header' | 'signingInput' | 'signature'>;
+
 export interface VerifyJwsOptions {
   /** The algorithms this credential source accepts, e.g. `['ES256']`. Never `none`. */
   algorithms: readonly string[];
@@ -32,8 +35,9 @@ export interface VerifyJwsOptions {
 }
 
 /**
- * Parses `token` strictly, checks its `alg` against `algorithms` and against the algorithm of the
- * key the resolver returns, then verifies the signature. Returns the parsed JWS. Throws
+ * Parses `token` strictly (or takes it as jwt-strict.ts parsed it), checks its `alg` against
+ * `algorithms` and against the algorithm of the key the resolver returns, then verifies the
+ * signature. Returns the parsed JWS (the very object it was given, if parsed). Throws
  * `TokenInvalid` (malformed, algorithm not allowed), `UnknownKeyId` (from the resolver) or
  * `SignatureInvalid`.
  *
@@ -42,11 +46,13 @@ export interface VerifyJwsOptions {
  * @example
  * const jws = await verifyCompactJws(token, { algorithms: ['ES256'], resolveKey: keyring.resolveKey })
  */
-export async function verifyCompactJws(token: string, options: VerifyJwsOptions): Promise<CompactJws> {
+export async function verifyCompactJws(token: string, options: VerifyJwsOptions): Promise<CompactJws>;
+export async function verifyCompactJws<J extends SignedParts>(token: J, options: VerifyJwsOptions): Promise<J>;
+export async function verifyCompactJws(token: string | SignedParts, options: VerifyJwsOptions): Promise<SignedParts> {
   if (options.algorithms.length === 0 || options.algorithms.some((alg) => alg.toLowerCase() === 'none')) {
     throw new TypeError('verifyCompactJws: algorithms must list real signature algorithms');
   }
-  const jws = parseCompactJws(token);
+  const jws = typeof token === 'string' ? parseCompactJws(token) : token;
   // Compared exactly: "none", "None", "NONE", "HS256" for an ES256 source... are all refused here.
   const algorithmAllowed = options.algorithms.includes(jws.header.alg);
   traceStep('algorithm allowed', algorithmAllowed, () => `${jws.header.alg.slice(0, 32)} (accepted: ${options.algorithms.join(', ')})`);

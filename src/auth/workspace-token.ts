@@ -14,9 +14,10 @@ import { SignJWT } from 'jose';
 import type { ResolvedConfig } from '../config.js';
 import { ClaimMismatch, TokenInvalid } from '../errors.js';
 import { createSecret } from '../crypto/random-id.js';
-import { checkJwtTimes, parseStrictJwt, type JwtClaims } from './jwt-strict.js';
+import { checkJwtTimes, parseStrictJwt, type JwtClaims, type ParsedJws } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
-import { formatScopes, isScope, type CredentialSource, type Principal, type Scope } from './principal.js';
+import { formatScopes, type CredentialSource, type Principal, type Scope } from './principal.js';
+import { agentLimits, parseScopes } from './policy.js';
 import { verifyCompactJws } from './verify-jws.js';
 
 /** The algorithms a workspace token may use; each key also pins its own (never the token's choice). */
@@ -139,11 +140,12 @@ function requireString(claims: Record<string, unknown>, name: string): string {
 export async function verifyWorkspaceToken(
   keyring: Pick<Keyring, 'resolveKey'>,
   config: WorkspaceTokenConfig,
-  token: string,
+  token: string | ParsedJws,
   clock: () => number = Date.now,
 ): Promise<VerifiedWorkspaceToken> {
-  const { header, payload } = parseStrictJwt(token);
-  await verifyCompactJws(token, { algorithms: WORKSPACE_TOKEN_ALGORITHMS, resolveKey: keyring.resolveKey });
+  const jwt = parseStrictJwt(token);
+  const { header, payload } = jwt;
+  await verifyCompactJws(jwt, { algorithms: WORKSPACE_TOKEN_ALGORITHMS, resolveKey: keyring.resolveKey });
   checkJwtTimes(payload, { nowSeconds: clock() / 1000, clockToleranceSeconds: config.clockToleranceSeconds });
   if (typeof header.typ !== 'string' || !ACCESS_TOKEN_TYP.test(header.typ)) {
     throw new TokenInvalid({ message: 'The token is not a workspace access token (typ).', detail: 'typ is not at+jwt' });
@@ -159,13 +161,13 @@ export async function verifyWorkspaceToken(
   const src = payload.src;
   if (typeof src !== 'string' || !(CREDENTIAL_SOURCES as readonly string[]).includes(src)) throw new ClaimMismatch('src');
   if (typeof payload.scope !== 'string') throw new ClaimMismatch('scope');
-  const scopes = new Set(payload.scope.split(' ').filter(isScope));
+  const scopes = parseScopes(payload.scope);
   let agents: 'all' | readonly string[] = 'all';
   if (payload.agents !== undefined) {
     if (!Array.isArray(payload.agents) || !payload.agents.every((agent) => typeof agent === 'string' && agent !== '')) {
       throw new ClaimMismatch('agents');
     }
-    agents = Object.freeze([...(payload.agents as string[])]);
+    agents = agentLimits(payload.agents as string[]);
   }
   if (payload.anon !== undefined && typeof payload.anon !== 'boolean') throw new ClaimMismatch('anon');
   if (payload.tva !== undefined && !(typeof payload.tva === 'number' && Number.isSafeInteger(payload.tva) && payload.tva >= 0)) throw new ClaimMismatch('tva');

@@ -2,8 +2,8 @@
 /**
  * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, auth-keys create|list|delete,
  * auth-rules create|list|update|delete,
- * keys rotate, users revoke, token inspect|sign, providers add|list|update|remove,
- * agents create|list|update|enable|disable|delete|runs.
+ * keys rotate, users revoke, memories count|list|erase|reembed, token inspect|sign,
+ * providers add|list|update|remove, agents create|list|update|enable|disable|delete|runs.
  * Every command reads the same environment as the server (docs/configuration.md).
  */
 import { ConfigError } from '../config.js';
@@ -16,6 +16,7 @@ import { runToken } from './commands/token.js';
 import { runAuthKeys } from './commands/auth-keys.js';
 import { runAuthRules } from './commands/auth-rules.js';
 import { runAgents, runProviders } from './commands/agents.js';
+import { runMemories } from './commands/memories.js';
 import { CliUsageError } from './cli-usage-error.js';
 
 export const USAGE = `Usage: threadgate <command>
@@ -32,7 +33,7 @@ export const USAGE = `Usage: threadgate <command>
   auth-rules create --name <n> --issuer <iss> --audience <aud> [--provider clerk|auth0|supabase|firebase|keycloak|okta|entra-id|cognito]
                     [--jwks-uri <url> | --discovery-url <url>] [--algorithms RS256,ES256] [--token-type access|id|any]
                     [--user-id-claim sub] [--workspace-template '{org_id}_{sub}'] [--required-claims '{"k":"v"}']
-                    [--scopes-claim scope] [--user-fields '{"name":"name"}'] [--disabled]
+                    [--scopes-claim scope] [--user-fields '{"name":"name"}'] [--disabled] [--service]
                                  accept an identity provider's tokens
   auth-rules list
   auth-rules update <id> [the create options] [--enable | --disable] [--reset field,field]
@@ -49,6 +50,9 @@ export const USAGE = `Usage: threadgate <command>
                                  the latest runs: who, model, tokens, latency, outcome
   keys rotate                    start signing workspace tokens with a new key
   users revoke <id>              refuse every session and token of a user issued before now
+  memories count|erase <user id> count or erase a user's memories (every workspace; docs/memory.md)
+  memories list <user id> [--limit n]
+  memories reembed [--all]       after changing THREADGATE_EMBEDDINGS_MODEL: embed every memory again
   token inspect <token> [--user-id u --workspace-id w]
                                  explain why a token or API key is accepted or refused
   token sign --key <id> --sub <user> [--workspace <ws>] [--ttl 24h]
@@ -77,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       return runProviders(rest);
     case 'agents':
       return runAgents(rest);
+    case 'memories':
+      return runMemories(rest);
     case 'token':
       return runToken(rest);
     case undefined:

@@ -2,7 +2,7 @@
  * What the application gives every request before any of its handlers run: its dependencies and
  * its standard response headers. `app.fetch` carries them in the request's bindings (`c.env`),
  * instead of a global middleware setting them: every Hono middleware layer costs a request an
- * async step (about 2 µs of a cached `GET /v1/me`, bench/), and this one would run on every
+ * async step (docs/benchmarks.md), and this one would run on every
  * request. The authorization step, first on every declared route, copies the dependencies to
  * `c.var.deps`; anything that runs before it (the body limit, not-found, errors) reads them here.
  *
@@ -13,7 +13,7 @@ import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps, AppEnv } from './context.js';
 import type { StandardHeaderSets } from './middleware/standard-headers.js';
-import { hasStandardHeaders } from './respond.js';
+import { hasStandardHeaders } from './response-mark.js';
 import { rawHeader, rawHeadersOf } from './request-header.js';
 
 export interface AppContext {

@@ -24,6 +24,7 @@ import { registerDocs } from './routes/docs.js';
 import { userRoutes } from './routes/users.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { agentRoutes } from '../modules/agents/agents-routes.js';
+import { memoryRoutes } from '../modules/memory/memory-routes.js';
 import { createStandardHeaderSets } from './middleware/standard-headers.js';
 import { bindAppContext } from './app-context.js';
 import { limitBody } from './middleware/body-limit.js';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', userRoutes());
   app.route('/', inspectRoutes());
   app.route('/', agentRoutes());
+  app.route('/', memoryRoutes());
   registerDocs(app);
 
   app.notFound((c) => respondWithError(c, new ThreadgateError('not_found', { message: `No route ${c.req.method} ${c.req.path}.` })));

@@ -10,13 +10,36 @@ import type { Keyring } from '../auth/keyring.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { AdminKeyVerifier } from '../auth/admin-key.js';
-import type { RateLimiters } from './middleware/rate-limit.js';
-import type { AuthFailures } from './middleware/auth-failures.js';
+import type { Context } from 'hono';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AuthError, ThreadgateError } from '../errors.js';
 import type { RouteAccess } from '../auth/route-access.js';
+import type { MemoryModule } from '../modules/memory/index.js';
 import type { TitleGenerator } from '../titles/title-generator.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { UrlSigner } from '../files/url-signature.js';
 import type { AgentsModule } from '../modules/agents/index.js';
+
+/** The rate limiters of the token routes (middleware/rate-limit.ts makes them). */
+export interface RateLimiters {
+  anonymousMint: RateLimiterAbstract;
+  refresh: RateLimiterAbstract;
+}
+
+/** Failed authentications per address (middleware/auth-failures.ts makes it). */
+export interface AuthFailures {
+  /**
+   * Throws `rate_limited` when the request's address is blocked. Synchronous, from memory: call
+   * it before looking at the request's credential.
+   */
+  refuseIfBlocked(c: Context): void;
+  /**
+   * Records that the request's credential was refused with `error`: logs it (never the
+   * credential) and counts it. Resolves with what to answer: `error`, or `rate_limited` once the
+   * address has gone over the limit.
+   */
+  failed(c: Context, error: AuthError): Promise<ThreadgateError>;
+}
 
 export interface AppDeps {
   config: ResolvedConfig;
@@ -41,6 +64,8 @@ export interface AppDeps {
   clock: () => number;
   /** The agents module (src/modules/agents): providers, agents, runs. Its routes answer feature_disabled without it. */
   agents?: AgentsModule;
+  /** The memory module (src/modules/memory); its routes answer feature_disabled without it. */
+  memory?: MemoryModule;
 }
 
 export interface AppEnv {

@@ -7,8 +7,7 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, Next } from 'hono';
 import type { AppEnv } from './context.js';
-import type { Scope } from '../auth/principal.js';
-import type { CredentialSource } from '../auth/principal.js';
+import type { RoutePolicy } from '../auth/policy.js';
 import { authorizeStep, isAuthorizeStep } from './middleware/authorize.js';
 
 import type { RouteCategory } from '../auth/route-access.js';
@@ -21,24 +20,7 @@ import type { RouteCategory } from '../auth/route-access.js';
  */
 export type { RouteCategory };
 
-export interface RoutePolicy {
-  category: RouteCategory;
-  /** The scope a data or execution route needs. */
-  scope?: Scope;
-  /** Only these credential sources may call (e.g. minting needs an API key). */
-  sources?: readonly CredentialSource[];
-  /** Anonymous principals may not call (claim). */
-  denyAnonymous?: boolean;
-  /** The path parameter naming an agent: the principal's agent limits apply to it. */
-  agentParam?: string;
-  /**
-   * A WebSocket or EventSource (server-sent events) endpoint. Browsers cannot set headers on
-   * those, so only such a route accepts the credential in the query string: `?token=` (a user
-   * credential) or `?key=` (the admin key), and only on the handshake itself (`Upgrade: websocket`
-   * or `Accept: text/event-stream`). Every other route reads credentials from headers only.
-   */
-  streaming?: boolean;
-}
+export type { RoutePolicy };
 
 /** Every declared route's policy, by `METHOD /openapi/{path}`. */
 export const declaredPolicies = new Map<string, RoutePolicy>();
@@ -67,8 +49,8 @@ type Handler = (c: Context, next: Next) => unknown;
  * route which validates nothing (no params, query, headers, cookies or body) gets its
  * authorization step and its handler registered as one handler that runs the step, then the
  * handler. Hono calls a route with a single handler directly, and answers it in the same tick
- * when neither awaits; with two it composes them through an async step each, which cost a cached
- * `GET /v1/me` about a tenth of its time (bench/). The step runs first all the same and decides
+ * when neither awaits; with two it composes them through an async step each, a measurable share
+ * of a cached request (docs/benchmarks.md). The step runs first all the same and decides
  * all the same: only the bookkeeping between the two goes.
  *
  * @example

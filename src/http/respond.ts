@@ -14,20 +14,7 @@ import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { InvalidJSONValue, JSONParsed, JSONValue } from 'hono/utils/types';
 import { appContextOf } from './app-context.js';
-import { deepFreeze } from '../deep-freeze.js';
-
-/** Marks responses built here, with every standard header already in them. */
-const COMPLETE = Symbol('threadgate.standardHeaders');
-
-/** Whether `response` was built by `sendJson` / `sendEmpty` (and so already has the standard headers). */
-export function hasStandardHeaders(response: Response): boolean {
-  return (response as Response & { [COMPLETE]?: true })[COMPLETE] === true;
-}
-
-function markComplete<R extends Response>(response: R): R {
-  (response as Response & { [COMPLETE]?: true })[COMPLETE] = true;
-  return response;
-}
+import { markComplete } from './response-mark.js';
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -84,24 +71,6 @@ function headersFor(c: Context, status: number, extra: Record<string, string> | 
   return headers;
 }
 
-/** The JSON text of values that cannot change (`fixedJson`). */
-const jsonTextOf = new WeakMap<object, string>();
-
-/**
- * Freezes `value` all the way down and keeps its JSON text, so `sendJson` sends the same text
- * every time without serializing again: for an answer built once and sent many times (`GET /v1/me`
- * describes a cached principal once). Returns `value` itself.
- *
- * @example
- * const body = fixedJson({ user_id: 'u1', scopes: ['threads:read'] })
- * return sendJson(c, body, 200)
- */
-export function fixedJson<T extends object>(value: T): Readonly<T> {
-  deepFreeze(value);
-  jsonTextOf.set(value, JSON.stringify(value));
-  return value;
-}
-
 /**
  * `c.json(body, status, headers)` with the standard headers in one plain object.
  *
@@ -114,8 +83,7 @@ export function sendJson<T extends JSONValue | {} | InvalidJSONValue, U extends 
   status: U,
   headers?: Record<string, string>,
 ): Response & TypedResponse<JSONParsed<T>, U, 'json'> {
-  const text = (typeof body === 'object' && body !== null ? jsonTextOf.get(body) : undefined) ?? JSON.stringify(body);
-  const response = new Response(text, { status, headers: headersFor(c, status, headers, true) });
+  const response = new Response(JSON.stringify(body), { status, headers: headersFor(c, status, headers, true) });
   return markComplete(response) as Response & TypedResponse<JSONParsed<T>, U, 'json'>;
 }
 

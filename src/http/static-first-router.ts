@@ -4,7 +4,7 @@
  * Hono's fastest router (RegExpRouter) refuses this route table: it cannot hold a static segment
  * and a parameter at the same place for the same method (`POST /v1/threads/claim` beside
  * `POST /v1/threads/:threadId/messages`), so Hono's SmartRouter falls back to the TrieRouter, which
- * splits and walks the path on every request (about 3 µs of a cached `GET /v1/me` in bench/).
+ * splits and walks the path on every request (a measured cost: docs/benchmarks.md).
  * RegExpRouter itself answers static paths from a precomputed map; this does the same in front of
  * whichever router SmartRouter picks: the first match of a path that some route registers
  * literally (no `:param`, no `*`) is kept, and later requests for that method and path get the same

@@ -161,6 +161,8 @@ export interface AuthRulesTable {
   /** JSON text: field name → claim name (mapUser), or null (migration 008-agents). */
   user_fields: string | null;
   enabled: Flag;
+  /** Migration 008: 1 for a service rule (acts for the user in the identity headers). */
+  service: Flag;
   created_at: number;
   updated_at: number;
 }

@@ -36,6 +36,7 @@ export function toAuthRule(row: Selectable<AuthRulesTable>): AuthRuleRecord {
     // Absent when the rule maps no user fields (records made before mapUser compare equal).
     ...(row.user_fields === null || row.user_fields === undefined ? {} : { userFields: JSON.parse(row.user_fields) as Record<string, string> }),
     enabled: Number(row.enabled) === 1,
+    service: Number(row.service) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -58,6 +59,7 @@ function toColumns(patch: Partial<AuthRuleRecord>): Updateable<AuthRulesTable> {
   if (patch.scopesClaim !== undefined) columns.scopes_claim = patch.scopesClaim;
   if (patch.userFields !== undefined) columns.user_fields = patch.userFields === null ? null : writeJson(patch.userFields);
   if (patch.enabled !== undefined) columns.enabled = writeFlag(patch.enabled);
+  if (patch.service !== undefined) columns.service = writeFlag(patch.service);
   return columns;
 }
 
@@ -85,6 +87,7 @@ export function authRuleMethods(ctx: StoreContext): AuthRuleMethods {
           scopes_claim: record.scopesClaim,
           user_fields: record.userFields === null || record.userFields === undefined ? null : writeJson(record.userFields),
           enabled: writeFlag(record.enabled),
+          service: writeFlag(record.service),
           created_at: record.createdAt,
           updated_at: record.updatedAt,
         })

@@ -7,12 +7,11 @@
  * within its workspace already (routes/messages.ts). appendMessage checks the workspace again,
  * inside its transaction, because it is the one that writes to the thread row.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { NotFound } from '../errors.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { Database, MessagesTable } from './database.js';
 import { toFeedback, toMessage, writeJson } from './rows.js';
-import { prepareQuery } from './prepared-query.js';
 import { checkLimit, lockThread, type StoreContext } from './store-context.js';
 import type { AppendResult, Store } from './store.js';
 
@@ -82,63 +81,10 @@ async function deleteSubtrees(trx: Transaction<Database>, projectId: string, thr
   return Number(deleted.numDeletedRows);
 }
 
-/** Which thread, in which project: what every query of an append names. */
-interface InThread {
-  projectId: string;
-  threadId: string;
-}
-
-/**
- * appendMessage's queries, compiled once per store (prepared-query.ts). Building and compiling
- * them cost about 20-25 µs of CPU on every append, which on PostgreSQL no fsync hides
- * (docs/benchmarks.md); filling in a compiled query's parameters costs about 1 µs. The SQL is the
- * same as the builders produced, so are locking and results.
- */
-function prepareAppendQueries(db: Kysely<Database>) {
-  const siblings = (p: InThread) =>
-    db.selectFrom('messages').select(['id', 'height']).where('project_id', '=', p.projectId).where('thread_id', '=', p.threadId);
-  return {
-    bumpThread: prepareQuery((p: InThread & { workspaceId: string; now: number }) =>
-      db
-        .updateTable('threads')
-        .set({ last_message_at: p.now, updated_at: p.now })
-        .where('project_id', '=', p.projectId)
-        .where('workspace_id', '=', p.workspaceId)
-        .where('id', '=', p.threadId)
-        .returning('id'),
-    ),
-    parentById: prepareQuery((p: InThread & { parentId: string }) => siblings(p).where('id', '=', p.parentId)),
-    // external_id is not unique within a thread; the newest message carrying it wins.
-    parentByExternalId: prepareQuery((p: InThread & { parentExternalId: string }) =>
-      siblings(p).where('external_id', '=', p.parentExternalId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1),
-    ),
-    // Every column named, none left to a default: the same INSERT whatever the values.
-    insertMessage: prepareQuery((row: MessagesTable) =>
-      db.insertInto('messages').values({
-        id: row.id,
-        project_id: row.project_id,
-        thread_id: row.thread_id,
-        parent_id: row.parent_id,
-        height: row.height,
-        format: row.format,
-        content: row.content,
-        external_id: row.external_id,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        run_lease_id: row.run_lease_id,
-        run_heartbeat_at: row.run_heartbeat_at,
-        run_ended_at: row.run_ended_at,
-        run_end_reason: row.run_end_reason,
-      }),
-    ),
-  };
-}
-
 /** The message and feedback methods of the store, over `ctx.db`. */
 export function messageMethods(ctx: StoreContext): MessageMethods {
   const { db } = ctx;
 
-  const append = prepareAppendQueries(db);
   const inThread = (projectId: string, threadId: string) =>
     db.selectFrom('messages').selectAll().where('project_id', '=', projectId).where('thread_id', '=', threadId);
   /** The lease's state, read after a conditional write found no running lease to change. */
@@ -154,21 +100,38 @@ export function messageMethods(ctx: StoreContext): MessageMethods {
   return {
     async appendMessage(input) {
       const now = ctx.clock();
-      const where = { projectId: input.projectId, threadId: input.threadId };
       try {
         return await db.transaction().execute(async (trx) => {
           // Bumping the thread first checks that it is in this workspace and, on PostgreSQL,
           // locks it: deleteMessages cannot remove the parent between our check and our insert.
-          const thread = (await append.bumpThread.execute(trx, { ...where, workspaceId: input.workspaceId, now })).rows[0];
+          const thread = await trx
+            .updateTable('threads')
+            .set({ last_message_at: now, updated_at: now })
+            .where('project_id', '=', input.projectId)
+            .where('workspace_id', '=', input.workspaceId)
+            .where('id', '=', input.threadId)
+            .returning('id')
+            .executeTakeFirst();
           if (thread === undefined) throw new Refused('thread_not_found');
 
+          const siblings = trx
+            .selectFrom('messages')
+            .select(['id', 'height'])
+            .where('project_id', '=', input.projectId)
+            .where('thread_id', '=', input.threadId);
           let parent: { id: string; height: number } | undefined;
           if (input.parentId !== null) {
-            parent = (await append.parentById.execute(trx, { ...where, parentId: input.parentId })).rows[0];
+            parent = await siblings.where('id', '=', input.parentId).executeTakeFirst();
             if (parent === undefined) throw new Refused('parent_not_found');
           } else if (input.parentExternalId !== undefined) {
-            // Only when no parentId is given: an explicit id always wins.
-            parent = (await append.parentByExternalId.execute(trx, { ...where, parentExternalId: input.parentExternalId })).rows[0];
+            // Only when no parentId is given: an explicit id always wins. external_id is not
+            // unique within a thread; the newest message carrying it wins.
+            parent = await siblings
+              .where('external_id', '=', input.parentExternalId)
+              .orderBy('created_at', 'desc')
+              .orderBy('id', 'desc')
+              .limit(1)
+              .executeTakeFirst();
             if (parent === undefined) throw new Refused('parent_not_found');
           }
 
@@ -188,7 +151,7 @@ export function messageMethods(ctx: StoreContext): MessageMethods {
             run_ended_at: null,
             run_end_reason: null,
           };
-          await append.insertMessage.execute(trx, row);
+          await trx.insertInto('messages').values(row).execute();
           return { ok: true, message: toMessage(row) } as const;
         });
       } catch (error) {

@@ -9,7 +9,7 @@ import { createId } from '../crypto/random-id.js';
 import type { ThreadsTable } from './database.js';
 import { toThread, writeFlag, writeJson } from './rows.js';
 import { checkLimit, type StoreContext } from './store-context.js';
-import type { Store } from './store.js';
+import type { ListProjectThreadsQuery, Store, Thread } from './store.js';
 
 export type ThreadMethods = Pick<
   Store,
@@ -28,8 +28,41 @@ export type ThreadMethods = Pick<
 export function threadMethods(ctx: StoreContext): ThreadMethods {
   const { db } = ctx;
 
-  const inWorkspace = (projectId: string, workspaceId: string) =>
-    db.selectFrom('threads').selectAll().where('project_id', '=', projectId).where('workspace_id', '=', workspaceId);
+  /** The project's threads; one workspace's when it is named. */
+  const threadsIn = (projectId: string, workspaceId: string | undefined) => {
+    const inProject = db.selectFrom('threads').where('project_id', '=', projectId);
+    return workspaceId === undefined ? inProject : inProject.where('workspace_id', '=', workspaceId);
+  };
+  const inWorkspace = (projectId: string, workspaceId: string) => threadsIn(projectId, workspaceId).selectAll();
+
+  /**
+   * One keyset page of a workspace's threads (or, without a workspace, the project's), newest
+   * activity first. The cursor is resolved within the same bounds: another workspace's (or
+   * project's) thread id is "unknown", and the page starts from the top.
+   */
+  async function pageOfThreads(workspaceId: string | undefined, query: ListProjectThreadsQuery & { externalId?: string }): Promise<Thread[]> {
+    let select = threadsIn(query.projectId, workspaceId).selectAll();
+    if (query.isArchived !== undefined) select = select.where('is_archived', '=', writeFlag(query.isArchived));
+    if (query.externalId !== undefined) select = select.where('external_id', '=', query.externalId);
+    if (query.after !== undefined) {
+      const cursor = await threadsIn(query.projectId, workspaceId)
+        .select(['last_message_at', 'id'])
+        .where('id', '=', query.after)
+        .executeTakeFirst();
+      if (cursor !== undefined) {
+        // A row-value comparison: both databases turn it into one index range, however deep the page.
+        select = select.where((eb) =>
+          eb(eb.refTuple('last_message_at', 'id'), '<', eb.tuple(cursor.last_message_at, cursor.id)),
+        );
+      }
+    }
+    const rows = await select
+      .orderBy('last_message_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(checkLimit(query.limit))
+      .execute();
+    return rows.map(toThread);
+  }
 
   return {
     async createThread(input) {
@@ -69,58 +102,9 @@ export function threadMethods(ctx: StoreContext): ThreadMethods {
       return row === undefined ? undefined : toThread(row);
     },
 
-    async listThreads(query) {
-      let select = inWorkspace(query.projectId, query.workspaceId);
-      if (query.isArchived !== undefined) select = select.where('is_archived', '=', writeFlag(query.isArchived));
-      if (query.externalId !== undefined) select = select.where('external_id', '=', query.externalId);
-      if (query.after !== undefined) {
-        // The cursor is resolved within the same workspace: another workspace's id is "unknown".
-        const cursor = await db
-          .selectFrom('threads')
-          .select(['last_message_at', 'id'])
-          .where('project_id', '=', query.projectId)
-          .where('workspace_id', '=', query.workspaceId)
-          .where('id', '=', query.after)
-          .executeTakeFirst();
-        if (cursor !== undefined) {
-          // A row-value comparison: both databases turn it into one index range, however deep the page.
-          select = select.where((eb) =>
-            eb(eb.refTuple('last_message_at', 'id'), '<', eb.tuple(cursor.last_message_at, cursor.id)),
-          );
-        }
-      }
-      const rows = await select
-        .orderBy('last_message_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(checkLimit(query.limit))
-        .execute();
-      return rows.map(toThread);
-    },
+    listThreads: (query) => pageOfThreads(query.workspaceId, query),
 
-    async listProjectThreads(query) {
-      let select = db.selectFrom('threads').selectAll().where('project_id', '=', query.projectId);
-      if (query.isArchived !== undefined) select = select.where('is_archived', '=', writeFlag(query.isArchived));
-      if (query.after !== undefined) {
-        // Resolved within the project: another project's thread id is "unknown".
-        const cursor = await db
-          .selectFrom('threads')
-          .select(['last_message_at', 'id'])
-          .where('project_id', '=', query.projectId)
-          .where('id', '=', query.after)
-          .executeTakeFirst();
-        if (cursor !== undefined) {
-          select = select.where((eb) =>
-            eb(eb.refTuple('last_message_at', 'id'), '<', eb.tuple(cursor.last_message_at, cursor.id)),
-          );
-        }
-      }
-      const rows = await select
-        .orderBy('last_message_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(checkLimit(query.limit))
-        .execute();
-      return rows.map(toThread);
-    },
+    listProjectThreads: (query) => pageOfThreads(undefined, query),
 
     async getProjectThread(projectId, threadId) {
       const row = await db.selectFrom('threads').selectAll().where('project_id', '=', projectId).where('id', '=', threadId).executeTakeFirst();

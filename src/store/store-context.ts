@@ -2,7 +2,7 @@
  * What every part of the Kysely store shares: the database, the few things that differ between
  * dialects (as small hooks, never as copies of a query), and the clock.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, LogEvent, Transaction } from 'kysely';
 import type { Database } from './database.js';
 
 /** The differences between SQLite and PostgreSQL that the shared queries need to know about. */
@@ -24,6 +24,17 @@ export interface DialectHooks {
 export interface StoreDeps {
   /** Milliseconds since the epoch; `Date.now` unless a test freezes time. */
   clock?: () => number;
+  /**
+   * Called with every query the store ran, as compiled (SQL and parameters), after it ran:
+   * test/store/query-plans.ts asks each planner about the very SQL the store builds.
+   */
+  onQuery?: (query: CompiledQuery) => void;
+}
+
+/** Kysely's `log` option for {@link StoreDeps.onQuery}; none without it. */
+export function queryLogOf(deps: StoreDeps): { log?: (event: LogEvent) => void } {
+  const { onQuery } = deps;
+  return onQuery === undefined ? {} : { log: (event) => onQuery(event.query) };
 }
 
 export interface StoreContext {

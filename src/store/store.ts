@@ -123,6 +123,11 @@ export interface AuthRuleRecord {
   /** mapUser: user field name → claim name (auth/map-user.ts); null or absent: no user fields. */
   userFields?: Record<string, string> | null;
   enabled: boolean;
+  /**
+   * A service rule: its tokens are a backend's own (client credentials) and act for the user named
+   * in `Aui-User-Id` / `Aui-Workspace-Id`, never as a user themselves.
+   */
+  service: boolean;
   createdAt: number;
   updatedAt: number;
 }

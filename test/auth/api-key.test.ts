@@ -2,9 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_KEY_PREFIX_LENGTH, createApiKey, validateIdentityHeader, verifyApiKey } from '../../src/auth/api-key.js';
 import { hashSecret } from '../../src/crypto/hash.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { createFrozenClock } from '../fixtures/clock.js';
 import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('api key', () => {
   let temp: TempStore;
@@ -57,19 +57,19 @@ describe('api key', () => {
       `tg_sk_${'A'.repeat(42)}\u0000`,
     ];
     for (const value of hostile) {
-      await expectCode(() => verifyApiKey(temp.store, value, identity, clock), 'invalid_api_key', { secrets: [key, value], message: JSON.stringify(value) });
+      await expectError(() => verifyApiKey(temp.store, value, identity, clock), 'invalid_api_key', { secrets: [key, value], message: JSON.stringify(value) });
     }
     await verifyApiKey(temp.store, key, identity, clock);
     assert.equal(await temp.store.revokeApiKey('default', record.id, clock.now), true);
-    await expectCode(() => verifyApiKey(temp.store, key, identity, clock), 'invalid_api_key', { secrets: [key] });
+    await expectError(() => verifyApiKey(temp.store, key, identity, clock), 'invalid_api_key', { secrets: [key] });
   });
 
   it('requires valid Aui-User-Id and Aui-Workspace-Id headers, naming the one at fault', async () => {
     const { key } = await createApiKey(temp.store, { projectId: 'default', name: 'headers' }, clock);
     const bad = [undefined, '', ' ', ' alice', 'alice ', 'a'.repeat(256), 'ali\u0000ce', 'ali\nce', 'ali\tce', 'ali\u007fce', 'ålice', 'alice\r\nX-Admin: 1'];
     for (const value of bad) {
-      await expectCode(() => verifyApiKey(temp.store, key, { userId: value, workspaceId: 'ws' }, clock), 'validation_error', { field: 'Aui-User-Id', message: JSON.stringify(value) });
-      await expectCode(() => verifyApiKey(temp.store, key, { userId: 'alice', workspaceId: value }, clock), 'validation_error', { field: 'Aui-Workspace-Id', message: JSON.stringify(value) });
+      await expectError(() => verifyApiKey(temp.store, key, { userId: value, workspaceId: 'ws' }, clock), 'validation_error', { field: 'Aui-User-Id', message: JSON.stringify(value) });
+      await expectError(() => verifyApiKey(temp.store, key, { userId: 'alice', workspaceId: value }, clock), 'validation_error', { field: 'Aui-Workspace-Id', message: JSON.stringify(value) });
     }
     for (const good of ['a', 'alice@example.com', 'org_1_user_2', 'a'.repeat(255), 'with inner space', 'x:y/z|{}']) {
       assert.equal(validateIdentityHeader('Aui-User-Id', good), good);
@@ -87,7 +87,7 @@ describe('api key', () => {
       [{ projectId: 'default', name: 'k', agents: [''] }, 'agents'],
     ];
     const before = (await temp.store.listApiKeys('default')).length;
-    for (const [input, field] of cases) await expectCode(() => createApiKey(temp.store, input, clock), 'validation_error', { field });
+    for (const [input, field] of cases) await expectError(() => createApiKey(temp.store, input, clock), 'validation_error', { field });
     assert.equal((await temp.store.listApiKeys('default')).length, before, 'bad input changes nothing');
   });
 });

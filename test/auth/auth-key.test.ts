@@ -19,9 +19,9 @@ import { SIGNING_KEY_PURPOSE } from '../../src/auth/keyring.js';
 import { parseDurationSeconds, signUserToken } from '../../src/auth/sign-user-token.js';
 import { verifyUserToken } from '../../src/auth/user-token.js';
 import { signUserToken as publicSignUserToken } from '../../src/index.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { createSessionFixture, type SessionFixture } from '../fixtures/session-deps.js';
 import { createTestConfig } from '../fixtures/temp-store.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('authentication keys', () => {
   let f: SessionFixture;
@@ -69,10 +69,10 @@ describe('authentication keys', () => {
   it('refuses a bad name or agent list with validation_error naming the field, and stores nothing', async () => {
     const before = (await listAuthKeys(f.deps.store, 'default')).length;
     for (const name of ['', '   ', 'x'.repeat(201), 42, null, undefined]) {
-      await expectCode(() => create({ name }), 'validation_error', { field: 'name', message: JSON.stringify(name) });
+      await expectError(() => create({ name }), 'validation_error', { field: 'name', message: JSON.stringify(name) });
     }
     for (const agents of ['some', [], [''], [7], ['a'.repeat(129)], Array.from({ length: 1001 }, (_, i) => `a${i}`), {}, null]) {
-      await expectCode(() => create({ name: 'ok', agents }), 'validation_error', { field: 'agents', message: JSON.stringify(agents).slice(0, 40) });
+      await expectError(() => create({ name: 'ok', agents }), 'validation_error', { field: 'agents', message: JSON.stringify(agents).slice(0, 40) });
     }
     assert.equal((await listAuthKeys(f.deps.store, 'default')).length, before);
   });
@@ -133,7 +133,7 @@ describe('signUserToken', () => {
 
   it('an expired token from it is refused like any other', async () => {
     const token = await signUserToken({ keyId, secret, sub: 'alice', expiresIn: 60, now: f.deps.clock.now - 120_000 });
-    await expectCode(() => verify(token), 'token_expired');
+    await expectError(() => verify(token), 'token_expired');
   });
 
   it('throws TypeError on misuse', async () => {

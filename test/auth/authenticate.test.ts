@@ -6,9 +6,9 @@ import { createApiKey } from '../../src/auth/api-key.js';
 import { createAuthenticator, CREDENTIAL_PATHS, type Authenticator } from '../../src/auth/authenticate.js';
 import { ALL_SCOPES } from '../../src/auth/principal.js';
 import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { b64u, craftEs256 } from '../fixtures/jws.js';
 import { createSessionFixture, type SessionFixture } from '../fixtures/session-deps.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('authenticate', () => {
   let f: SessionFixture;
@@ -39,10 +39,10 @@ describe('authenticate', () => {
 
   it('a malformed Authorization header or a non-token is invalid_token and is not echoed', async () => {
     for (const authorization of ['Basic abc', 'Bearer', 'Bearer  x', '']) {
-      await expectCode(() => auth.authenticate({ authorization, userIdHeader: undefined, workspaceIdHeader: undefined }), 'invalid_token');
+      await expectError(() => auth.authenticate({ authorization, userIdHeader: undefined, workspaceIdHeader: undefined }), 'invalid_token');
     }
     for (const token of ['not.a.jwt-secret-value', 'garbage-secret', 'a.b', 'tg_rt_' + 'A'.repeat(43)]) {
-      await expectCode(() => bearer(token), 'invalid_token', { secrets: [token] });
+      await expectError(() => bearer(token), 'invalid_token', { secrets: [token] });
     }
   });
 
@@ -52,9 +52,9 @@ describe('authenticate', () => {
     assert.equal(principal?.userId, 'alice');
     assert.equal(principal?.workspaceId, 'ws-alice');
     assert.deepEqual(principal?.agents, ['agent-a']);
-    await expectCode(() => bearer(apiKey, { workspaceIdHeader: 'ws-alice' }), 'validation_error', { field: 'Aui-User-Id' });
-    await expectCode(() => bearer(apiKey, { userIdHeader: 'alice' }), 'validation_error', { field: 'Aui-Workspace-Id' });
-    await expectCode(() => bearer(`tg_sk_${'A'.repeat(43)}`, { userIdHeader: 'a', workspaceIdHeader: 'w' }), 'invalid_api_key');
+    await expectError(() => bearer(apiKey, { workspaceIdHeader: 'ws-alice' }), 'validation_error', { field: 'Aui-User-Id' });
+    await expectError(() => bearer(apiKey, { userIdHeader: 'alice' }), 'validation_error', { field: 'Aui-Workspace-Id' });
+    await expectError(() => bearer(`tg_sk_${'A'.repeat(43)}`, { userIdHeader: 'a', workspaceIdHeader: 'w' }), 'invalid_api_key');
   });
 
   it('a workspace token with our issuer is verified, then checked for revocation', async () => {
@@ -70,8 +70,8 @@ describe('authenticate', () => {
     assert.ok(await bearer(token));
     assert.ok(await bearer(key, { userIdHeader: 'alice', workspaceIdHeader: 'ws-alice' }));
     await f.deps.store.revokeApiKey('default', record.id, f.deps.clock.now);
-    await expectCode(() => bearer(token), 'token_revoked');
-    await expectCode(() => bearer(key, { userIdHeader: 'alice', workspaceIdHeader: 'ws-alice' }), 'invalid_api_key');
+    await expectError(() => bearer(token), 'token_revoked');
+    await expectError(() => bearer(key, { userIdHeader: 'alice', workspaceIdHeader: 'ws-alice' }), 'invalid_api_key');
     assert.ok(await bearer((await mintFor({ source: 'api_key', id: apiKeyId })).token), 'other keys are untouched');
   });
 
@@ -80,13 +80,13 @@ describe('authenticate', () => {
     const principal = await bearer(session.access_token);
     assert.equal(principal?.anonymous, true);
     await f.deps.store.revokeRefreshFamily('default', principal!.credentialId, f.deps.clock.now);
-    await expectCode(() => bearer(session.access_token), 'token_revoked');
+    await expectError(() => bearer(session.access_token), 'token_revoked');
 
     const { token } = await mintFor({ source: 'workspace_token', id: 'test' }, 'dave');
     assert.ok(await bearer(token));
     f.deps.clock.advance(1000);
     await f.deps.store.revokeUserTokens('default', 'dave', f.deps.clock.now);
-    await expectCode(() => bearer(token), 'token_revoked');
+    await expectError(() => bearer(token), 'token_revoked');
     assert.ok(await bearer((await mintFor({ source: 'workspace_token', id: 'test' }, 'dave')).token), 'new tokens work again');
   });
 
@@ -94,22 +94,22 @@ describe('authenticate', () => {
     const { token } = await mintFor({ source: 'workspace_token', id: 'test' });
     const [h, p, s] = token.split('.') as [string, string, string];
     const forged = b64u({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'admin' });
-    await expectCode(() => bearer(`${h}.${forged}.${s}`), 'invalid_signature');
+    await expectError(() => bearer(`${h}.${forged}.${s}`), 'invalid_signature');
     const kid = JSON.parse(Buffer.from(h, 'base64url').toString()).kid;
-    await expectCode(() => bearer(`${b64u({ alg: 'none', kid, typ: 'at+jwt' })}.${p}.`), 'invalid_token');
+    await expectError(() => bearer(`${b64u({ alg: 'none', kid, typ: 'at+jwt' })}.${p}.`), 'invalid_token');
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
-    await expectCode(() => bearer(craftEs256({ alg: 'ES256', kid: 'key_attacker', typ: 'at+jwt' }, payload, privateKey)), 'unknown_signing_key');
+    await expectError(() => bearer(craftEs256({ alg: 'ES256', kid: 'key_attacker', typ: 'at+jwt' }, payload, privateKey)), 'unknown_signing_key');
   });
 
   it('any other issuer is unknown_issuer; a JWT without iss names the claim', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const claims = { sub: 'alice', exp: Math.floor(f.deps.clock.now / 1000) + 60 };
     for (const iss of ['https://accounts.google.com', 'threadgate ', 'Threadgate', `${f.deps.config.issuer}/`]) {
-      await expectCode(() => bearer(craftEs256({ alg: 'ES256', kid: 'k' }, { ...claims, iss }, privateKey)), 'unknown_issuer', { message: iss });
+      await expectError(() => bearer(craftEs256({ alg: 'ES256', kid: 'k' }, { ...claims, iss }, privateKey)), 'unknown_issuer', { message: iss });
     }
-    await expectCode(() => bearer(craftEs256({ alg: 'ES256', kid: 'k' }, claims, privateKey)), 'invalid_claims', { claim: 'iss' });
-    await expectCode(() => bearer(craftEs256({ alg: 'ES256', kid: 'k' }, { ...claims, iss: 42 }, privateKey)), 'invalid_claims', { claim: 'iss' });
+    await expectError(() => bearer(craftEs256({ alg: 'ES256', kid: 'k' }, claims, privateKey)), 'invalid_claims', { claim: 'iss' });
+    await expectError(() => bearer(craftEs256({ alg: 'ES256', kid: 'k' }, { ...claims, iss: 42 }, privateKey)), 'invalid_claims', { claim: 'iss' });
   });
 });
 
@@ -136,7 +136,10 @@ describe('authenticate: the synchronous cache answer', () => {
     for (const header of [`Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token},`, `Bearer ${token}\n`, `Bearer\t${token}`, `${token}`]) {
       assert.equal(auth.cached!({ ...input, authorization: header }), undefined, `not the cached token: ${JSON.stringify(header.slice(-12))}`);
     }
-    assert.equal(auth.cached!({ ...input, userTokenHeader: token }), undefined, 'both credential headers: the full check decides');
+    // Both credential headers: the same reading as authenticate (the same token twice is one credential; two differ: refused there).
+    assert.equal(auth.cached!({ ...input, userTokenHeader: token }), await auth.authenticate({ ...input, userTokenHeader: token }), 'the same token in both headers');
+    assert.equal(auth.cached!({ ...input, userTokenHeader: `${token}x` }), undefined, 'two different tokens: authenticate refuses them');
+    await assert.rejects(auth.authenticate({ ...input, userTokenHeader: `${token}x` }), { code: 'invalid_token' });
     const traced = await withTrace(async () => auth.cached!(input));
     assert.deepEqual(traced.result, { ok: true, value: undefined }, 'an inspection verifies in full');
     epoch++;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractBearer, MAX_AUTHORIZATION_LENGTH } from '../../src/auth/bearer.js';
-import { expectCode } from '../fixtures/auth-errors.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('bearer', () => {
   it('extracts the token; the scheme is case-insensitive', () => {
@@ -40,12 +40,12 @@ describe('bearer', () => {
       'Bearer SeCrEt;',
     ];
     for (const value of hostile) {
-      await expectCode(() => extractBearer(value), 'invalid_token', { message: JSON.stringify(value), secrets: ['SeCrEt', 'SeC'] });
+      await expectError(() => extractBearer(value), 'invalid_token', { message: JSON.stringify(value), secrets: ['SeCrEt', 'SeC'] });
     }
   });
 
   it('refuses an oversized header without looking further', async () => {
-    await expectCode(() => extractBearer(`Bearer ${'a'.repeat(MAX_AUTHORIZATION_LENGTH)}`), 'invalid_token');
+    await expectError(() => extractBearer(`Bearer ${'a'.repeat(MAX_AUTHORIZATION_LENGTH)}`), 'invalid_token');
   });
 
   it('answers exactly as /^Bearer (token68)$/i for any one character changed or added anywhere', () => {

@@ -12,8 +12,8 @@ import { createApiKey, verifyApiKey } from '../../src/auth/api-key.js';
 import { withCachedLookups } from '../../src/auth/cached-lookups.js';
 import { withTrace } from '../../src/auth/trace.js';
 import type { AuthRuleRecord, Store } from '../../src/store/store.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
+import { expectError } from '../helpers/error-contract.js';
 
 /** The store with a call counter per method. */
 function counted(store: Store): { store: Store; calls: Map<string, number> } {
@@ -46,6 +46,7 @@ function rule(id: string, issuer: string, audience = 'api'): AuthRuleRecord {
     requiredClaims: {},
     scopesClaim: null,
     enabled: true,
+    service: false,
     createdAt: 1,
     updatedAt: 1,
   };
@@ -213,6 +214,6 @@ describe('cached lookups', () => {
     assert.equal((await temp.store.getApiKey('default', record.id))?.lastUsedAt, now);
     // A revoked key is refused once the epoch has moved (here: a new view, as after a move).
     await temp.store.revokeApiKey('default', record.id, now);
-    await expectCode(() => verifyApiKey(withCachedLookups(store, { maxEntries: 100, epoch: () => 1 }), key, identity, () => now), 'invalid_api_key');
+    await expectError(() => verifyApiKey(withCachedLookups(store, { maxEntries: 100, epoch: () => 1 }), key, identity, () => now), 'invalid_api_key');
   });
 });

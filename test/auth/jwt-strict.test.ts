@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkJwtTimes, MAX_TOKEN_LENGTH, parseCompactJws, parseStrictJwt } from '../../src/auth/jwt-strict.js';
-import { expectCode } from '../fixtures/auth-errors.js';
+import { checkJwtTimes, checkStrictJwt, MAX_TOKEN_LENGTH, parseCompactJws, parseJwsClaims, parseStrictJwt } from '../../src/auth/jwt-strict.js';
 import { b64u } from '../fixtures/jws.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const NOW = 1_900_000_000;
 const header = { alg: 'ES256', kid: 'key_1', typ: 'at+jwt' };
@@ -54,26 +54,26 @@ describe('jwt-strict – structure', () => {
       `${h}.${p}.${s.slice(0, -1)}${String.fromCharCode(s.charCodeAt(s.length - 1) + 1)}`,
       `{"payload":"${p}","signatures":[{"protected":"${h}","signature":"${s}"}]}`,
     ];
-    for (const value of hostile) await expectCode(() => parseCompactJws(value), 'invalid_token', { message: JSON.stringify(value) });
+    for (const value of hostile) await expectError(() => parseCompactJws(value), 'invalid_token', { message: JSON.stringify(value) });
   });
 
   it('allows an empty JWS payload (RFC 7515), but never an empty JWT claims set', async () => {
     const [h, , s] = token().split('.') as [string, string, string];
     assert.equal(parseCompactJws(`${h}..${s}`).payload.length, 0);
-    await expectCode(() => parseStrictJwt(`${h}..${s}`), 'invalid_token');
+    await expectError(() => parseStrictJwt(`${h}..${s}`), 'invalid_token');
   });
 
   it('refuses a token over the size limit', async () => {
     const big = token(header, { ...claims, pad: 'x'.repeat(MAX_TOKEN_LENGTH) });
-    await expectCode(() => parseCompactJws(big), 'invalid_token');
+    await expectError(() => parseCompactJws(big), 'invalid_token');
   });
 
   it('refuses headers that are not JSON objects, or not UTF-8, or carry a BOM', async () => {
     for (const text of ['[]', 'null', '"ES256"', '42', '{', '{"alg":"ES256",}', '\ufeff{"alg":"ES256"}']) {
-      await expectCode(() => parseCompactJws(raw(text, JSON.stringify(claims))), 'invalid_token', { message: text });
+      await expectError(() => parseCompactJws(raw(text, JSON.stringify(claims))), 'invalid_token', { message: text });
     }
     const badUtf8 = `${Buffer.from([0x7b, 0x22, 0x61, 0x6c, 0x67, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('base64url')}.${b64u(claims)}.${SIG}`;
-    await expectCode(() => parseCompactJws(badUtf8), 'invalid_token');
+    await expectError(() => parseCompactJws(badUtf8), 'invalid_token');
   });
 
   it('refuses duplicate header members (JSON.parse would keep the last)', async () => {
@@ -83,13 +83,13 @@ describe('jwt-strict – structure', () => {
       '{"alg":"ES256","\\u0061lg":"none"}',
       '{"alg":"ES256","typ":"JWT","typ":"at+jwt"}',
     ]) {
-      await expectCode(() => parseCompactJws(raw(text, JSON.stringify(claims))), 'invalid_token', { message: text });
+      await expectError(() => parseCompactJws(raw(text, JSON.stringify(claims))), 'invalid_token', { message: text });
     }
   });
 
   it('requires alg to be a non-empty string', async () => {
     for (const h of [{}, { alg: null }, { alg: 256 }, { alg: ['ES256'] }, { alg: '' }, { alg: { name: 'ES256' } }]) {
-      await expectCode(() => parseCompactJws(token(h as object)), 'invalid_token', { message: JSON.stringify(h) });
+      await expectError(() => parseCompactJws(token(h as object)), 'invalid_token', { message: JSON.stringify(h) });
     }
   });
 
@@ -103,13 +103,13 @@ describe('jwt-strict – structure', () => {
       { b64: false },
       { b64: true },
     ]) {
-      await expectCode(() => parseCompactJws(token({ ...header, ...extra })), 'invalid_token', { message: JSON.stringify(extra) });
+      await expectError(() => parseCompactJws(token({ ...header, ...extra })), 'invalid_token', { message: JSON.stringify(extra) });
     }
   });
 
   it('requires kid and typ, when present, to be strings', async () => {
     for (const extra of [{ kid: 1 }, { kid: '' }, { kid: null }, { kid: ['a'] }, { typ: 1 }, { typ: null }]) {
-      await expectCode(() => parseCompactJws(token({ ...header, ...extra })), 'invalid_token', { message: JSON.stringify(extra) });
+      await expectError(() => parseCompactJws(token({ ...header, ...extra })), 'invalid_token', { message: JSON.stringify(extra) });
     }
   });
 
@@ -122,10 +122,10 @@ describe('jwt-strict – structure', () => {
 describe('jwt-strict – claims', () => {
   it('requires exp, as a finite number (1e400 parses as Infinity)', async () => {
     const { exp: _exp, ...withoutExp } = claims;
-    await expectCode(() => parseStrictJwt(token(header, withoutExp)), 'invalid_claims', { claim: 'exp' });
+    await expectError(() => parseStrictJwt(token(header, withoutExp)), 'invalid_claims', { claim: 'exp' });
     const base = JSON.stringify(claims);
     for (const value of ['1e400', '-1e400', '"1900000300"', 'null', 'true', '[1900000300]', '{}']) {
-      await expectCode(() => parseStrictJwt(raw(JSON.stringify(header), base.replace(/"exp":\d+/, `"exp":${value}`))), 'invalid_claims', {
+      await expectError(() => parseStrictJwt(raw(JSON.stringify(header), base.replace(/"exp":\d+/, `"exp":${value}`))), 'invalid_claims', {
         claim: 'exp',
         message: value,
       });
@@ -137,20 +137,20 @@ describe('jwt-strict – claims', () => {
     for (const claim of ['nbf', 'iat']) {
       for (const value of ['1e400', '-1e400', '"now"', 'null', 'false']) {
         const text = base.replace(new RegExp(`"${claim}":\\d+`), `"${claim}":${value}`);
-        await expectCode(() => parseStrictJwt(raw(JSON.stringify(header), text)), 'invalid_claims', { claim, message: `${claim}=${value}` });
+        await expectError(() => parseStrictJwt(raw(JSON.stringify(header), text)), 'invalid_claims', { claim, message: `${claim}=${value}` });
       }
     }
   });
 
   it('requires sub to be a non-empty string', async () => {
     for (const sub of [undefined, '', null, 42, ['alice'], { id: 'alice' }, true]) {
-      await expectCode(() => parseStrictJwt(token(header, { ...claims, sub })), 'invalid_claims', { claim: 'sub', message: JSON.stringify(sub) });
+      await expectError(() => parseStrictJwt(token(header, { ...claims, sub })), 'invalid_claims', { claim: 'sub', message: JSON.stringify(sub) });
     }
   });
 
   it('types iss, aud and jti', async () => {
     for (const [claim, value] of [['iss', 1], ['iss', null], ['aud', 1], ['aud', [1]], ['aud', null], ['aud', { a: 1 }], ['jti', 5]] as const) {
-      await expectCode(() => parseStrictJwt(token(header, { ...claims, [claim]: value })), 'invalid_claims', { claim, message: `${claim}=${JSON.stringify(value)}` });
+      await expectError(() => parseStrictJwt(token(header, { ...claims, [claim]: value })), 'invalid_claims', { claim, message: `${claim}=${JSON.stringify(value)}` });
     }
     assert.deepEqual(parseStrictJwt(token(header, { ...claims, aud: ['a', 'threadgate'] })).payload.aud, ['a', 'threadgate']);
   });
@@ -165,7 +165,7 @@ describe('jwt-strict – claims', () => {
       'null',
       'not json',
     ]) {
-      await expectCode(() => parseStrictJwt(raw(JSON.stringify(header), text)), 'invalid_token', { message: text });
+      await expectError(() => parseStrictJwt(raw(JSON.stringify(header), text)), 'invalid_token', { message: text });
     }
   });
 });
@@ -181,43 +181,43 @@ describe('jwt-strict – times', () => {
   });
 
   it('expired beyond the skew is token_expired (exp == now - skew counts as expired)', async () => {
-    await expectCode(() => checkJwtTimes(payload({ exp: NOW - 30 }), options), 'token_expired');
-    await expectCode(() => checkJwtTimes(payload({ exp: NOW - 3600 }), options), 'token_expired');
-    await expectCode(() => checkJwtTimes(payload({ exp: NOW }), { nowSeconds: NOW, clockToleranceSeconds: 0 }), 'token_expired');
+    await expectError(() => checkJwtTimes(payload({ exp: NOW - 30 }), options), 'token_expired');
+    await expectError(() => checkJwtTimes(payload({ exp: NOW - 3600 }), options), 'token_expired');
+    await expectError(() => checkJwtTimes(payload({ exp: NOW }), { nowSeconds: NOW, clockToleranceSeconds: 0 }), 'token_expired');
   });
 
   it('nbf in the future beyond the skew is token_not_yet_valid', async () => {
-    await expectCode(() => checkJwtTimes(payload({ nbf: NOW + 31 }), options), 'token_not_yet_valid');
+    await expectError(() => checkJwtTimes(payload({ nbf: NOW + 31 }), options), 'token_not_yet_valid');
   });
 
   it('iat in the future beyond the skew is invalid_claims naming iat', async () => {
-    await expectCode(() => checkJwtTimes(payload({ iat: NOW + 31 }), options), 'invalid_claims', { claim: 'iat' });
+    await expectError(() => checkJwtTimes(payload({ iat: NOW + 31 }), options), 'invalid_claims', { claim: 'iat' });
   });
 });
 
-describe('jwt-strict – one parse per text', () => {
-  it('gives the same frozen result for the same text, and never mixes two texts', () => {
+describe('jwt-strict – parsed forms', () => {
+  it('gives frozen results, never mixes two texts, and checks an already parsed token as it checks the text', () => {
     const a = token();
     const b = token(header, { ...claims, sub: 'bob' });
     const first = parseStrictJwt(a);
-    assert.equal(parseCompactJws(a).header, first.header);
     assert.ok(Object.isFrozen(first.header) && Object.isFrozen(first.payload));
     assert.throws(() => {
       (first.payload as { sub: string }).sub = 'mallory';
     }, TypeError);
     assert.equal(parseStrictJwt(b).payload.sub, 'bob');
     assert.equal(parseStrictJwt(a).payload.sub, 'alice');
-    // A text equal to the remembered one but built separately finds it too.
-    assert.equal(parseStrictJwt(`${a}`.slice(0)).payload.sub, 'alice');
+    assert.deepEqual(parseStrictJwt(parseJwsClaims(a)), first);
+    assert.deepEqual(checkStrictJwt(parseJwsClaims(b)), parseStrictJwt(b));
   });
 
-  it('remembers only successes: a bad claim or text after a good one still fails, every time', async () => {
+  it('a bad claim or text after a good one still fails, every time, parsed first or not', async () => {
     const good = token();
     const noExp = token(header, { sub: 'alice' });
     parseStrictJwt(good);
     for (let i = 0; i < 2; i++) {
-      await expectCode(() => parseStrictJwt(noExp), 'invalid_claims', { claim: 'exp' });
-      await expectCode(() => parseCompactJws(`${good}=`), 'invalid_token');
+      await expectError(() => parseStrictJwt(noExp), 'invalid_claims', { claim: 'exp' });
+      await expectError(() => checkStrictJwt(parseJwsClaims(noExp)), 'invalid_claims', { claim: 'exp' });
+      await expectError(() => parseCompactJws(`${good}=`), 'invalid_token');
     }
     assert.equal(parseStrictJwt(good).payload.sub, 'alice');
   });

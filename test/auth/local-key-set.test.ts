@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createLocalKeySet, skippedKeys } from '../../src/auth/local-key-set.js';
 import { verifyCompactJws } from '../../src/auth/verify-jws.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { craftEs256, signHs256, signingInput } from '../fixtures/jws.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const ecJwk = { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec1' };
@@ -28,35 +28,35 @@ describe('local key set', () => {
     const token = craftEs256({ alg: 'ES256', kid: 'ec1' }, claims, ec.privateKey);
     for (const jwk of unfit) {
       const resolveKey = createLocalKeySet({ keys: [jwk] }, { algorithms: ['ES256'] });
-      await expectCode(() => verifyCompactJws(token, { algorithms: ['ES256'], resolveKey }), 'unknown_signing_key', { message: JSON.stringify(jwk) });
+      await expectError(() => verifyCompactJws(token, { algorithms: ['ES256'], resolveKey }), 'unknown_signing_key', { message: JSON.stringify(jwk) });
     }
   });
 
   it('refuses RSA keys under 2048 bits and exponents below 3', async () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const resolveKey = createLocalKeySet({ keys: [{ ...small.publicKey.export({ format: 'jwk' }), kid: 'r' }] }, { algorithms: ['RS256'] });
-    await expectCode(() => resolveKey({ alg: 'RS256', kid: 'r' }), 'unknown_signing_key');
+    await expectError(() => resolveKey({ alg: 'RS256', kid: 'r' }), 'unknown_signing_key');
     const big = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const jwk = { ...big.publicKey.export({ format: 'jwk' }), kid: 'r' };
     await createLocalKeySet({ keys: [jwk] }, { algorithms: ['RS256'] })({ alg: 'RS256', kid: 'r' });
-    await expectCode(() => createLocalKeySet({ keys: [{ ...jwk, e: 'AQ' }] }, { algorithms: ['RS256'] })({ alg: 'RS256', kid: 'r' }), 'unknown_signing_key');
+    await expectError(() => createLocalKeySet({ keys: [{ ...jwk, e: 'AQ' }] }, { algorithms: ['RS256'] })({ alg: 'RS256', kid: 'r' }), 'unknown_signing_key');
   });
 
   it('a kid shared by two keys finds nothing', async () => {
     const other = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }), kid: 'ec1' };
     const resolveKey = createLocalKeySet({ keys: [ecJwk, other] }, { algorithms: ['ES256'] });
-    await expectCode(() => resolveKey({ alg: 'ES256', kid: 'ec1' }), 'unknown_signing_key');
+    await expectError(() => resolveKey({ alg: 'ES256', kid: 'ec1' }), 'unknown_signing_key');
   });
 
   it('skips a secret key among public keys and a published private key; the other keys still work', async () => {
     const secret = { kty: 'oct', kid: 's', k: randomBytes(32).toString('base64url') };
     const leaked = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'p' };
     const resolveKey = createLocalKeySet({ keys: [secret, leaked, ecJwk] }, { algorithms: ['HS256', 'ES256'] });
-    await expectCode(() => resolveKey({ alg: 'HS256', kid: 's' }), 'unknown_signing_key');
-    await expectCode(() => resolveKey({ alg: 'ES256', kid: 'p' }), 'unknown_signing_key');
+    await expectError(() => resolveKey({ alg: 'HS256', kid: 's' }), 'unknown_signing_key');
+    await expectError(() => resolveKey({ alg: 'ES256', kid: 'p' }), 'unknown_signing_key');
     assert.equal((await resolveKey({ alg: 'ES256', kid: 'ec1' })).algorithm, 'ES256');
     // publicOnly (an identity provider's set): even a set of secret keys only is never used.
-    await expectCode(() => createLocalKeySet({ keys: [secret] }, { algorithms: ['HS256'], publicOnly: true })({ alg: 'HS256', kid: 's' }), 'unknown_signing_key');
+    await expectError(() => createLocalKeySet({ keys: [secret] }, { algorithms: ['HS256'], publicOnly: true })({ alg: 'HS256', kid: 's' }), 'unknown_signing_key');
     assert.equal((await createLocalKeySet({ keys: [secret] }, { algorithms: ['HS256'] })({ alg: 'HS256', kid: 's' })).algorithm, 'HS256');
   });
 
@@ -102,7 +102,7 @@ describe('local key set', () => {
       const resolveKey = createLocalKeySet({ keys: [{ kty: 'oct', kid: 's', k: k.toString('base64url') }] }, { algorithms: ['HS256'] });
       const verify = () => verifyCompactJws(`${input}.${signHs256(input, k)}`, { algorithms: ['HS256'], resolveKey });
       if (ok) await verify();
-      else await expectCode(verify, 'unknown_signing_key', { message: `${bytes} bytes` });
+      else await expectError(verify, 'unknown_signing_key', { message: `${bytes} bytes` });
     }
   });
 });

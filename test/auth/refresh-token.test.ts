@@ -6,8 +6,8 @@ import { checkNotRevoked } from '../../src/auth/revocation.js';
 import { verifyWorkspaceToken } from '../../src/auth/workspace-token.js';
 import { hashSecret } from '../../src/crypto/hash.js';
 import { ThreadgateError } from '../../src/errors.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { createSessionFixture, type SessionFixture } from '../fixtures/session-deps.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('refresh token', () => {
   let f: SessionFixture | undefined;
@@ -42,13 +42,13 @@ describe('refresh token', () => {
     const fx = await setup();
     const first = await createAnonymousSession(fx.deps);
     const second = await rotateRefreshToken(fx.deps, first.refresh_token.token);
-    await expectCode(() => rotateRefreshToken(fx.deps, first.refresh_token.token), 'refresh_token_reused', { secrets: [first.refresh_token.token] });
+    await expectError(() => rotateRefreshToken(fx.deps, first.refresh_token.token), 'refresh_token_reused', { secrets: [first.refresh_token.token] });
     const family = await fx.deps.store.getRefreshFamily('default', await familyOf(fx, first.refresh_token.token));
     assert.ok(family?.revokedAt !== null);
-    await expectCode(() => rotateRefreshToken(fx.deps, second.refresh_token.token), 'invalid_refresh_token', { message: 'the successor dies too' });
-    await expectCode(() => rotateRefreshToken(fx.deps, first.refresh_token.token), 'invalid_refresh_token', { message: 'and stays dead' });
+    await expectError(() => rotateRefreshToken(fx.deps, second.refresh_token.token), 'invalid_refresh_token', { message: 'the successor dies too' });
+    await expectError(() => rotateRefreshToken(fx.deps, first.refresh_token.token), 'invalid_refresh_token', { message: 'and stays dead' });
     const { principal, claims } = await verifyWorkspaceToken(fx.deps.keyring, fx.deps.config, second.access_token, fx.deps.clock);
-    await expectCode(() => checkNotRevoked(fx.deps.store, { ...principal, source: claims.src }, { tva: claims.tva! }), 'token_revoked');
+    await expectError(() => checkNotRevoked(fx.deps.store, { ...principal, source: claims.src }, { tva: claims.tva! }), 'token_revoked');
   });
 
   it('two concurrent refreshes without a reuse interval: one wins, the other is a reuse that ends the session', async () => {
@@ -88,8 +88,8 @@ describe('refresh token', () => {
     assert.equal(replay.refresh_token.token, first.refresh_token.token);
     assert.notEqual(replay.access_token, undefined);
     fx.deps.clock.advance(1);
-    await expectCode(() => rotateRefreshToken(fx.deps, session.refresh_token.token), 'refresh_token_reused');
-    await expectCode(() => rotateRefreshToken(fx.deps, first.refresh_token.token), 'invalid_refresh_token');
+    await expectError(() => rotateRefreshToken(fx.deps, session.refresh_token.token), 'refresh_token_reused');
+    await expectError(() => rotateRefreshToken(fx.deps, first.refresh_token.token), 'invalid_refresh_token');
   });
 
   it('within the interval, a replay whose successor was already used is a reuse', async () => {
@@ -97,27 +97,27 @@ describe('refresh token', () => {
     const session = await createAnonymousSession(fx.deps);
     const first = await rotateRefreshToken(fx.deps, session.refresh_token.token);
     await rotateRefreshToken(fx.deps, first.refresh_token.token);
-    await expectCode(() => rotateRefreshToken(fx.deps, session.refresh_token.token), 'refresh_token_reused');
+    await expectError(() => rotateRefreshToken(fx.deps, session.refresh_token.token), 'refresh_token_reused');
   });
 
   it('refuses malformed, unknown, expired and revoked tokens, and tokens of a user whose tokens were revoked', async () => {
     const fx = await setup();
     for (const value of ['', 'tg_rt_', `tg_rt_${'A'.repeat(43)}`, 'tg_sk_' + 'A'.repeat(43), 'x'.repeat(600), `tg_rt_${'A'.repeat(42)}=`]) {
-      await expectCode(() => rotateRefreshToken(fx.deps, value), 'invalid_refresh_token', { message: value.slice(0, 20) });
+      await expectError(() => rotateRefreshToken(fx.deps, value), 'invalid_refresh_token', { message: value.slice(0, 20) });
     }
     const expiring = await createAnonymousSession(fx.deps);
     fx.deps.clock.advance(fx.deps.config.refreshTokenTtlSeconds * 1000);
-    await expectCode(() => rotateRefreshToken(fx.deps, expiring.refresh_token.token), 'invalid_refresh_token', { message: 'expired' });
+    await expectError(() => rotateRefreshToken(fx.deps, expiring.refresh_token.token), 'invalid_refresh_token', { message: 'expired' });
 
     const revoked = await createAnonymousSession(fx.deps);
     await fx.deps.store.revokeRefreshFamily('default', await familyOf(fx, revoked.refresh_token.token), fx.deps.clock.now);
-    await expectCode(() => rotateRefreshToken(fx.deps, revoked.refresh_token.token), 'invalid_refresh_token', { message: 'revoked family' });
+    await expectError(() => rotateRefreshToken(fx.deps, revoked.refresh_token.token), 'invalid_refresh_token', { message: 'revoked family' });
 
     const userRevoked = await createAnonymousSession(fx.deps);
     const { principal } = await verifyWorkspaceToken(fx.deps.keyring, fx.deps.config, userRevoked.access_token, fx.deps.clock);
     fx.deps.clock.advance(1000);
     await fx.deps.store.revokeUserTokens('default', principal.userId, fx.deps.clock.now);
-    await expectCode(() => rotateRefreshToken(fx.deps, userRevoked.refresh_token.token), 'invalid_refresh_token', { message: 'user revoked' });
+    await expectError(() => rotateRefreshToken(fx.deps, userRevoked.refresh_token.token), 'invalid_refresh_token', { message: 'user revoked' });
   });
 
   it('resolves a live token to its family for claim, and refuses consumed or revoked ones', async () => {
@@ -128,10 +128,10 @@ describe('refresh token', () => {
     assert.equal(family.id, principal.credentialId);
     assert.equal(family.workspaceId, principal.workspaceId);
     const next = await rotateRefreshToken(fx.deps, session.refresh_token.token);
-    await expectCode(() => resolveRefreshToken(fx.deps, session.refresh_token.token), 'invalid_refresh_token');
+    await expectError(() => resolveRefreshToken(fx.deps, session.refresh_token.token), 'invalid_refresh_token');
     assert.equal((await resolveRefreshToken(fx.deps, next.refresh_token.token)).id, family.id);
     await fx.deps.store.revokeRefreshFamily('default', family.id, fx.deps.clock.now);
-    await expectCode(() => resolveRefreshToken(fx.deps, next.refresh_token.token), 'invalid_refresh_token');
+    await expectError(() => resolveRefreshToken(fx.deps, next.refresh_token.token), 'invalid_refresh_token');
     const consumedBefore = await fx.deps.store.findRefreshTokenByHash(hashSecret(next.refresh_token.token));
     assert.equal(consumedBefore?.consumedAt, null, 'resolving consumes nothing');
   });

@@ -31,19 +31,12 @@ import { createRevocationEpoch, withRevocationEvents } from '../../src/auth/revo
 import { createApiKey } from '../../src/auth/api-key.js';
 import type { Store } from '../../src/store/store.js';
 import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
+import { eventually } from '../helpers/eventually.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const admin = { token: TEST_ADMIN_KEY };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until `check` holds, at most `timeoutMs` (far above every documented bound used here). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: still not the case after ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 interface Key {
   id: string;
@@ -115,7 +108,8 @@ describe('revocation epoch: telling the others never fails a revocation', () => 
       getSetting: (key) => (++reads === 1 ? temp.store.getSetting(key) : new Promise<string | undefined>(() => undefined)),
     };
     const epoch = await createRevocationEpoch({ store: hanging, redis: null, subscriber: null, redisKeyPrefix: 'test:', pollMs: 5 });
-    await sleep(200);
+    await eventually('the first poll', () => reads >= 2);
+    await sleep(200); // forty more poll intervals: none may start while the first still hangs
     await epoch.close();
     assert.equal(reads, 2, 'the start, then one poll that never answers');
   });

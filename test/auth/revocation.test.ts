@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import { createApiKey } from '../../src/auth/api-key.js';
 import assert from 'node:assert/strict';
 import { checkNotRevoked, isBeforeUserRevocation, readUserRevocationMark } from '../../src/auth/revocation.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('revocation', () => {
   let temp: TempStore;
@@ -19,9 +19,9 @@ describe('revocation', () => {
     const subject = { projectId: 'default', userId: 'alice', source: 'api_key' as const, credentialId: record.id };
     await checkNotRevoked(temp.store, subject, mark);
     await temp.store.revokeApiKey('default', record.id, Date.now());
-    await expectCode(() => checkNotRevoked(temp.store, subject, mark), 'token_revoked');
-    await expectCode(() => checkNotRevoked(temp.store, { ...subject, credentialId: 'apikey_unknown' }, mark), 'token_revoked');
-    await expectCode(() => checkNotRevoked(temp.store, { ...subject, projectId: 'other' }, mark), 'token_revoked', { message: 'a key of another project' });
+    await expectError(() => checkNotRevoked(temp.store, subject, mark), 'token_revoked');
+    await expectError(() => checkNotRevoked(temp.store, { ...subject, credentialId: 'apikey_unknown' }, mark), 'token_revoked');
+    await expectError(() => checkNotRevoked(temp.store, { ...subject, projectId: 'other' }, mark), 'token_revoked', { message: 'a key of another project' });
   });
 
   it('an anonymous token dies with its refresh family', async () => {
@@ -29,15 +29,15 @@ describe('revocation', () => {
     const subject = { projectId: 'default', userId: 'anon_1', source: 'anonymous' as const, credentialId: 'rtf_1' };
     await checkNotRevoked(temp.store, subject, mark);
     await temp.store.revokeRefreshFamily('default', 'rtf_1', Date.now());
-    await expectCode(() => checkNotRevoked(temp.store, subject, mark), 'token_revoked');
-    await expectCode(() => checkNotRevoked(temp.store, { ...subject, credentialId: 'rtf_unknown' }, mark), 'token_revoked');
+    await expectError(() => checkNotRevoked(temp.store, subject, mark), 'token_revoked');
+    await expectError(() => checkNotRevoked(temp.store, { ...subject, credentialId: 'rtf_unknown' }, mark), 'token_revoked');
   });
 
   it('any token of a user dies when the user\'s tokens are revoked after it was issued', async () => {
     const subject = { projectId: 'default', userId: 'bob', source: 'workspace_token' as const, credentialId: 'test' };
     await checkNotRevoked(temp.store, subject, mark);
     await temp.store.revokeUserTokens('default', 'bob', iat * 1000 + 500);
-    await expectCode(() => checkNotRevoked(temp.store, subject, mark), 'token_revoked', { message: 'issued before' });
+    await expectError(() => checkNotRevoked(temp.store, subject, mark), 'token_revoked', { message: 'issued before' });
     await checkNotRevoked(temp.store, subject, { iat: iat + 1 });
     await checkNotRevoked(temp.store, { ...subject, userId: 'carol' }, mark);
   });
@@ -49,22 +49,22 @@ describe('revocation', () => {
     await temp.store.revokeUserTokens('default', 'gina', iat * 1000 + 500);
     const after = await readUserRevocationMark(temp.store, subject);
     assert.equal(after, iat * 1000 + 500);
-    await expectCode(() => checkNotRevoked(temp.store, subject, { tva: 0 }), 'token_revoked', { message: 'minted before' });
+    await expectError(() => checkNotRevoked(temp.store, subject, { tva: 0 }), 'token_revoked', { message: 'minted before' });
     // Minted after it, in the same second (or by a process whose clock lags): never refused by it.
     await checkNotRevoked(temp.store, subject, { tva: after });
     // A second revocation in the same millisecond (or with an older clock) still moves the mark.
     await temp.store.revokeUserTokens('default', 'gina', iat * 1000 + 500);
     await temp.store.revokeUserTokens('default', 'gina', iat * 1000 - 9000);
     assert.equal(await readUserRevocationMark(temp.store, subject), after + 2);
-    await expectCode(() => checkNotRevoked(temp.store, subject, { tva: after }), 'token_revoked', { message: 'minted before the later revocation' });
+    await expectError(() => checkNotRevoked(temp.store, subject, { tva: after }), 'token_revoked', { message: 'minted before the later revocation' });
   });
 
   it('a user token or identity-provider token being exchanged is refused when issued before the revocation', async () => {
     const principal = { projectId: 'default', userId: 'hugo', issuedAt: iat };
     assert.equal(await readUserRevocationMark(temp.store, principal), 0);
     await temp.store.revokeUserTokens('default', 'hugo', iat * 1000 + 1);
-    await expectCode(() => readUserRevocationMark(temp.store, principal), 'token_revoked', { message: 'issued in the revocation\'s second' });
-    await expectCode(() => readUserRevocationMark(temp.store, { ...principal, issuedAt: null }), 'token_revoked', { message: 'no iat' });
+    await expectError(() => readUserRevocationMark(temp.store, principal), 'token_revoked', { message: 'issued in the revocation\'s second' });
+    await expectError(() => readUserRevocationMark(temp.store, { ...principal, issuedAt: null }), 'token_revoked', { message: 'no iat' });
     assert.equal(await readUserRevocationMark(temp.store, { ...principal, issuedAt: iat + 1 }), iat * 1000 + 1);
     // An API key acting for the user (no issuedAt) is not the user's token: it still mints.
     assert.equal(await readUserRevocationMark(temp.store, { projectId: 'default', userId: 'hugo' }), iat * 1000 + 1);

@@ -40,8 +40,7 @@ describe('strict json', () => {
 /**
  * Random JSON objects whose truth is known by construction: members are generated as name/value
  * pairs, some names repeated on purpose, and names and strings spelled with or without escapes,
- * colons, quotes and whitespace. Both ways of deciding (the count for texts without a backslash,
- * the scan for the others and whenever the count proves nothing) must agree with the truth.
+ * colons, quotes and whitespace. The scan must agree with the truth, with and without escapes.
  */
 describe('strict json against generated objects', () => {
   function generator(seed: number) {
@@ -101,7 +100,7 @@ describe('strict json against generated objects', () => {
       if (duplicate) assert.throws(() => parseStrictJsonObject(json), /duplicate member/, json);
       else assert.deepEqual(parseStrictJsonObject(json), JSON.parse(json), json);
     }
-    // Both outcomes and both ways of deciding are exercised.
+    // Both outcomes, and texts with and without escapes, are exercised.
     assert.ok(withDuplicates > 1000 && withDuplicates < 19_000, `${withDuplicates} with duplicates`);
     assert.ok(withoutBackslash > 1000, `${withoutBackslash} without a backslash`);
   });

@@ -18,10 +18,10 @@ import { verifyUserToken, type UserTokenDeps } from '../../src/auth/user-token.j
 import { createVerifiedCredentialCache } from '../../src/auth/verified-credential-cache.js';
 import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
 import { ThreadgateError } from '../../src/errors.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { b64u, craftEs256, signHs256, signingInput } from '../fixtures/jws.js';
 import { createSessionFixture, type SessionFixture } from '../fixtures/session-deps.js';
 import { createTestConfig, createTestSecretBox } from '../fixtures/temp-store.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('user token (HS256, authentication keys)', () => {
   let f: SessionFixture;
@@ -59,9 +59,9 @@ describe('user token (HS256, authentication keys)', () => {
     it('refuses alg none in every spelling, signed or not, even with a real kid', async () => {
       for (const alg of ['none', 'None', 'NONE', 'nOnE', 'none ', ' none']) {
         const input = signingInput({ alg, kid }, claims());
-        await expectCode(() => verify(`${input}.`), 'invalid_token', { message: alg });
-        await expectCode(() => verify(`${input}.${signHs256(input, secret)}`), 'invalid_token', { message: alg, secrets: [secret] });
-        await expectCode(() => bearer(`${input}.${signHs256(input, secret)}`), 'invalid_token', { message: alg });
+        await expectError(() => verify(`${input}.`), 'invalid_token', { message: alg });
+        await expectError(() => verify(`${input}.${signHs256(input, secret)}`), 'invalid_token', { message: alg, secrets: [secret] });
+        await expectError(() => bearer(`${input}.${signHs256(input, secret)}`), 'invalid_token', { message: alg });
       }
     });
 
@@ -69,15 +69,15 @@ describe('user token (HS256, authentication keys)', () => {
       const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const input = signingInput({ alg: 'RS256', kid }, claims());
       const rs256 = `${input}.${createSign('sha256').update(input).sign(rsa.privateKey).toString('base64url')}`;
-      await expectCode(() => verify(rs256), 'invalid_token');
-      await expectCode(() => bearer(rs256), 'invalid_token');
+      await expectError(() => verify(rs256), 'invalid_token');
+      await expectError(() => bearer(rs256), 'invalid_token');
       const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const es256 = craftEs256({ alg: 'ES256', kid }, claims(), ec.privateKey);
-      await expectCode(() => verify(es256), 'invalid_token');
-      await expectCode(() => bearer(es256), 'invalid_token');
+      await expectError(() => verify(es256), 'invalid_token');
+      await expectError(() => bearer(es256), 'invalid_token');
       // Key confusion the other way: an "RS256"/"ES256" token MACed with the secret.
       for (const alg of ['RS256', 'ES256', 'PS256', 'EdDSA']) {
-        await expectCode(() => bearer(craft({ alg, kid }, claims())), 'invalid_token', { message: alg });
+        await expectError(() => bearer(craft({ alg, kid }, claims())), 'invalid_token', { message: alg });
       }
     });
 
@@ -85,75 +85,75 @@ describe('user token (HS256, authentication keys)', () => {
       for (const [alg, hash] of [['HS384', 'sha384'], ['HS512', 'sha512']] as const) {
         const input = signingInput({ alg, kid }, claims());
         const token = `${input}.${createHmac(hash, secret).update(input).digest('base64url')}`;
-        await expectCode(() => verify(token), 'invalid_token', { message: alg });
-        await expectCode(() => bearer(token), 'invalid_token', { message: alg });
+        await expectError(() => verify(token), 'invalid_token', { message: alg });
+        await expectError(() => bearer(token), 'invalid_token', { message: alg });
       }
     });
 
     it('refuses a token signed with another key\'s secret, or with the secret in another encoding', async () => {
-      await expectCode(() => verify(craft({ alg: 'HS256', kid }, claims(), other.secret)), 'invalid_signature', { secrets: [secret, other.secret] });
-      await expectCode(() => verify(craft({ alg: 'HS256', kid: other.kid }, claims(), secret)), 'invalid_signature');
+      await expectError(() => verify(craft({ alg: 'HS256', kid }, claims(), other.secret)), 'invalid_signature', { secrets: [secret, other.secret] });
+      await expectError(() => verify(craft({ alg: 'HS256', kid: other.kid }, claims(), secret)), 'invalid_signature');
       const withoutPrefix = secret.slice('sk-tg-'.length);
-      await expectCode(() => verify(craft({ alg: 'HS256', kid }, claims(), withoutPrefix)), 'invalid_signature');
+      await expectError(() => verify(craft({ alg: 'HS256', kid }, claims(), withoutPrefix)), 'invalid_signature');
       const input = signingInput({ alg: 'HS256', kid }, claims());
       const decoded = createHmac('sha256', Buffer.from(withoutPrefix, 'base64url')).update(input).digest('base64url');
-      await expectCode(() => verify(`${input}.${decoded}`), 'invalid_signature', { message: 'base64url-decoded secret' });
+      await expectError(() => verify(`${input}.${decoded}`), 'invalid_signature', { message: 'base64url-decoded secret' });
     });
 
     it('refuses a tampered payload or header, and a truncated or empty signature', async () => {
       const token = sign();
       const [h, p, s] = token.split('.') as [string, string, string];
       const forged = b64u({ ...claims(), sub: 'admin' });
-      await expectCode(() => verify(`${h}.${forged}.${s}`), 'invalid_signature');
-      await expectCode(() => verify(`${b64u({ alg: 'HS256', kid, typ: 'at+jwt' })}.${p}.${s}`), 'invalid_signature');
+      await expectError(() => verify(`${h}.${forged}.${s}`), 'invalid_signature');
+      await expectError(() => verify(`${b64u({ alg: 'HS256', kid, typ: 'at+jwt' })}.${p}.${s}`), 'invalid_signature');
       const bytes = Buffer.from(s, 'base64url');
-      await expectCode(() => verify(`${h}.${p}.${bytes.subarray(0, 16).toString('base64url')}`), 'invalid_signature');
-      await expectCode(() => verify(`${h}.${p}.${bytes.subarray(0, 31).toString('base64url')}`), 'invalid_signature');
-      await expectCode(() => verify(`${h}.${p}.${Buffer.concat([bytes, Buffer.from([0])]).toString('base64url')}`), 'invalid_signature');
-      await expectCode(() => verify(`${h}.${p}.`), 'invalid_token');
-      await expectCode(() => verify(`${h}.${p}.${s}=`), 'invalid_token');
-      await expectCode(() => verify(`${h}.${p}`), 'invalid_token');
-      await expectCode(() => verify(` ${token}`), 'invalid_token');
+      await expectError(() => verify(`${h}.${p}.${bytes.subarray(0, 16).toString('base64url')}`), 'invalid_signature');
+      await expectError(() => verify(`${h}.${p}.${bytes.subarray(0, 31).toString('base64url')}`), 'invalid_signature');
+      await expectError(() => verify(`${h}.${p}.${Buffer.concat([bytes, Buffer.from([0])]).toString('base64url')}`), 'invalid_signature');
+      await expectError(() => verify(`${h}.${p}.`), 'invalid_token');
+      await expectError(() => verify(`${h}.${p}.${s}=`), 'invalid_token');
+      await expectError(() => verify(`${h}.${p}`), 'invalid_token');
+      await expectError(() => verify(` ${token}`), 'invalid_token');
     });
 
     it('refuses a missing, expired, non-numeric or infinite exp', async () => {
       const header = { alg: 'HS256', kid };
-      await expectCode(() => verify(craft(header, { sub: 'alice' })), 'invalid_claims', { claim: 'exp' });
-      await expectCode(() => verify(sign({ exp: now() - 31 })), 'token_expired');
-      await expectCode(() => verify(sign({ exp: now() - 3600 })), 'token_expired');
+      await expectError(() => verify(craft(header, { sub: 'alice' })), 'invalid_claims', { claim: 'exp' });
+      await expectError(() => verify(sign({ exp: now() - 31 })), 'token_expired');
+      await expectError(() => verify(sign({ exp: now() - 3600 })), 'token_expired');
       assert.ok(await verify(sign({ exp: now() - 29 })), 'within the 30 s clock tolerance');
       for (const exp of [String(now() + 600), null, true, [now() + 600], { v: 1 }]) {
-        await expectCode(() => verify(sign({ exp })), 'invalid_claims', { claim: 'exp', message: JSON.stringify(exp) });
+        await expectError(() => verify(sign({ exp })), 'invalid_claims', { claim: 'exp', message: JSON.stringify(exp) });
       }
       for (const raw of ['1e400', '-1e400']) {
-        await expectCode(() => verify(craft(header, `{"sub":"alice","exp":${raw}}`)), 'invalid_claims', { claim: 'exp', message: raw });
+        await expectError(() => verify(craft(header, `{"sub":"alice","exp":${raw}}`)), 'invalid_claims', { claim: 'exp', message: raw });
       }
     });
 
     it('refuses nbf and iat in the future beyond the tolerance, and non-numeric ones', async () => {
-      await expectCode(() => verify(sign({ nbf: now() + 31 })), 'token_not_yet_valid');
+      await expectError(() => verify(sign({ nbf: now() + 31 })), 'token_not_yet_valid');
       assert.ok(await verify(sign({ nbf: now() + 29 })));
-      await expectCode(() => verify(sign({ iat: now() + 31 })), 'invalid_claims', { claim: 'iat' });
+      await expectError(() => verify(sign({ iat: now() + 31 })), 'invalid_claims', { claim: 'iat' });
       assert.ok(await verify(sign({ iat: now() + 29 })));
-      await expectCode(() => verify(sign({ nbf: 'soon' })), 'invalid_claims', { claim: 'nbf' });
-      await expectCode(() => verify(craft({ alg: 'HS256', kid }, `{"sub":"alice","exp":${now() + 60},"iat":1e400}`)), 'invalid_claims', { claim: 'iat' });
+      await expectError(() => verify(sign({ nbf: 'soon' })), 'invalid_claims', { claim: 'nbf' });
+      await expectError(() => verify(craft({ alg: 'HS256', kid }, `{"sub":"alice","exp":${now() + 60},"iat":1e400}`)), 'invalid_claims', { claim: 'iat' });
     });
 
     it('refuses an empty, missing, non-string or unprintable sub', async () => {
       for (const sub of ['', 42, null, ['alice'], 'tab\there', 'x'.repeat(256), ' alice', 'new\nline']) {
-        await expectCode(() => verify(sign({ sub })), 'invalid_claims', { claim: 'sub', message: JSON.stringify(sub) });
+        await expectError(() => verify(sign({ sub })), 'invalid_claims', { claim: 'sub', message: JSON.stringify(sub) });
       }
-      await expectCode(() => verify(craft({ alg: 'HS256', kid }, { exp: now() + 60 })), 'invalid_claims', { claim: 'sub' });
+      await expectError(() => verify(craft({ alg: 'HS256', kid }, { exp: now() + 60 })), 'invalid_claims', { claim: 'sub' });
     });
 
     it('refuses crit, b64, duplicate members, and a kid that is not a string', async () => {
-      await expectCode(() => verify(sign({}, { crit: ['exp'], exp: 1 })), 'invalid_token');
-      await expectCode(() => verify(sign({}, { crit: [] })), 'invalid_token');
-      await expectCode(() => verify(sign({}, { b64: false })), 'invalid_token');
-      await expectCode(() => verify(craft({ alg: 'HS256', kid }, `{"sub":"alice","sub":"admin","exp":${now() + 60}}`)), 'invalid_token');
-      await expectCode(() => verify(craft(`{"alg":"HS256","kid":"${kid}","kid":"${other.kid}"}`, claims())), 'invalid_token');
-      await expectCode(() => verify(sign({}, { kid: 7 })), 'invalid_token');
-      await expectCode(() => verify(sign({}, { kid: '' })), 'invalid_token');
+      await expectError(() => verify(sign({}, { crit: ['exp'], exp: 1 })), 'invalid_token');
+      await expectError(() => verify(sign({}, { crit: [] })), 'invalid_token');
+      await expectError(() => verify(sign({}, { b64: false })), 'invalid_token');
+      await expectError(() => verify(craft({ alg: 'HS256', kid }, `{"sub":"alice","sub":"admin","exp":${now() + 60}}`)), 'invalid_token');
+      await expectError(() => verify(craft(`{"alg":"HS256","kid":"${kid}","kid":"${other.kid}"}`, claims())), 'invalid_token');
+      await expectError(() => verify(sign({}, { kid: 7 })), 'invalid_token');
+      await expectError(() => verify(sign({}, { kid: '' })), 'invalid_token');
     });
 
     it('ignores jku, jwk, x5u and x5c: never fetched, never used', async () => {
@@ -167,8 +167,8 @@ describe('user token (HS256, authentication keys)', () => {
         const attacker = 'attacker-secret-0123456789abcdefghijklmnop';
         const jwk = { kty: 'oct', k: Buffer.from(attacker).toString('base64url'), alg: 'HS256' };
         const headers = { jku: 'https://evil.example/jwks.json', x5u: 'https://evil.example/cert.pem', jwk, x5c: ['MIIB'] };
-        await expectCode(() => verify(craft({ alg: 'HS256', kid, ...headers }, claims(), attacker)), 'invalid_signature');
-        await expectCode(() => verify(craft({ alg: 'HS256', kid: 'ak_attacker', ...headers }, claims(), attacker)), 'unknown_signing_key');
+        await expectError(() => verify(craft({ alg: 'HS256', kid, ...headers }, claims(), attacker)), 'invalid_signature');
+        await expectError(() => verify(craft({ alg: 'HS256', kid: 'ak_attacker', ...headers }, claims(), attacker)), 'unknown_signing_key');
         const accepted = await verify(sign({}, headers));
         assert.equal(accepted.userId, 'alice', 'the real key verifies; the header keys change nothing');
         assert.equal(fetched, 0, 'nothing was fetched');
@@ -178,14 +178,14 @@ describe('user token (HS256, authentication keys)', () => {
     });
 
     it('refuses an unknown or malformed kid as unknown_signing_key without reading the store for the malformed ones', async () => {
-      await expectCode(() => verify(sign({}, { kid: 'ak_00000000000000000000000000' })), 'unknown_signing_key');
+      await expectError(() => verify(sign({}, { kid: 'ak_00000000000000000000000000' })), 'unknown_signing_key');
       let reads = 0;
       const counting = { ...deps, store: { ...deps.store, getAuthKey: async (...args: Parameters<typeof deps.store.getAuthKey>) => { reads++; return deps.store.getAuthKey(...args); } } };
       for (const bad of ['ak_', 'ak_x', `${kid}x`, 'ak_../../etc/passwd', `ak_${'0'.repeat(200)}`, kid.toUpperCase().replace('AK_', 'ak_')]) {
-        await expectCode(() => verifyUserToken(counting, sign({}, { kid: bad })), 'unknown_signing_key', { message: bad });
+        await expectError(() => verifyUserToken(counting, sign({}, { kid: bad })), 'unknown_signing_key', { message: bad });
       }
       assert.equal(reads, 0);
-      await expectCode(() => bearer(sign({}, { kid: 'ak_00000000000000000000000000' })), 'unknown_signing_key');
+      await expectError(() => bearer(sign({}, { kid: 'ak_00000000000000000000000000' })), 'unknown_signing_key');
     });
 
     it('refuses a token of a deleted key on the very next call, and its exchanged workspace tokens', async () => {
@@ -201,9 +201,9 @@ describe('user token (HS256, authentication keys)', () => {
       // Another process deletes it (a second connection to the same database).
       const peer = await f.temp.openAnother();
       assert.equal(await peer.deleteAuthKey('default', doomed.record.id), true);
-      await expectCode(() => bearer(token), 'unknown_signing_key', { secrets: [token, doomed.secret] });
-      await expectCode(() => verify(token), 'unknown_signing_key');
-      await expectCode(() => bearer(exchanged.token), 'token_revoked');
+      await expectError(() => bearer(token), 'unknown_signing_key', { secrets: [token, doomed.secret] });
+      await expectError(() => verify(token), 'unknown_signing_key');
+      await expectError(() => bearer(exchanged.token), 'token_revoked');
     });
 
     it('with the verified-credential cache, a deletion in this process is seen on the very next call', async () => {
@@ -218,7 +218,7 @@ describe('user token (HS256, authentication keys)', () => {
       assert.ok(await cached.authenticate(input));
       assert.equal(cache.size, 1, 'the acceptance is cached');
       await store.deleteAuthKey('default', doomed.record.id);
-      await expectCode(() => cached.authenticate(input), 'unknown_signing_key');
+      await expectError(() => cached.authenticate(input), 'unknown_signing_key');
       await epoch.close();
     });
 
@@ -230,7 +230,7 @@ describe('user token (HS256, authentication keys)', () => {
 
     it('never echoes the token or the secret in an error', async () => {
       const token = sign({ exp: now() - 3600 });
-      await expectCode(() => bearer(token), 'token_expired', { secrets: [token, secret, token.split('.')[2]!] });
+      await expectError(() => bearer(token), 'token_expired', { secrets: [token, secret, token.split('.')[2]!] });
     });
   });
 
@@ -262,7 +262,7 @@ describe('user token (HS256, authentication keys)', () => {
     it('takes the workspace from the workspace_id claim, validated like Aui-Workspace-Id', async () => {
       assert.equal((await verify(sign({ workspace_id: 'org1_alice' }))).workspaceId, 'org1_alice');
       for (const workspace_id of ['', 7, null, ['w'], 'w\tx', 'x'.repeat(256), 'é']) {
-        await expectCode(() => verify(sign({ workspace_id })), 'invalid_claims', { claim: 'workspace_id', message: JSON.stringify(workspace_id) });
+        await expectError(() => verify(sign({ workspace_id })), 'invalid_claims', { claim: 'workspace_id', message: JSON.stringify(workspace_id) });
       }
     });
 
@@ -271,7 +271,7 @@ describe('user token (HS256, authentication keys)', () => {
       const custom = { ...deps, config };
       assert.equal((await verifyUserToken(custom, sign({ org_id: 'acme', workspace_id: 'ignored' }))).workspaceId, 'acme');
       assert.equal((await verifyUserToken(custom, sign({ workspace_id: 'ignored' }))).workspaceId, 'alice');
-      await expectCode(() => verifyUserToken(custom, sign({ org_id: 42 })), 'invalid_claims', { claim: 'org_id' });
+      await expectError(() => verifyUserToken(custom, sign({ org_id: 42 })), 'invalid_claims', { claim: 'org_id' });
       const uri = { ...deps, config: createTestConfig({ THREADGATE_USER_TOKEN_WORKSPACE_CLAIM: 'https://example.com/workspace' }) };
       assert.equal((await verifyUserToken(uri, sign({ 'https://example.com/workspace': 'w1' }))).workspaceId, 'w1');
     });
@@ -281,17 +281,17 @@ describe('user token (HS256, authentication keys)', () => {
       assert.deepEqual([...(await verify(sign({ scope: 'threads:read admin root' }))).scopes], ['threads:read']);
       assert.deepEqual([...(await verify(sign({ scope: '' }))).scopes], [], 'an empty scope grants nothing');
       for (const scope of [['threads:read'], 7, null]) {
-        await expectCode(() => verify(sign({ scope })), 'invalid_claims', { claim: 'scope', message: JSON.stringify(scope) });
+        await expectError(() => verify(sign({ scope })), 'invalid_claims', { claim: 'scope', message: JSON.stringify(scope) });
       }
     });
 
     it('a token with our issuer goes down the workspace-token path (and fails there), not this one', async () => {
-      await expectCode(() => bearer(sign({ iss: f.deps.config.issuer })), 'invalid_token');
+      await expectError(() => bearer(sign({ iss: f.deps.config.issuer })), 'invalid_token');
     });
 
     it('an HS256 token without an ak_ kid is not a user token', async () => {
-      await expectCode(() => bearer(craft({ alg: 'HS256' }, claims())), 'invalid_claims', { claim: 'iss' });
-      await expectCode(() => bearer(craft({ alg: 'HS256', kid: 'key_1' }, claims({ iss: 'https://x.example' }))), 'unknown_issuer');
+      await expectError(() => bearer(craft({ alg: 'HS256' }, claims())), 'invalid_claims', { claim: 'iss' });
+      await expectError(() => bearer(craft({ alg: 'HS256', kid: 'key_1' }, claims({ iss: 'https://x.example' }))), 'unknown_issuer');
     });
   });
 
@@ -308,30 +308,30 @@ describe('user token (HS256, authentication keys)', () => {
 
     it('carries user tokens only: an API key or a workspace token there is invalid_token', async () => {
       const { key } = await createApiKey(f.deps.store, { projectId: 'default', name: 'k' });
-      await expectCode(() => auth.authenticate({ authorization: undefined, userIdHeader: 'u', workspaceIdHeader: 'w', userTokenHeader: key }), 'invalid_token', { secrets: [key] });
+      await expectError(() => auth.authenticate({ authorization: undefined, userIdHeader: 'u', workspaceIdHeader: 'w', userTokenHeader: key }), 'invalid_token', { secrets: [key] });
       const { token } = await mintWorkspaceToken(f.deps.keyring, f.deps.config, {
         projectId: 'default', userId: 'alice', workspaceId: 'w', scopes: ALL_SCOPES, agents: 'all', anonymous: false, credential: { source: 'workspace_token', id: 't' },
       }, f.deps.clock);
       assert.ok(await bearer(token), 'fine as Bearer');
-      await expectCode(() => viaHeader(token), 'invalid_token');
-      await expectCode(() => viaHeader(token), 'invalid_token', { message: 'a second time (not from the cache)' });
+      await expectError(() => viaHeader(token), 'invalid_token');
+      await expectError(() => viaHeader(token), 'invalid_token', { message: 'a second time (not from the cache)' });
     });
 
     it('refuses a malformed value and two different credentials at once; the same token twice is fine', async () => {
       const token = sign();
       for (const bad of [`Bearer ${token}`, ` ${token}`, `${token} `, 'a b', 'x'.repeat(17 * 1024)]) {
-        await expectCode(() => viaHeader(bad), 'invalid_token', { message: JSON.stringify(bad).slice(0, 40) });
+        await expectError(() => viaHeader(bad), 'invalid_token', { message: JSON.stringify(bad).slice(0, 40) });
       }
       assert.equal(await viaHeader(''), undefined, 'an empty header carries nothing');
       assert.equal((await viaHeader('', `Bearer ${token}`))?.userId, 'alice', 'an empty header beside Authorization is ignored');
-      await expectCode(() => viaHeader(token, `Bearer ${sign({ sub: 'bob' })}`), 'invalid_token');
+      await expectError(() => viaHeader(token, `Bearer ${sign({ sub: 'bob' })}`), 'invalid_token');
       assert.equal((await viaHeader(token, `Bearer ${token}`))?.userId, 'alice');
     });
 
     it('applies every check of the Bearer path', async () => {
-      await expectCode(() => viaHeader(sign({ exp: now() - 3600 })), 'token_expired');
-      await expectCode(() => viaHeader(craft({ alg: 'none', kid }, claims())), 'invalid_token');
-      await expectCode(() => viaHeader(craft({ alg: 'HS256', kid }, claims(), other.secret)), 'invalid_signature');
+      await expectError(() => viaHeader(sign({ exp: now() - 3600 })), 'token_expired');
+      await expectError(() => viaHeader(craft({ alg: 'none', kid }, claims())), 'invalid_token');
+      await expectError(() => viaHeader(craft({ alg: 'HS256', kid }, claims(), other.secret)), 'invalid_signature');
     });
   });
 });

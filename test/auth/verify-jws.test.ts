@@ -5,8 +5,8 @@ import { importJWK, type CryptoKey } from 'jose';
 import { withTrace } from '../../src/auth/trace.js';
 import { verifyCompactJws, type KeyResolver, type ResolvedKey } from '../../src/auth/verify-jws.js';
 import { UnknownKeyId } from '../../src/errors.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { b64u, craftEs256, signHs256, signingInput, signEs256 } from '../fixtures/jws.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -40,7 +40,7 @@ describe('verify-jws', () => {
     for (const alg of ['none', 'None', 'NONE', 'nOnE', 'none ', ' none']) {
       const input = signingInput({ alg, kid: 'k1' }, claims);
       for (const token of [`${input}.`, `${input}.${b64u('x')}`, `${input}.${signEs256(input, privateKey)}`]) {
-        await expectCode(() => verifyCompactJws(token, options), 'invalid_token', { message: alg });
+        await expectError(() => verifyCompactJws(token, options), 'invalid_token', { message: alg });
       }
     }
   });
@@ -54,17 +54,17 @@ describe('verify-jws', () => {
     for (const secret of secrets) {
       for (const alg of ['HS256', 'HS384', 'HS512']) {
         const input = signingInput({ alg, kid: 'k1' }, claims);
-        await expectCode(() => verifyCompactJws(`${input}.${signHs256(input, secret)}`, options), 'invalid_token');
+        await expectError(() => verifyCompactJws(`${input}.${signHs256(input, secret)}`, options), 'invalid_token');
       }
     }
     // Even when the source accepted HMAC too, the key (ES256) pins its own algorithm.
     const input = signingInput({ alg: 'HS256', kid: 'k1' }, claims);
     const token = `${input}.${signHs256(input, publicKey.export({ type: 'spki', format: 'pem' }) as string)}`;
-    await expectCode(() => verifyCompactJws(token, { algorithms: ['ES256', 'HS256'], resolveKey }), 'invalid_token');
+    await expectError(() => verifyCompactJws(token, { algorithms: ['ES256', 'HS256'], resolveKey }), 'invalid_token');
   });
 
   it('refuses algorithms the source does not list, even when the signature is fine', async () => {
-    await expectCode(() => verifyCompactJws(craftEs256(header, claims, privateKey), { algorithms: ['EdDSA'], resolveKey }), 'invalid_token');
+    await expectError(() => verifyCompactJws(craftEs256(header, claims, privateKey), { algorithms: ['EdDSA'], resolveKey }), 'invalid_token');
   });
 
   it('refuses a tampered payload or header, and a truncated, extended or re-encoded signature', async () => {
@@ -80,15 +80,15 @@ describe('verify-jws', () => {
       `${h}.${p}.${Buffer.from(signature.map((byte, i) => (i === 10 ? byte ^ 1 : byte))).toString('base64url')}`,
       `${h}.${p}.${Buffer.alloc(64).toString('base64url')}`,
     ];
-    for (const value of tampered) await expectCode(() => verifyCompactJws(value, options), 'invalid_signature');
+    for (const value of tampered) await expectError(() => verifyCompactJws(value, options), 'invalid_signature');
     // The same signature in DER instead of the fixed-size JWS form (RFC 7518 §3.4).
     const { createSign } = await import('node:crypto');
     const der = createSign('sha256').update(`${h}.${p}`).sign({ key: privateKey, dsaEncoding: 'der' }).toString('base64url');
-    await expectCode(() => verifyCompactJws(`${h}.${p}.${der}`, options), 'invalid_signature');
+    await expectError(() => verifyCompactJws(`${h}.${p}.${der}`, options), 'invalid_signature');
   });
 
   it('refuses an unknown kid through the resolver', async () => {
-    await expectCode(() => verifyCompactJws(craftEs256({ alg: 'ES256', kid: 'other' }, claims, privateKey), options), 'unknown_signing_key');
+    await expectError(() => verifyCompactJws(craftEs256({ alg: 'ES256', kid: 'other' }, claims, privateKey), options), 'unknown_signing_key');
   });
 
   it('never uses a key the token brings: jwk, jku, x5u, x5c are ignored', async () => {
@@ -100,7 +100,7 @@ describe('verify-jws', () => {
       x5u: 'https://attacker.example/cert.pem',
       x5c: [attacker.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')],
     };
-    await expectCode(() => verifyCompactJws(craftEs256(embedded, claims, attacker.privateKey), options), 'invalid_signature');
+    await expectError(() => verifyCompactJws(craftEs256(embedded, claims, attacker.privateKey), options), 'invalid_signature');
     // Signed by the real key, the same headers are inert.
     await verifyCompactJws(craftEs256(embedded, claims, privateKey), options);
   });
@@ -153,7 +153,7 @@ describe('verify-jws – every algorithm, through node:crypto', () => {
     for (const [alg, signingKey, verificationKey, otherKey] of pairs) {
       const token = signWith(alg, signingKey);
       await verifyCompactJws(token, { algorithms: [alg], resolveKey: fixed(verificationKey, alg) });
-      await expectCode(() => verifyCompactJws(token, { algorithms: [alg], resolveKey: fixed(otherKey, alg) }), 'invalid_signature', { message: alg });
+      await expectError(() => verifyCompactJws(token, { algorithms: [alg], resolveKey: fixed(otherKey, alg) }), 'invalid_signature', { message: alg });
     }
   });
 
@@ -211,26 +211,26 @@ describe('verify-jws – every algorithm, through node:crypto', () => {
         Buffer.from(signWith(alg, signingKey, { dsaEncoding: 'der' }).split('.')[2]!, 'base64url'),
       ];
       for (const value of bad) {
-        await expectCode(() => verifyCompactJws(`${h}.${p}.${value.toString('base64url')}`, { algorithms: [alg], resolveKey: fixed(key, alg) }), 'invalid_signature', { message: alg });
+        await expectError(() => verifyCompactJws(`${h}.${p}.${value.toString('base64url')}`, { algorithms: [alg], resolveKey: fixed(key, alg) }), 'invalid_signature', { message: alg });
       }
     }
   });
 
   it('refuses a PSS signature whose salt is not as long as the hash, and PKCS#1 v1.5 for PS256 and back', async () => {
     for (const saltLength of [0, 20, 33, 64]) {
-      await expectCode(() => verifyCompactJws(signWith('PS256', rsa.privateKey, { saltLength }), { algorithms: ['PS256'], resolveKey: fixed(rsa.publicKey, 'PS256') }), 'invalid_signature', { message: `salt ${saltLength}` });
+      await expectError(() => verifyCompactJws(signWith('PS256', rsa.privateKey, { saltLength }), { algorithms: ['PS256'], resolveKey: fixed(rsa.publicKey, 'PS256') }), 'invalid_signature', { message: `salt ${saltLength}` });
     }
     const [h1, p1] = signWith('PS256', rsa.privateKey).split('.');
     const rsSignature = signWith('RS256', rsa.privateKey).split('.')[2];
     // Same header and payload would differ by alg; graft the other padding's signature on.
-    await expectCode(() => verifyCompactJws(`${h1}.${p1}.${rsSignature}`, { algorithms: ['PS256'], resolveKey: fixed(rsa.publicKey, 'PS256') }), 'invalid_signature');
+    await expectError(() => verifyCompactJws(`${h1}.${p1}.${rsSignature}`, { algorithms: ['PS256'], resolveKey: fixed(rsa.publicKey, 'PS256') }), 'invalid_signature');
   });
 
   it('refuses a token whose alg differs from the key\'s, and an algorithm listed but not supported', async () => {
-    await expectCode(() => verifyCompactJws(signWith('RS384', rsa.privateKey), { algorithms: ['RS256', 'RS384'], resolveKey: fixed(rsa.publicKey, 'RS256') }), 'invalid_token');
-    await expectCode(() => verifyCompactJws(signWith('HS256', secret), { algorithms: ['HS256', 'ES256'], resolveKey: fixed(publicKey, 'ES256') }), 'invalid_token');
+    await expectError(() => verifyCompactJws(signWith('RS384', rsa.privateKey), { algorithms: ['RS256', 'RS384'], resolveKey: fixed(rsa.publicKey, 'RS256') }), 'invalid_token');
+    await expectError(() => verifyCompactJws(signWith('HS256', secret), { algorithms: ['HS256', 'ES256'], resolveKey: fixed(publicKey, 'ES256') }), 'invalid_token');
     const input = signingInput({ alg: 'ES256K', kid: 'k1' }, claims);
-    await expectCode(() => verifyCompactJws(`${input}.${b64u('sig')}`, { algorithms: ['ES256K'], resolveKey: fixed(publicKey, 'ES256K') }), 'invalid_token');
+    await expectError(() => verifyCompactJws(`${input}.${b64u('sig')}`, { algorithms: ['ES256K'], resolveKey: fixed(publicKey, 'ES256K') }), 'invalid_token');
   });
 
   it('reports the signature step in an inspection trace', async () => {

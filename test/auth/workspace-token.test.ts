@@ -4,10 +4,10 @@ import { CompactSign } from 'jose';
 import { createKeyring, type Keyring } from '../../src/auth/keyring.js';
 import { ALL_SCOPES } from '../../src/auth/principal.js';
 import { mintWorkspaceToken, verifyWorkspaceToken, type WorkspaceTokenInput } from '../../src/auth/workspace-token.js';
-import { expectCode } from '../fixtures/auth-errors.js';
 import { createFrozenClock } from '../fixtures/clock.js';
 import { b64u, signHs256 } from '../fixtures/jws.js';
 import { createTempStore, createTestConfig, createTestSecretBox, type TempStore } from '../fixtures/temp-store.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const config = createTestConfig({ THREADGATE_ISSUER: 'https://tg.example', THREADGATE_AUDIENCE: 'tg-api' });
 const input: WorkspaceTokenInput = {
@@ -102,7 +102,7 @@ describe('workspace token', () => {
       clock.advance((300 + 30) * 1000 - 1000);
       await verify(token);
       clock.advance(1000);
-      await expectCode(() => verify(token), 'token_expired');
+      await expectError(() => verify(token), 'token_expired');
     } finally {
       clock.set(start);
     }
@@ -113,7 +113,7 @@ describe('workspace token', () => {
     const [, payload] = token.split('.');
     for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
       const kid = (await keyring.signingKey()).kid;
-      await expectCode(() => verify(`${b64u({ alg, kid, typ: 'at+jwt' })}.${payload}.`), 'invalid_token', { message: alg });
+      await expectError(() => verify(`${b64u({ alg, kid, typ: 'at+jwt' })}.${payload}.`), 'invalid_token', { message: alg });
     }
   });
 
@@ -122,7 +122,7 @@ describe('workspace token', () => {
     const jwk = keys[0]!;
     const input = `${b64u({ alg: 'HS256', kid: jwk.kid, typ: 'at+jwt' })}.${b64u(validClaims())}`;
     for (const secret of [JSON.stringify(jwk), Buffer.from(jwk.x!, 'base64url'), Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')])]) {
-      await expectCode(() => verify(`${input}.${signHs256(input, secret)}`), 'invalid_token');
+      await expectError(() => verify(`${input}.${signHs256(input, secret)}`), 'invalid_token');
     }
   });
 
@@ -130,68 +130,68 @@ describe('workspace token', () => {
     const { token } = await mint();
     const [h, p, s] = token.split('.') as [string, string, string];
     const forged = b64u({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'admin' });
-    await expectCode(() => verify(`${h}.${forged}.${s}`), 'invalid_signature');
+    await expectError(() => verify(`${h}.${forged}.${s}`), 'invalid_signature');
     const signature = Buffer.from(s, 'base64url');
     for (const length of [63, 62, 32, 1]) {
-      await expectCode(() => verify(`${h}.${p}.${signature.subarray(0, length).toString('base64url')}`), 'invalid_signature', { message: `${length} bytes` });
+      await expectError(() => verify(`${h}.${p}.${signature.subarray(0, length).toString('base64url')}`), 'invalid_signature', { message: `${length} bytes` });
     }
     for (const variant of [`${h}.${p}.${s}=`, `${h}=.${p}.${s}`, `${h}.${p} .${s}`, ` ${token}`, `${token}\n`, `${h}.${p}.${s}.`]) {
-      await expectCode(() => verify(variant), 'invalid_token', { message: JSON.stringify(variant) });
+      await expectError(() => verify(variant), 'invalid_token', { message: JSON.stringify(variant) });
     }
   });
 
   it('refuses duplicate claims even when the signature is ours', async () => {
     const claims = validClaims();
     const text = JSON.stringify(claims).replace('"sub":"alice"', '"sub":"alice","sub":"admin"');
-    await expectCode(async () => verify(await signRaw(text)), 'invalid_token');
+    await expectError(async () => verify(await signRaw(text)), 'invalid_token');
     const scopeDup = JSON.stringify(claims).replace('"scope":"threads:read"', '"scope":"threads:read","scope":"threads:read threads:write memory:write"');
-    await expectCode(async () => verify(await signRaw(scopeDup)), 'invalid_token');
+    await expectError(async () => verify(await signRaw(scopeDup)), 'invalid_token');
   });
 
   it('refuses exp as 1e400, a missing exp, an empty sub, nbf and iat in the future', async () => {
     const claims = validClaims();
     const exp1e400 = JSON.stringify(claims).replace(/"exp":\d+/, '"exp":1e400');
-    await expectCode(async () => verify(await signRaw(exp1e400)), 'invalid_claims', { claim: 'exp' });
+    await expectError(async () => verify(await signRaw(exp1e400)), 'invalid_claims', { claim: 'exp' });
     const { exp: _exp, ...noExp } = claims;
-    await expectCode(async () => verify(await signClaims(noExp)), 'invalid_claims', { claim: 'exp' });
-    await expectCode(async () => verify(await signClaims({ ...claims, sub: '' })), 'invalid_claims', { claim: 'sub' });
-    await expectCode(async () => verify(await signClaims({ ...claims, nbf: now() + 31 })), 'token_not_yet_valid');
-    await expectCode(async () => verify(await signClaims({ ...claims, iat: now() + 31 })), 'invalid_claims', { claim: 'iat' });
+    await expectError(async () => verify(await signClaims(noExp)), 'invalid_claims', { claim: 'exp' });
+    await expectError(async () => verify(await signClaims({ ...claims, sub: '' })), 'invalid_claims', { claim: 'sub' });
+    await expectError(async () => verify(await signClaims({ ...claims, nbf: now() + 31 })), 'token_not_yet_valid');
+    await expectError(async () => verify(await signClaims({ ...claims, iat: now() + 31 })), 'invalid_claims', { claim: 'iat' });
     await verify(await signClaims({ ...claims, nbf: now() + 30, iat: now() + 30 }));
   });
 
   it('refuses a wrong issuer, audience or typ, and missing Threadgate claims', async () => {
     const claims = validClaims();
-    await expectCode(async () => verify(await signClaims({ ...claims, iss: 'https://evil.example' })), 'invalid_claims', { claim: 'iss' });
-    await expectCode(async () => verify(await signClaims({ ...claims, aud: 'other-api' })), 'invalid_claims', { claim: 'aud' });
-    await expectCode(async () => verify(await signClaims({ ...claims, aud: ['other-api'] })), 'invalid_claims', { claim: 'aud' });
+    await expectError(async () => verify(await signClaims({ ...claims, iss: 'https://evil.example' })), 'invalid_claims', { claim: 'iss' });
+    await expectError(async () => verify(await signClaims({ ...claims, aud: 'other-api' })), 'invalid_claims', { claim: 'aud' });
+    await expectError(async () => verify(await signClaims({ ...claims, aud: ['other-api'] })), 'invalid_claims', { claim: 'aud' });
     await verify(await signClaims({ ...claims, aud: ['other-api', config.audience] }));
     for (const typ of ['JWT', 'at+JWT+x', 'id_token']) {
-      await expectCode(async () => verify(await signClaims(claims, { typ })), 'invalid_token', { message: typ });
+      await expectError(async () => verify(await signClaims(claims, { typ })), 'invalid_token', { message: typ });
     }
     await verify(await signClaims(claims, { typ: 'application/at+jwt' }));
     for (const claim of ['workspace_id', 'project_id', 'cid', 'src', 'scope', 'iat'] as const) {
       const { [claim]: _dropped, ...rest } = claims;
-      await expectCode(async () => verify(await signClaims(rest)), 'invalid_claims', { claim, message: claim });
+      await expectError(async () => verify(await signClaims(rest)), 'invalid_claims', { claim, message: claim });
     }
-    await expectCode(async () => verify(await signClaims({ ...claims, src: 'admin' })), 'invalid_claims', { claim: 'src' });
-    await expectCode(async () => verify(await signClaims({ ...claims, agents: 'all' })), 'invalid_claims', { claim: 'agents' });
-    await expectCode(async () => verify(await signClaims({ ...claims, anon: 'yes' })), 'invalid_claims', { claim: 'anon' });
+    await expectError(async () => verify(await signClaims({ ...claims, src: 'admin' })), 'invalid_claims', { claim: 'src' });
+    await expectError(async () => verify(await signClaims({ ...claims, agents: 'all' })), 'invalid_claims', { claim: 'agents' });
+    await expectError(async () => verify(await signClaims({ ...claims, anon: 'yes' })), 'invalid_claims', { claim: 'anon' });
   });
 
   it('refuses crit, and ignores jku, x5u, jwk and x5c', async () => {
     const claims = validClaims();
-    await expectCode(async () => verify(await signClaims(claims, { crit: ['urn:example:ext'], 'urn:example:ext': 1 })), 'invalid_token');
+    await expectError(async () => verify(await signClaims(claims, { crit: ['urn:example:ext'], 'urn:example:ext': 1 })), 'invalid_token');
     const inert = { jku: 'https://attacker.example/jwks', x5u: 'https://attacker.example/x', jwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }, x5c: ['AAAA'] };
     const { principal } = await verify(await signClaims(claims, inert));
     assert.equal(principal.userId, 'alice');
   });
 
   it('refuses an unknown kid, a missing kid, and an unknown scope is dropped', async () => {
-    await expectCode(async () => verify(await signClaims(validClaims(), { kid: 'key_doesnotexist' })), 'unknown_signing_key');
+    await expectError(async () => verify(await signClaims(validClaims(), { kid: 'key_doesnotexist' })), 'unknown_signing_key');
     const { privateKey } = await keyring.signingKey();
     const withoutKid = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims()))).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(privateKey);
-    await expectCode(() => verify(withoutKid), 'unknown_signing_key');
+    await expectError(() => verify(withoutKid), 'unknown_signing_key');
     const { principal } = await verify(await signClaims({ ...validClaims(), scope: 'threads:read admin:all' }));
     assert.deepEqual([...principal.scopes], ['threads:read']);
   });

@@ -8,8 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const admin = { token: TEST_ADMIN_KEY };
 

@@ -5,8 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from '../helpers/server-process.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
@@ -98,6 +99,7 @@ describe('admin API: auth rules', () => {
         scopes_claim: 'scp',
         user_fields: { name: 'name' },
         enabled: false,
+        service: false,
         created_at: undefined,
         updated_at: undefined,
       },

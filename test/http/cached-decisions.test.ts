@@ -16,20 +16,13 @@ import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
 import { serviceUrl } from '../helpers/services.js';
+import { eventually } from '../helpers/eventually.js';
+import { expectError } from '../helpers/error-contract.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until `check` holds, at most 20 s (far above the poll intervals used here): no timed assertion. */
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: still not the case after 20 s`);
-    await sleep(25);
-  }
-}
 
 async function apiKeyWithToken(t: TestApp) {
   const key = (await t.call('POST', '/admin/v1/api-keys', { token: TEST_ADMIN_KEY, body: { name: 'k' } })).body as { id: string; key: string };
@@ -205,7 +198,8 @@ describe('cached credentials and revocation (two processes on one database, no R
       const k = await apiKeyWithToken(a);
       assert.equal((await b.call('GET', '/v1/threads', { token: k.token })).status, 200, 'b has it cached');
       await a.call('DELETE', `/admin/v1/api-keys/${k.id}`, { token: TEST_ADMIN_KEY });
-      await sleep(200);
+      // Well within the cache's max age (30 s), so the poll is what told b.
+      await eventually('b refuses the revoked key', async () => (await b.call('GET', '/v1/threads', { token: k.token })).status === 401, 10_000);
       expectError(await b.call('GET', '/v1/threads', { token: k.token }), 401, 'token_revoked');
     });
   });
@@ -215,7 +209,7 @@ describe('cached credentials and revocation (two processes on one database, no R
       const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'shared' } })).body as { id: string; secret: string };
       for (let i = 0; i < 3; i++) assert.equal((await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) })).status, 200, 'b remembers the key');
       assert.equal((await a.call('DELETE', `/admin/v1/auth-keys/${key.id}`, admin)).status, 204);
-      await sleep(200);
+      await eventually('b refuses the deleted key', async () => (await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) })).status === 401, 10_000);
       expectError(await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) }), 401, 'unknown_signing_key');
     });
   });
@@ -273,7 +267,9 @@ if (redisUrl !== undefined) {
         const k = await apiKeyWithToken(a);
         assert.equal((await b.call('GET', '/v1/threads', { token: k.token })).status, 200);
         await a.call('DELETE', `/admin/v1/api-keys/${k.id}`, { token: TEST_ADMIN_KEY });
-        await sleep(50);
+        // Polling is off, and the cache's max age (THREADGATE_CACHE_MAX_AGE_MS, 30 s) is the only
+        // other way b could learn it: refused well within it, the message is what told b.
+        await eventually('b refuses the revoked key', async () => (await b.call('GET', '/v1/threads', { token: k.token })).status === 401, 10_000);
         expectError(await b.call('GET', '/v1/threads', { token: k.token }), 401, 'token_revoked');
       });
     });

@@ -7,7 +7,8 @@ import { handleError } from '../../src/http/middleware/error-handler.js';
 import { bindAppContext } from '../../src/http/app-context.js';
 import { createStandardHeaderSets } from '../../src/http/middleware/standard-headers.js';
 import { sendJson } from '../../src/http/respond.js';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const ok = { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ user: z.string() }) } } } };
 const plain = declareRoute({ category: 'data', scope: 'threads:read' }, { method: 'get', path: '/test/fold/plain', responses: ok });

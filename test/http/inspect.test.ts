@@ -4,8 +4,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('token inspection', () => {
   let t: TestApp;

@@ -6,10 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { declaredPolicies } from '../../src/http/define-route.js';
 import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
 import { ALL_SCOPES } from '../../src/auth/principal.js';
+import { expectError } from '../helpers/error-contract.js';
 
 describe('workspace isolation', () => {
   let t: TestApp;

@@ -7,11 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { serviceUrl } from '../helpers/services.js';
 import { createTempDatabase, type TempDatabase } from '../helpers/postgres-database.js';
 import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
 import { jsonBoundsProblem, STORED_JSON_LIMITS } from '../../src/http/openapi.js';
+import { expectError } from '../helpers/error-contract.js';
 
 /** JSON text of `levels` nested arrays around `inner`, built as text (JSON.stringify itself would overflow). */
 function nestedArrays(levels: number, inner = '0'): string {

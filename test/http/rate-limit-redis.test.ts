@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { serviceUrl } from '../helpers/services.js';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { expectError } from '../helpers/error-contract.js';
 
 const redisUrl = serviceUrl('TEST_REDIS_URL');
 if (redisUrl !== undefined) {

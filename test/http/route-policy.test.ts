@@ -6,9 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, expectError, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { declaredPolicies } from '../../src/http/define-route.js';
 import { GLOBAL_MIDDLEWARE } from '../../src/http/app.js';
+import { expectError } from '../helpers/error-contract.js';
 
 function registeredRoutes(t: TestApp): string[] {
   const keys = new Set<string>();
@@ -75,6 +76,24 @@ describe('route policy', () => {
     for (const key of ['GET /v1/projects/threads', 'GET /v1/projects/threads/{threadId}/messages']) {
       assert.deepEqual(declaredPolicies.get(key), { category: 'data', scope: 'threads:read', sources: ['api_key'] }, key);
     }
+  });
+
+  it('memory routes read with memory:read, write with memory:write, and administer with the admin key', () => {
+    const expected: Record<string, object> = {
+      'GET /v1/memories': { category: 'data', scope: 'memory:read' },
+      'GET /v1/memories/{memoryId}': { category: 'data', scope: 'memory:read' },
+      'POST /v1/memories/search': { category: 'data', scope: 'memory:read' },
+      'POST /v1/memories': { category: 'data', scope: 'memory:write' },
+      'POST /v1/memories/batch': { category: 'data', scope: 'memory:write' },
+      'PATCH /v1/memories/{memoryId}': { category: 'data', scope: 'memory:write' },
+      'DELETE /v1/memories/{memoryId}': { category: 'data', scope: 'memory:write' },
+      'POST /v1/memories/delete': { category: 'data', scope: 'memory:write' },
+      'GET /admin/v1/users/{userId}/memories': { category: 'admin' },
+      'DELETE /admin/v1/users/{userId}/memories': { category: 'admin' },
+    };
+    const registered = registeredRoutes(t).filter((key) => key.includes('/memories'));
+    assert.deepEqual(registered.sort(), Object.keys(expected).sort());
+    for (const [key, policy] of Object.entries(expected)) assert.deepEqual(declaredPolicies.get(key), policy, key);
   });
 
   it('every admin route refuses a missing or wrong admin key', async () => {

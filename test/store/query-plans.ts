@@ -1,64 +1,109 @@
 /**
  * The shapes of the store's hot queries, each with the index that must serve it: an index range
  * read in list order, with no sort step, so a page costs `limit` rows at any depth and any table
- * size. The SQLite and PostgreSQL test files ask their planner about each. The SQL mirrors what
- * the Kysely builders in src/store/kysely-store-*.ts emit (literals instead of parameters).
+ * size. The SQLite and PostgreSQL test files ask their planner about each.
+ *
+ * The SQL is the store's own: each case calls a real store method (over the data of
+ * {@link PLAN_DATA}) and the store hands over every query it compiled (`StoreDeps.onQuery`); the
+ * planner is asked about the one query the case picks, with its parameters. A query the Kysely
+ * code stops building in the indexed shape fails here.
  */
+import type { CompiledQuery } from 'kysely';
+import type { Store } from '../../src/store/store.js';
+
 export interface QueryPlanCase {
   what: string;
-  sql: string;
+  /** Calls the store method whose query is checked. */
+  run(store: Store): Promise<unknown>;
+  /** Picks the checked query among the selects the call ran: exactly one must match. */
+  pick: RegExp;
   index: string;
 }
+
+/**
+ * The data the cases read, which each test file inserts before asking (with its dialect's SQL):
+ * project `p`, threads `plan_1`..`plan_N` spread over workspaces `w`, `w1`..`w39` (every 40th in
+ * `w`), every other one archived, and a thread `t` in `w` holding messages `plan_1`..`plan_N` of
+ * format `f`, every other one with the run lease `lease_<i>`.
+ */
+export const PLAN_DATA = { projectId: 'p', workspaceId: 'w', threadId: 't', rows: 4000 } as const;
+
+const { projectId, workspaceId, threadId } = PLAN_DATA;
 
 export const QUERY_PLANS: readonly QueryPlanCase[] = [
   {
     what: 'a page of a workspace\'s threads after a cursor',
-    sql: "select * from threads where project_id = 'p' and workspace_id = 'w' and (last_message_at, id) < (5, 'x') order by last_message_at desc, id desc limit 20",
+    run: (store) => store.listThreads({ projectId, workspaceId, limit: 20, after: 'plan_40' }),
+    pick: /order by/,
     index: 'threads_by_recency',
   },
   {
     what: 'a page of a workspace\'s archived threads after a cursor',
-    sql: "select * from threads where project_id = 'p' and workspace_id = 'w' and is_archived = 1 and (last_message_at, id) < (5, 'x') order by last_message_at desc, id desc limit 20",
+    run: (store) => store.listThreads({ projectId, workspaceId, isArchived: true, limit: 20, after: 'plan_40' }),
+    pick: /order by/,
     index: 'threads_by_archived_recency',
   },
   {
     what: 'a page of a project\'s threads, every workspace, after a cursor',
-    sql: "select * from threads where project_id = 'p' and is_archived = 0 and (last_message_at, id) < (5, 'x') order by last_message_at desc, id desc limit 20",
+    run: (store) => store.listProjectThreads({ projectId, isArchived: false, limit: 20, after: 'plan_41' }),
+    pick: /order by/,
     index: 'threads_by_project_archived_recency',
   },
   {
     what: 'a thread by external id',
-    sql: "select * from threads where project_id = 'p' and workspace_id = 'w' and external_id = 'e'",
+    run: (store) => store.findThreadByExternalId(projectId, workspaceId, 'e'),
+    pick: /"external_id" =/,
     index: 'threads_external_id_unique',
   },
   {
     what: 'a page of a thread\'s messages after a cursor',
-    sql: "select * from messages where project_id = 'p' and thread_id = 't' and (created_at, id) < (5, 'x') order by created_at desc, id desc limit 20",
+    run: (store) => store.listMessages({ projectId, threadId, limit: 20, after: 'plan_10' }),
+    pick: /order by/,
     index: 'messages_by_recency',
   },
   {
     what: 'a page of a thread\'s messages of one format after a cursor',
-    sql: "select * from messages where project_id = 'p' and thread_id = 't' and format = 'f' and (created_at, id) < (5, 'x') order by created_at desc, id desc limit 20",
+    run: (store) => store.listMessages({ projectId, threadId, format: 'f', limit: 20, after: 'plan_10' }),
+    pick: /order by/,
     index: 'messages_by_format_recency',
   },
   {
     what: 'whether a message has children',
-    sql: "select id from messages where project_id = 'p' and thread_id = 't' and parent_id = 'm' limit 1",
+    run: (store) => store.updateMessage(projectId, threadId, 'plan_11', { edited: true }),
+    pick: /"parent_id" =/,
     index: 'messages_by_parent',
   },
   {
     what: 'a message by its run lease',
-    sql: "select run_ended_at, run_end_reason from messages where project_id = 'p' and thread_id = 't' and run_lease_id = 'l'",
+    // No such lease: the conditional write changes nothing, and the lease's state is read.
+    run: (store) => store.heartbeatRun(projectId, threadId, 'lease_none'),
+    pick: /"run_lease_id" =/,
     index: 'messages_run_lease_unique',
   },
   {
     what: 'an API key by hash',
-    sql: "select * from api_keys where key_hash = 'h'",
+    run: (store) => store.findApiKeyByHash('h'),
+    pick: /from "api_keys"/,
     index: 'api_keys_key_hash_unique',
   },
   {
     what: 'a refresh token by hash',
-    sql: "select * from refresh_tokens where token_hash = 'h'",
+    run: (store) => store.findRefreshTokenByHash('h'),
+    pick: /from "refresh_tokens"/,
     index: 'refresh_tokens_token_hash_unique',
   },
 ];
+
+/**
+ * Runs `plan` on `store`, whose `onQuery` pushes into `captured`, and returns the one select it
+ * picks. Throws when the call ran no such select, or several.
+ */
+export async function capturePlanQuery(store: Store, captured: CompiledQuery[], plan: QueryPlanCase): Promise<CompiledQuery> {
+  captured.length = 0;
+  await plan.run(store);
+  const picked = captured.filter((query) => /^select /i.test(query.sql) && plan.pick.test(query.sql));
+  if (picked.length !== 1) {
+    throw new Error(`${plan.what}: ${picked.length} selects match ${plan.pick} among ${JSON.stringify(captured.map((query) => query.sql))}`);
+  }
+  return picked[0]!;
+}

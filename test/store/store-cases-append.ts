@@ -1,8 +1,7 @@
 /**
- * Store cases: appendMessage, whose queries are compiled once per store and run with new
- * parameters every time (src/store/prepared-query.ts). These check that every run gets exactly its
- * own values, whatever ran before it, on every path: root, parent by id, parent by external id,
- * refusals in between, and appends running at once.
+ * Store cases: appendMessage. These check that every run gets exactly its own values, whatever
+ * ran before it, on every path: root, parent by id, parent by external id, refusals in between,
+ * and appends running at once.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -13,7 +12,7 @@ import { append, threadIn } from './store-cases-messages.js';
 type Get = () => CaseContext;
 
 export function appendCases(get: Get): void {
-  describe('appendMessage (compiled once, run with new parameters)', () => {
+  describe('appendMessage, run after run', () => {
     it('many appends in a row, by every path, over two threads, each keep exactly their own values; refusals in between change nothing', async () => {
       const { store, clock } = get();
       const threads = [await threadIn(store), await threadIn(store)];

@@ -29,6 +29,7 @@ function authRule(projectId: string, extra: Partial<AuthRuleRecord> = {}): AuthR
     requiredClaims: { email_verified: true, role: ['admin', 'member'] },
     scopesClaim: null,
     enabled: true,
+    service: false,
     createdAt: 1000,
     updatedAt: 1000,
     ...extra,

@@ -24,8 +24,9 @@ import type { ResolvedConfig } from '../../config.js';
 import { AuthError, ClaimMismatch, TokenInvalid } from '../../errors.js';
 import type { AuthRuleRecord, Json } from '../../store/store.js';
 import { validateIdentityHeader } from '../api-key.js';
-import { checkJwtTimes, parseStrictJwt, type JwtClaims } from '../jwt-strict.js';
-import { ALL_SCOPES, isScope, type Principal, type Scope } from '../principal.js';
+import { checkJwtTimes, parseJwsClaims, parseStrictJwt, type JwtClaims, type ParsedJws } from '../jwt-strict.js';
+import type { Principal, Scope } from '../principal.js';
+import { parseScopes } from '../policy.js';
 import { traceStep } from '../trace.js';
 import { verifyCompactJws, type KeyResolver } from '../verify-jws.js';
 import { classifyToken } from './token-type.js';
@@ -37,6 +38,8 @@ export interface AuthRuleVerifyDeps {
   config: Pick<ResolvedConfig, 'clockToleranceSeconds'>;
   /** Milliseconds since the epoch. Default `Date.now`. */
   clock?: () => number;
+  /** `Aui-User-Id` / `Aui-Workspace-Id` of the request: the user a service rule's token acts for. */
+  identityHeaders?: { userId: string | undefined; workspaceId: string | undefined };
 }
 
 /** A required-claim check: `expected` a value (or a list of accepted values); the claim a value or a list. */
@@ -57,15 +60,13 @@ function identity(claim: string, value: unknown): string {
 
 /** The scopes a token's scopes claim grants: a space-separated string (`scope`) or a list (`scp`). */
 function scopesFrom(rule: AuthRuleRecord, payload: JwtClaims): Set<Scope> {
-  if (rule.scopesClaim === null) return new Set(ALL_SCOPES);
+  if (rule.scopesClaim === null) return parseScopes(undefined);
   const claim = rule.scopesClaim;
   const value = Object.hasOwn(payload, claim) ? payload[claim] : undefined;
-  let list: string[];
-  if (typeof value === 'string') list = value.split(' ');
-  else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) list = value as string[];
-  else throw new ClaimMismatch(claim, { message: `The "${claim}" claim must list the token's scopes (this rule reads scopes from it).` });
-  // Only Threadgate's own scope names count; the provider's other scopes are ignored (RFC 9068 §2.2.3).
-  return new Set(list.filter(isScope));
+  const isList = typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+  if (!isList) throw new ClaimMismatch(claim, { message: `The "${claim}" claim must list the token's scopes (this rule reads scopes from it).` });
+  // Only Threadgate's own scope names count; the provider's other scopes are ignored (policy.ts).
+  return parseScopes(value as string | readonly string[]);
 }
 
 /**
@@ -79,10 +80,11 @@ function scopesFrom(rule: AuthRuleRecord, payload: JwtClaims): Set<Scope> {
  * principal.userId      // the rule's user id claim (sub)
  * principal.workspaceId // the workspace template, or the user id
  */
-export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, deps: AuthRuleVerifyDeps): Promise<Principal> {
+export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string | ParsedJws, deps: AuthRuleVerifyDeps): Promise<Principal> {
   const clock = deps.clock ?? Date.now;
-  const { header, payload } = parseStrictJwt(token);
-  await verifyCompactJws(token, { algorithms: rule.algorithms, resolveKey: deps.resolveKey(rule) });
+  const jwt = parseStrictJwt(token);
+  const { header, payload } = jwt;
+  await verifyCompactJws(jwt, { algorithms: rule.algorithms, resolveKey: deps.resolveKey(rule) });
   checkJwtTimes(payload, { nowSeconds: clock() / 1000, clockToleranceSeconds: deps.config.clockToleranceSeconds });
 
   const issuerOk = payload.iss === rule.issuer;
@@ -112,10 +114,31 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
   }
   if (Object.keys(rule.requiredClaims).length > 0) traceStep('required claims', true, Object.keys(rule.requiredClaims).join(', '));
 
+  const scopes = scopesFrom(rule, payload);
+  if (rule.service) {
+    // A backend's own token: it acts for the user the request names, never as a user itself, so
+    // a service token without the identity headers is refused as an API key without them is.
+    const userId = validateIdentityHeader('Aui-User-Id', deps.identityHeaders?.userId);
+    const workspaceId = validateIdentityHeader('Aui-Workspace-Id', deps.identityHeaders?.workspaceId);
+    traceStep('user and workspace', true, 'a service rule: from Aui-User-Id and Aui-Workspace-Id');
+    return {
+      projectId: rule.projectId,
+      userId,
+      workspaceId,
+      source: 'auth_rule',
+      credentialId: rule.id,
+      scopes,
+      agents: 'all',
+      anonymous: false,
+      service: true,
+      expiresAt: payload.exp,
+      issuedAt: payload.iat ?? null,
+      user: {},
+    };
+  }
   const userId = identity(rule.userIdClaim, Object.hasOwn(payload, rule.userIdClaim) ? payload[rule.userIdClaim] : undefined);
   const workspaceId = rule.workspaceTemplate === null ? userId : renderWorkspaceTemplate(parseWorkspaceTemplate(rule.workspaceTemplate), payload);
   traceStep('user and workspace', true, () => `user from "${rule.userIdClaim}", workspace ${rule.workspaceTemplate === null ? '= user id' : `from ${rule.workspaceTemplate}`}`);
-  const scopes = scopesFrom(rule, payload);
 
   return {
     projectId: rule.projectId,
@@ -143,11 +166,13 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string, d
  * @example
  * const principal = await verifyWithAuthRules(rules, token, { resolveKey: providerKeys.resolverFor, config })
  */
-export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], token: string, deps: AuthRuleVerifyDeps): Promise<Principal> {
+export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], token: string | ParsedJws, deps: AuthRuleVerifyDeps): Promise<Principal> {
   if (rules.length === 0) throw new TypeError('verifyWithAuthRules: no rules');
+  // Parsed once here, whatever number of rules tries it.
+  const parsed = typeof token === 'string' ? parseJwsClaims(token) : token;
   let ordered = rules;
   if (rules.length > 1) {
-    const { payload } = parseStrictJwt(token);
+    const { payload } = parseStrictJwt(parsed);
     const audiences = typeof payload.aud === 'string' ? [payload.aud] : payload.aud ?? [];
     ordered = [...rules.filter((rule) => audiences.includes(rule.audience)), ...rules.filter((rule) => !audiences.includes(rule.audience))];
   }
@@ -155,7 +180,7 @@ export async function verifyWithAuthRules(rules: readonly AuthRuleRecord[], toke
   for (const rule of ordered) {
     traceStep('auth rule', true, () => `${rule.id} (${rule.name})`);
     try {
-      return await verifyAuthRuleToken(rule, token, deps);
+      return await verifyAuthRuleToken(rule, parsed, deps);
     } catch (error) {
       firstError ??= error;
     }

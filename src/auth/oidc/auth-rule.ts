@@ -41,6 +41,8 @@ export interface AuthRuleInput {
   /** mapUser: user field name → claim name (auth/map-user.ts). */
   user_fields?: Record<string, unknown> | null;
   enabled?: boolean;
+  /** A service rule (docs/credentials/auth-rules.md#service-rules). Default false. */
+  service?: boolean;
 }
 
 export interface AuthRuleContext {
@@ -162,6 +164,13 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
   }
   const scopesClaim = input.scopes_claim === undefined ? defaults.scopesClaim : input.scopes_claim;
   if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw new ValidationFailed('enabled', 'must be true or false');
+  if (input.service !== undefined && typeof input.service !== 'boolean') throw new ValidationFailed('service', 'must be true or false');
+  const required = requiredClaims(input.required_claims);
+  // A service rule's tokens may act for any user: it must name the client they come from, so that
+  // the provider's user tokens (same issuer, maybe the same audience) can never pass it.
+  if (input.service === true && Object.keys(required).length === 0) {
+    throw new ValidationFailed('required_claims', 'a service rule must require the claim that names your backend\'s client (e.g. {"azp": "<client id>"})');
+  }
   return {
     name,
     provider: preset?.id ?? null,
@@ -172,10 +181,11 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
     tokenType: tokenType as AuthRuleTokenType,
     userIdClaim: claimName('user_id_claim', input.user_id_claim ?? defaults.userIdClaim),
     workspaceTemplate,
-    requiredClaims: requiredClaims(input.required_claims),
+    requiredClaims: required,
     scopesClaim: scopesClaim === null ? null : claimName('scopes_claim', scopesClaim),
     userFields: checkUserFieldMapping(input.user_fields),
     enabled: input.enabled ?? true,
+    service: input.service ?? false,
   };
 }
 
@@ -217,6 +227,7 @@ function asInput(rule: AuthRuleRecord): AuthRuleInput {
     scopes_claim: rule.scopesClaim,
     user_fields: rule.userFields,
     enabled: rule.enabled,
+    service: rule.service,
   };
 }
 
@@ -276,6 +287,7 @@ export function toWireAuthRule(rule: AuthRuleRecord) {
     scopes_claim: rule.scopesClaim,
     user_fields: rule.userFields ?? {},
     enabled: rule.enabled,
+    service: rule.service,
     created_at: new Date(rule.createdAt).toISOString(),
     updated_at: new Date(rule.updatedAt).toISOString(),
   };

@@ -71,12 +71,12 @@ export async function runAuthRules(args: string[]): Promise<number> {
   try {
     switch (action) {
       case 'create': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { ...FIELD_OPTIONS, disabled: { type: 'boolean' } } });
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { ...FIELD_OPTIONS, disabled: { type: 'boolean' }, service: { type: 'boolean' } } });
         if (positionals.length > 0) throw new CliUsageError(`auth-rules create: unexpected "${positionals[0]}"`);
         for (const required of ['name', 'issuer', 'audience'] as const) {
           if (!values[required]) throw new CliUsageError(`auth-rules create needs --${required}`);
         }
-        const rule = await createAuthRule(store, { ...toInput(values), ...(values.disabled ? { enabled: false } : {}) }, context);
+        const rule = await createAuthRule(store, { ...toInput(values), ...(values.disabled ? { enabled: false } : {}), ...(values.service ? { service: true } : {}) }, context);
         console.log(JSON.stringify(toWireAuthRule(rule), null, 2));
         console.error(`Tokens whose iss is exactly ${rule.issuer} and aud contains ${rule.audience} are accepted from now on.`);
         return 0;

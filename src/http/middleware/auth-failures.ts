@@ -31,6 +31,7 @@ import type { ResolvedConfig } from '../../config.js';
 import { credentialKindOf } from '../../auth/credential-kind.js';
 import { clientAddress } from './client-address.js';
 import { rateLimitHeaders, type RateLimiterStore } from './rate-limit.js';
+import type { AuthFailures } from '../context.js';
 
 /** Blocked addresses held in memory per process. */
 export const MAX_BLOCKED = 10_000;
@@ -38,19 +39,7 @@ export const MAX_BLOCKED = 10_000;
 /** Refusals of a genuine credential: logged, not counted as guesses. */
 const NOT_GUESSES: ReadonlySet<ErrorCode> = new Set(['token_expired', 'token_not_yet_valid', 'token_revoked', 'refresh_token_reused']);
 
-export interface AuthFailures {
-  /**
-   * Throws `rate_limited` when the request's address is blocked. Synchronous, from memory: call
-   * it before looking at the request's credential.
-   */
-  refuseIfBlocked(c: Context): void;
-  /**
-   * Records that the request's credential was refused with `error`: logs it (never the
-   * credential) and counts it. Resolves with what to answer: `error`, or `rate_limited` once the
-   * address has gone over the limit.
-   */
-  failed(c: Context, error: AuthError): Promise<ThreadgateError>;
-}
+export type { AuthFailures };
 
 /**
  * @example

@@ -1,8 +1,8 @@
 /**
  * The authorization step. Every declared route runs it first (define-route.ts puts it there):
  * it decides what the route needs (route-access.ts: public, a user credential, or the admin key),
- * authenticates the caller, and checks the route-level rules (scope, credential source, anonymous,
- * agent limits). Object-level rules follow in the handler, where every store call is bound to the
+ * authenticates the caller, and checks the route-level rules (auth/policy.ts: scope, credential
+ * source, anonymous, agent limits). Object-level rules follow in the handler, where every store call is bound to the
  * principal's project and workspace.
  *
  * Token exchange: when an identity-provider token or an app-signed user token authenticated the
@@ -11,13 +11,13 @@
  * .readAuthHeaders), so the provider's keys are not consulted on every request.
  */
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { AuthenticationRequired, PolicyDenied } from '../../errors.js';
+import { AuthenticationRequired } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
 import { readUserRevocationMark } from '../../auth/revocation.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import type { AuthenticateInput } from '../../auth/authenticate.js';
-import type { RoutePolicy } from '../define-route.js';
+import { checkRoutePolicy, type RoutePolicy } from '../../auth/policy.js';
 import { extractBearer } from '../../auth/bearer.js';
 import { standardHeadersOf } from '../respond.js';
 import { requestHeader } from '../request-header.js';
@@ -25,6 +25,11 @@ import { appContextOf } from '../app-context.js';
 
 /** Credential sources whose tokens are exchanged for a workspace token in the response. */
 const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
+
+/** Whether the principal's credential is exchanged: a service rule's token (a backend's own) is not. */
+function exchanges(principal: Principal): boolean {
+  return EXCHANGED_SOURCES.has(principal.source) && principal.service !== true;
+}
 
 /**
  * WebSocket and EventSource clients cannot set headers: they send the credential as `?token=`
@@ -80,10 +85,9 @@ export function authorizeStep(policy: RoutePolicy): MiddlewareHandler<AppEnv> {
 
     const input = credentialInput(c, deps.config.userTokenHeader, streaming);
     // A credential verified before, answered by the verified-credential cache without an await:
-    // the handler then runs in the same tick. (An await here cost a cached request about a
-    // fifth of its time in bench/.)
+    // the handler then runs in the same tick (an await here was a measured cost: docs/benchmarks.md).
     const cached = deps.authenticator.cached?.(input);
-    if (cached !== undefined && admit(c, policy, cached, EXCHANGED_SOURCES.has(cached.source) ? heldExchangedToken(deps, cached) : undefined)) return next();
+    if (cached !== undefined && admit(c, policy, cached, exchanges(cached) ? heldExchangedToken(deps, cached) : undefined)) return next();
     return authorizeInFull(c, next, policy, input);
   }
 }
@@ -92,7 +96,7 @@ async function authorizeInFull(c: Context<AppEnv>, next: Next, policy: RoutePoli
   const deps = c.get('deps');
   const principal = await deps.authenticator.authenticate(input);
   if (principal === undefined) throw new AuthenticationRequired();
-  const exchangedToken = EXCHANGED_SOURCES.has(principal.source) ? (heldExchangedToken(deps, principal) ?? (await mintExchangedToken(deps, principal))) : undefined;
+  const exchangedToken = exchanges(principal) ? (heldExchangedToken(deps, principal) ?? (await mintExchangedToken(deps, principal))) : undefined;
   admit(c, policy, principal, exchangedToken);
   await next();
 }
@@ -111,12 +115,12 @@ function credentialInput(c: Context, userTokenHeader: string | null, streaming: 
  * nothing, when the principal's credential is exchanged for a workspace token and none is held.
  */
 function admit(c: Context<AppEnv>, policy: RoutePolicy, principal: Principal, exchangedToken: string | undefined): boolean {
-  const exchanges = EXCHANGED_SOURCES.has(principal.source);
-  if (exchanges && exchangedToken === undefined) return false;
-  checkPolicy(policy, principal, c);
+  const exchanged = exchanges(principal);
+  if (exchanged && exchangedToken === undefined) return false;
+  checkRoutePolicy(policy, principal, policy.agentParam === undefined ? undefined : c.req.param(policy.agentParam));
   c.set('principal', principal);
   // On every response to this request but a 401 (respond.ts).
-  if (exchanges) c.set('responseHeaders', withExchangedToken(standardHeadersOf(c), principal, exchangedToken!));
+  if (exchanged) c.set('responseHeaders', withExchangedToken(standardHeadersOf(c), principal, exchangedToken!));
   return true;
 }
 
@@ -156,32 +160,6 @@ function withExchangedToken(base: Readonly<Record<string, string>>, principal: P
   const withToken = Object.freeze({ ...base, Authorization: `Bearer ${token}`, 'Cache-Control': 'no-store' });
   if (held?.token === token && Object.isFrozen(base)) held.headers = { base, withToken };
   return withToken;
-}
-
-function checkPolicy(policy: RoutePolicy, principal: Principal, c: Context): void {
-  if (policy.scope !== undefined && !principal.scopes.has(policy.scope)) {
-    throw new PolicyDenied({
-      message: `This credential lacks the "${policy.scope}" scope.`,
-      fields: { scope: policy.scope },
-    });
-  }
-  if (policy.sources !== undefined && !policy.sources.includes(principal.source)) {
-    throw new PolicyDenied({ message: `This route does not accept a ${principal.source.replace('_', ' ')} credential.` });
-  }
-  if (policy.denyAnonymous === true && principal.anonymous) {
-    throw new PolicyDenied({ message: 'An anonymous session cannot call this route.' });
-  }
-  if (policy.agentParam !== undefined) {
-    const agentId = c.req.param(policy.agentParam);
-    if (agentId !== undefined && !allowsAgent(principal, agentId)) {
-      throw new PolicyDenied({ message: 'This credential is not allowed to use this agent.' });
-    }
-  }
-}
-
-/** Agent limits (SPEC 4): a credential scoped to agents A and B reaches those two only. */
-export function allowsAgent(principal: Principal, agentId: string): boolean {
-  return principal.agents === 'all' || principal.agents.includes(agentId);
 }
 
 /** The principal of a data or execution route (set by the authorization step). */

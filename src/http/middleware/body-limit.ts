@@ -3,8 +3,8 @@
  *
  * Hono's `bodyLimit` looks at `c.req.raw.body` first, which on @hono/node-server builds a full
  * undici `Request` with a web stream over the socket; the handler then reads the body through
- * that stream instead of @hono/node-server's direct read. On a message append that was about a
- * third of the server's time (bench/, `tg-append-*`). On HTTP/1.x the limit needs no body at all:
+ * that stream instead of @hono/node-server's direct read, a large share of every request's time
+ * (docs/benchmarks.md). On HTTP/1.x the limit needs no body at all:
  * Node's parser reads exactly `Content-Length` bytes, refuses a request with both
  * `Content-Length` and `Transfer-Encoding` or with conflicting lengths, and a request with neither
  * has no body (RFC 9112 §6.3). So a declared length is compared with the limit, and only a chunked

@@ -14,16 +14,13 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimited } from '../../errors.js';
 import type { ResolvedConfig } from '../../config.js';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, RateLimiters } from '../context.js';
 import { clientAddress } from './client-address.js';
 import { addResponseHeader } from '../respond.js';
 import { depsOf } from '../app-context.js';
 import { REDIS_LOG_INTERVAL_MS } from '../../redis-client.js';
 
-export interface RateLimiters {
-  anonymousMint: RateLimiterAbstract;
-  refresh: RateLimiterAbstract;
-}
+export type { RateLimiters };
 
 /** How a limiter is stored: in this process, or in Redis with this process as the fallback. */
 export interface RateLimiterStore {

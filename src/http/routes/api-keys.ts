@@ -6,6 +6,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFound } from '../../errors.js';
 import { ALL_SCOPES } from '../../auth/principal.js';
+import { parseScopes } from '../../auth/policy.js';
 import { createApiKey } from '../../auth/api-key.js';
 import type { ApiKeyRecord } from '../../store/store.js';
 import type { AppEnv } from '../context.js';
@@ -33,7 +34,7 @@ export function toWireApiKey(record: ApiKeyRecord) {
     id: record.id,
     prefix: record.prefix,
     name: record.name,
-    scopes: record.scopes.split(' ').filter((scope) => scope !== '') as (typeof ALL_SCOPES)[number][],
+    scopes: [...parseScopes(record.scopes)],
     agents: record.agents,
     created_at: new Date(record.createdAt).toISOString(),
     last_used_at: iso(record.lastUsedAt),

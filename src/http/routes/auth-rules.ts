@@ -31,6 +31,7 @@ const AuthRuleSchema = z
     scopes_claim: z.string().nullable(),
     user_fields: z.record(z.string(), z.string()).openapi({ description: 'mapUser: user field → claim. Agents\' instructions read `{user.<field>}`.' }),
     enabled: z.boolean(),
+    service: z.boolean().openapi({ description: 'A service rule: its tokens act for the user in Aui-User-Id / Aui-Workspace-Id, never as a user.' }),
     created_at: z.string().openapi({ format: 'date-time' }),
     updated_at: z.string().openapi({ format: 'date-time' }),
   })
@@ -52,6 +53,7 @@ const writable = {
   scopes_claim: z.string().max(256).nullable().openapi({ description: 'The claim listing the token\'s scopes ("scope" or "scp"); default: every scope.' }),
   user_fields: z.record(z.string(), z.string().max(256)).nullable().openapi({ description: 'mapUser: user field name → claim name, e.g. {"name": "name", "org": "org_id"}; agents\' instructions read `{user.name}`. At most 16.', example: { name: 'name' } }),
   enabled: z.boolean(),
+  service: z.boolean().openapi({ description: 'Default false. A service rule accepts a backend\'s own token (client credentials) acting for the user named in Aui-User-Id and Aui-Workspace-Id, with the rule\'s scopes; such a token without those headers is refused.' }),
 };
 
 const CreateBody = z.object({
@@ -70,6 +72,7 @@ const CreateBody = z.object({
   scopes_claim: writable.scopes_claim.optional(),
   user_fields: writable.user_fields.optional(),
   enabled: writable.enabled.optional(),
+  service: writable.service.optional(),
 });
 
 const PatchBody = z.object(Object.fromEntries(Object.entries(writable).map(([key, schema]) => [key, schema.optional()])) as {

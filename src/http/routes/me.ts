@@ -1,12 +1,12 @@
 /** `GET /v1/me`: who the credential says the caller is, and through which credential path. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { ALL_SCOPES, type Principal } from '../../auth/principal.js';
+import { ALL_SCOPES } from '../../auth/principal.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { describePrincipal } from '../../auth/inspect-token.js';
 import { errorResponses } from '../openapi.js';
-import { fixedJson, sendJson } from '../respond.js';
+import { sendJson } from '../respond.js';
 
 const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
   method: 'get',
@@ -40,18 +40,6 @@ const me = declareRoute({ category: 'data', scope: 'threads:read' }, {
 
 export function meRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
-  // A principal does not change once verified, and the verified-credential cache hands out the
-  // same object for every request with the same credential: describe it (and serialize the
-  // description) once.
-  const described = new WeakMap<Principal, ReturnType<typeof describePrincipal>>();
-  app.openapi(me, (c) => {
-    const principal = requirePrincipal(c);
-    let description = described.get(principal);
-    if (description === undefined) {
-      description = fixedJson(describePrincipal(principal));
-      described.set(principal, description);
-    }
-    return sendJson(c, description, 200);
-  });
+  app.openapi(me, (c) => sendJson(c, describePrincipal(requirePrincipal(c)), 200));
   return app;
 }

@@ -12,7 +12,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { Conflict, NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Json, Store, UpdateMessageResult } from '../../store/store.js';
-import type { AppEnv } from '../context.js';
+import type { AppDeps, AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, JsonObject, MessageSchema, storedText } from '../openapi.js';
@@ -22,6 +22,12 @@ import { sendEmpty, sendJson } from '../respond.js';
 const threadId = IdParam.openapi({ param: { name: 'threadId', in: 'path' } });
 const messageId = IdParam.openapi({ param: { name: 'messageId', in: 'path' } });
 export const Format = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+/** The query of a page of messages: here, and in the project-wide list (projects.ts). */
+export const MessagePageQuery = z.object({
+  format: Format.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
+});
 
 /** A run lease's id, as a body field or a path parameter (run-leases.ts). */
 export const LeaseId = IdParam;
@@ -40,11 +46,7 @@ const listMessages = declareRoute({ category: 'data', scope: 'threads:read' }, {
   summary: 'List a thread\'s messages, newest first',
   request: {
     params: z.object({ threadId }),
-    query: z.object({
-      format: Format.optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(20),
-      after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
-    }),
+    query: MessagePageQuery,
   },
   responses: {
     200: { description: 'A page of messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageSchema) }) } } },
@@ -194,6 +196,19 @@ async function writeLeasedMessage(
   return message.id;
 }
 
+/** One page of a thread's messages, as sent; the caller has already found the thread for the principal. */
+export async function readMessagePage(deps: AppDeps, projectId: string, threadId: string, query: z.infer<typeof MessagePageQuery>) {
+  const messages = await deps.store.listMessages({
+    projectId,
+    threadId,
+    limit: query.limit,
+    ...(query.format !== undefined ? { format: query.format } : {}),
+    ...(query.after !== undefined ? { after: query.after } : {}),
+  });
+  const now = deps.clock();
+  return { messages: messages.map((message) => toWireMessage(message, now)) };
+}
+
 export function messageRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
 
@@ -201,16 +216,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const { store } = c.get('deps');
     const thread = await requireThread(store, principal, c.req.valid('param').threadId);
-    const query = c.req.valid('query');
-    const messages = await store.listMessages({
-      projectId: principal.projectId,
-      threadId: thread.id,
-      limit: query.limit,
-      ...(query.format !== undefined ? { format: query.format } : {}),
-      ...(query.after !== undefined ? { after: query.after } : {}),
-    });
-    const now = c.get('deps').clock();
-    return sendJson(c, { messages: messages.map((message) => toWireMessage(message, now)) }, 200);
+    return sendJson(c, await readMessagePage(c.get('deps'), principal.projectId, thread.id, c.req.valid('query')), 200);
   });
 
   app.openapi(createMessage, async (c) => {

@@ -16,9 +16,9 @@ import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule, type RoutePolicy } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, MessageSchema, ThreadSchema } from '../openapi.js';
-import { toWireMessage, toWireThread } from '../wire.js';
+import { toWireThread } from '../wire.js';
 import { sendJson } from '../respond.js';
-import { Format } from './messages.js';
+import { MessagePageQuery, readMessagePage } from './messages.js';
 
 /** A backend credential only. */
 const PROJECT_READ: RoutePolicy = { category: 'data', scope: 'threads:read', sources: ['api_key'] };
@@ -48,11 +48,7 @@ const listProjectThreadMessages = declareRoute(PROJECT_READ, {
   summary: 'List the messages of any thread of the API key\'s project, newest first (API key only)',
   request: {
     params: z.object({ threadId: IdParam.openapi({ param: { name: 'threadId', in: 'path' } }) }),
-    query: z.object({
-      format: Format.optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(20),
-      after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
-    }),
+    query: MessagePageQuery,
   },
   responses: {
     200: { description: 'A page of messages', content: { 'application/json': { schema: z.object({ messages: z.array(MessageSchema) }) } } },
@@ -77,19 +73,10 @@ export function projectRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(listProjectThreadMessages, async (c) => {
     const principal = requirePrincipal(c);
-    const { store, clock } = c.get('deps');
+    const { store } = c.get('deps');
     const thread = await store.getProjectThread(principal.projectId, c.req.valid('param').threadId);
     if (thread === undefined) throw new NotFound({ message: 'No such thread.' });
-    const query = c.req.valid('query');
-    const messages = await store.listMessages({
-      projectId: principal.projectId,
-      threadId: thread.id,
-      limit: query.limit,
-      ...(query.format !== undefined ? { format: query.format } : {}),
-      ...(query.after !== undefined ? { after: query.after } : {}),
-    });
-    const now = clock();
-    return sendJson(c, { messages: messages.map((message) => toWireMessage(message, now)) }, 200);
+    return sendJson(c, await readMessagePage(c.get('deps'), principal.projectId, thread.id, c.req.valid('query')), 200);
   });
 
   return app;

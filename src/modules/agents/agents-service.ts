@@ -13,7 +13,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import { createId } from '../../crypto/random-id.js';
 import { Conflict, NotFound, PolicyDenied, RateLimited, ValidationFailed, type ThreadgateError } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
-import { allowsAgent } from '../../http/middleware/authorize.js';
+import { allowsAgent } from '../../auth/policy.js';
 import type { RateLimiterStore } from '../../http/middleware/rate-limit.js';
 import { rateLimitHeaders } from '../../http/middleware/rate-limit.js';
 import type { Store } from '../../store/store.js';

@@ -10,7 +10,9 @@ import * as initial from './001-initial.js';
 import * as authKeys from './002-auth-keys.js';
 import * as authRules from './003-auth-rules.js';
 import * as runLeases from './004-run-leases.js';
+import * as memories from '../../modules/memory/migrations/007-memories.js';
 import * as agents from '../../modules/agents/migrations/008-agents.js';
+import * as serviceAuthRules from './010-service-auth-rules.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -19,7 +21,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '003-auth-rules': authRules,
   '004-run-leases': runLeases,
   // Modules' migrations run after the core ones (their numbers keep the one global order).
+  '007-memories': memories,
   '008-agents': agents,
+  '010-service-auth-rules': serviceAuthRules,
 });
 
 const provider: MigrationProvider = {

@@ -9,7 +9,7 @@ import { createKyselyStore } from '../kysely-store.js';
 import { migrateToLatest } from '../migrations/index.js';
 import { guardPool } from './guarded-pool.js';
 import { DATABASE_TIMEOUT_DEFAULTS } from '../../config.js';
-import type { DialectHooks, StoreDeps } from '../store-context.js';
+import { queryLogOf, type DialectHooks, type StoreDeps } from '../store-context.js';
 import type { Store } from '../store.js';
 
 export interface PostgresStoreOptions {
@@ -69,7 +69,7 @@ export function createPostgresStore(options: PostgresStoreOptions, deps: StoreDe
   const connectTimeoutMs = options.connectTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.connectTimeoutMs;
   const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_TIMEOUT_DEFAULTS.statementTimeoutMs;
   /** A Kysely over a fresh pool; `timed`: with the statement and read timeouts. */
-  const connect = (max: number, timed: boolean) => {
+  const connect = (max: number, timed: boolean, log = {}) => {
     const pool = new pg.Pool({
       connectionString: options.url,
       max,
@@ -88,9 +88,10 @@ export function createPostgresStore(options: PostgresStoreOptions, deps: StoreDe
           ? { onCreateConnection: async (connection) => void (await connection.executeQuery(CompiledQuery.raw(`set search_path to ${schema}`))) }
           : {}),
       }),
+      ...log,
     });
   };
-  const db = connect(options.poolSize ?? 10, true);
+  const db = connect(options.poolSize ?? 10, true, queryLogOf(deps));
   const hooks: DialectHooks = {
     dialect: 'postgres',
     rowLocks: true,

@@ -7,7 +7,7 @@ import { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import { createKyselyStore } from '../kysely-store.js';
 import { migrateToLatest } from '../migrations/index.js';
-import type { DialectHooks, StoreDeps } from '../store-context.js';
+import { queryLogOf, type DialectHooks, type StoreDeps } from '../store-context.js';
 import type { Store } from '../store.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
@@ -72,6 +72,6 @@ export function createSqliteStore(options: SqliteStoreOptions, deps: StoreDeps =
     sqlite.close();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...queryLogOf(deps) });
   return createKyselyStore(db, hooks, deps);
 }

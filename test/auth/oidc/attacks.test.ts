@@ -8,10 +8,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync, createHmac, type KeyObject } from 'node:crypto';
-import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { b64u, signingInput } from '../../fixtures/jws.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const ISSUER = 'https://idp.attack.test/';
 const AUDIENCE = 'https://api.attack.test';

@@ -10,10 +10,10 @@ import { verifyAuthRuleToken, verifyWithAuthRules } from '../../../src/auth/oidc
 import { createLocalKeySet } from '../../../src/auth/local-key-set.js';
 import type { AuthRuleRecord } from '../../../src/store/store.js';
 import { ALL_SCOPES } from '../../../src/auth/principal.js';
-import { expectCode } from '../../fixtures/auth-errors.js';
 import { createFrozenClock } from '../../fixtures/clock.js';
 import { signingInput } from '../../fixtures/jws.js';
 import { createSign } from 'node:crypto';
+import { expectError } from '../../helpers/error-contract.js';
 
 const ISSUER = 'https://idp.example.com/';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -38,6 +38,7 @@ function rule(extra: Partial<AuthRuleRecord> = {}): AuthRuleRecord {
     requiredClaims: {},
     scopesClaim: null,
     enabled: true,
+    service: false,
     createdAt: 0,
     updatedAt: 0,
     ...extra,
@@ -70,10 +71,10 @@ describe('auth rule verifier', () => {
     const principal = await verify(r, token({ oid: 'u-1', tid: 't-9' }));
     assert.equal(principal.userId, 'u-1');
     assert.equal(principal.workspaceId, 't-9_u-1');
-    await expectCode(() => verify(r, token({ tid: 't-9' })), 'invalid_claims', { claim: 'oid' });
-    await expectCode(() => verify(r, token({ oid: 'u-1' })), 'invalid_claims', { claim: 'tid' });
-    await expectCode(() => verify(r, token({ oid: 5, tid: 't' })), 'invalid_claims', { claim: 'oid' });
-    await expectCode(() => verify(r, token({ oid: 'a\u0001b', tid: 't' })), 'invalid_claims', { claim: 'oid' });
+    await expectError(() => verify(r, token({ tid: 't-9' })), 'invalid_claims', { claim: 'oid' });
+    await expectError(() => verify(r, token({ oid: 'u-1' })), 'invalid_claims', { claim: 'tid' });
+    await expectError(() => verify(r, token({ oid: 5, tid: 't' })), 'invalid_claims', { claim: 'oid' });
+    await expectError(() => verify(r, token({ oid: 'a\u0001b', tid: 't' })), 'invalid_claims', { claim: 'oid' });
   });
 
   it('required claims: a value, or a list of accepted values; a claim that is a list must contain one', async () => {
@@ -82,7 +83,7 @@ describe('auth rule verifier', () => {
     await verify(r, token(ok));
     await verify(r, token({ ...ok, role: ['guest', 'admin'] }));
     for (const [claim, value] of [['email_verified', 'true'], ['email_verified', undefined], ['role', 'guest'], ['role', []], ['tenant', 'ACME'], ['level', '3'], ['tenant', { tenant: 'acme' }]] as const) {
-      await expectCode(() => verify(r, token({ ...ok, [claim]: value })), 'invalid_claims', { claim, message: `${claim}=${JSON.stringify(value)}` });
+      await expectError(() => verify(r, token({ ...ok, [claim]: value })), 'invalid_claims', { claim, message: `${claim}=${JSON.stringify(value)}` });
     }
   });
 
@@ -91,17 +92,17 @@ describe('auth rule verifier', () => {
     assert.deepEqual([...(await verify(r, token({ scp: 'threads:read openid profile' }))).scopes], ['threads:read']);
     assert.deepEqual([...(await verify(r, token({ scp: ['threads:read', 'memory:write', 'x'] }))).scopes].sort(), ['memory:write', 'threads:read']);
     assert.deepEqual([...(await verify(r, token({ scp: '' }))).scopes], []);
-    await expectCode(() => verify(r, token()), 'invalid_claims', { claim: 'scp' });
-    await expectCode(() => verify(r, token({ scp: 7 })), 'invalid_claims', { claim: 'scp' });
+    await expectError(() => verify(r, token()), 'invalid_claims', { claim: 'scp' });
+    await expectError(() => verify(r, token({ scp: 7 })), 'invalid_claims', { claim: 'scp' });
   });
 
   it('token type per rule: access refuses ID tokens, id refuses access tokens, any takes both', async () => {
     const idToken = token({ nonce: 'n' });
     const accessToken = token({}, { typ: 'at+jwt' });
-    await expectCode(() => verify(rule({ tokenType: 'access' }), idToken), 'id_token_not_accepted');
+    await expectError(() => verify(rule({ tokenType: 'access' }), idToken), 'id_token_not_accepted');
     await verify(rule({ tokenType: 'access' }), accessToken);
     await verify(rule({ tokenType: 'access' }), token());
-    await expectCode(() => verify(rule({ tokenType: 'id' }), accessToken), 'invalid_token');
+    await expectError(() => verify(rule({ tokenType: 'id' }), accessToken), 'invalid_token');
     await verify(rule({ tokenType: 'id' }), idToken);
     await verify(rule({ tokenType: 'id' }), token());
     await verify(rule({ tokenType: 'any' }), idToken);
@@ -109,7 +110,7 @@ describe('auth rule verifier', () => {
   });
 
   it('algorithms come from the rule: ES256-only rule refuses an RS256 token', async () => {
-    await expectCode(() => verify(rule({ algorithms: ['ES256'] }), token()), 'invalid_token');
+    await expectError(() => verify(rule({ algorithms: ['ES256'] }), token()), 'invalid_token');
   });
 
   it('several rules for one issuer: the one for the token\'s audience answers, else the first rule\'s error', async () => {
@@ -117,7 +118,7 @@ describe('auth rule verifier', () => {
     const web = rule({ id: 'ar_web', audience: 'web-client', tokenType: 'id' });
     assert.equal((await verifyWithAuthRules([api, web], token({ aud: 'web-client', nonce: 'n' }), deps)).credentialId, 'ar_web');
     assert.equal((await verifyWithAuthRules([web, api], token({ aud: 'api' }), deps)).credentialId, 'ar_api');
-    await expectCode(() => verifyWithAuthRules([api, web], token({ aud: 'other' }), deps), 'invalid_claims', { claim: 'aud' });
+    await expectError(() => verifyWithAuthRules([api, web], token({ aud: 'other' }), deps), 'invalid_claims', { claim: 'aud' });
     // Two rules for the same audience: the first that accepts wins.
     assert.equal((await verifyWithAuthRules([rule({ audience: 'web-client' }), web], token({ aud: 'web-client', nonce: 'n' }), deps)).credentialId, 'ar_web');
   });

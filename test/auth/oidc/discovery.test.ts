@@ -7,8 +7,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { backoffDelayMs, createDiscovery } from '../../../src/auth/oidc/discovery.js';
-import { expectCode } from '../../fixtures/auth-errors.js';
 import { createFrozenClock } from '../../fixtures/clock.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const ISSUER = 'https://idp.example.com';
 const URL_ = `${ISSUER}/.well-known/openid-configuration`;
@@ -50,18 +50,18 @@ describe('discovery', () => {
     for (const bad of [doc({ issuer: `${ISSUER}/` }), doc({ issuer: 'https://IDP.example.com' }), doc({ issuer: undefined }), doc({ jwks_uri: 7 }), [doc()], 'x']) {
       const clock = createFrozenClock();
       const discovery = createDiscovery({ discoveryUrl: URL_, issuer: ISSUER, fetchJson: scripted([bad]).fetchJson, checkUrl: allowAll }, { clock });
-      await expectCode(() => discovery.jwksUri(), 'provider_unavailable', { message: JSON.stringify(bad) });
+      await expectError(() => discovery.jwksUri(), 'provider_unavailable', { message: JSON.stringify(bad) });
     }
     const discovery = createDiscovery({ discoveryUrl: URL_, issuer: ISSUER, fetchJson: scripted([doc({ jwks_uri: 'http://idp.example.com/jwks' })]).fetchJson, checkUrl: () => 'must use https' });
-    await expectCode(() => discovery.jwksUri(), 'provider_unavailable');
+    await expectError(() => discovery.jwksUri(), 'provider_unavailable');
   });
 
   it('while unreachable: provider_unavailable with Retry-After; requests within the backoff do not knock; it recovers', async () => {
     const clock = createFrozenClock();
     const idp = scripted([down, down, doc()]);
     const discovery = createDiscovery({ discoveryUrl: URL_, issuer: ISSUER, fetchJson: idp.fetchJson, checkUrl: allowAll }, { clock, random: () => 0.5 });
-    await expectCode(() => discovery.jwksUri(), 'provider_unavailable'); // attempt 1 fails: next in 750 ms
-    for (let i = 0; i < 20; i++) await expectCode(() => discovery.jwksUri(), 'provider_unavailable');
+    await expectError(() => discovery.jwksUri(), 'provider_unavailable'); // attempt 1 fails: next in 750 ms
+    for (let i = 0; i < 20; i++) await expectError(() => discovery.jwksUri(), 'provider_unavailable');
     assert.equal(idp.calls.length, 1);
     clock.advance(750);
     try {
@@ -74,7 +74,7 @@ describe('discovery', () => {
     assert.equal(idp.calls.length, 2);
     assert.equal(discovery.failures, 2);
     clock.advance(1499);
-    await expectCode(() => discovery.jwksUri(), 'provider_unavailable');
+    await expectError(() => discovery.jwksUri(), 'provider_unavailable');
     assert.equal(idp.calls.length, 2);
     clock.advance(1);
     assert.equal(await discovery.jwksUri(), `${ISSUER}/jwks`);
@@ -124,7 +124,7 @@ describe('discovery', () => {
     assert.equal(await stuck.warmUp(5), false);
     assert.equal(never.calls.length, 5);
     assert.ok(slept2.every((ms) => ms <= 3000), 'capped');
-    await expectCode(() => stuck.jwksUri(), 'provider_unavailable');
+    await expectError(() => stuck.jwksUri(), 'provider_unavailable');
   });
 
   it('refreshes after refreshMs in the background, keeping the old jwks_uri while the provider is down', async () => {

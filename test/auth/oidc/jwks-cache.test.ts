@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { createJwksCache } from '../../../src/auth/oidc/jwks-cache.js';
-import { expectCode } from '../../fixtures/auth-errors.js';
 import { createFrozenClock } from '../../fixtures/clock.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const jwk = (kid: string, bits = 2048, extra: Record<string, unknown> = {}) => ({
   ...generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }),
@@ -80,21 +80,21 @@ describe('jwks cache', () => {
     const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks, cooldownMs: 30_000 }, { clock });
     await cache.resolveKey(header('a'), ['RS256']);
     // Within the cooldown of the first fetch: no refetch at all.
-    await Promise.all(Array.from({ length: 100 }, (_, i) => expectCode(() => cache.resolveKey(header(`x${i}`), ['RS256']), 'unknown_signing_key')));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => expectError(() => cache.resolveKey(header(`x${i}`), ['RS256']), 'unknown_signing_key')));
     assert.equal(idp.fetches, 1);
     // After it: concurrent unknown kids share exactly one refetch...
     clock.advance(30_000);
     const release = idp.hold();
-    const flood = Array.from({ length: 100 }, (_, i) => expectCode(() => cache.resolveKey(header(`y${i}`), ['RS256']), 'unknown_signing_key'));
+    const flood = Array.from({ length: 100 }, (_, i) => expectError(() => cache.resolveKey(header(`y${i}`), ['RS256']), 'unknown_signing_key'));
     release();
     await Promise.all(flood);
     assert.equal(idp.fetches, 2);
     // ...and the ones that follow wait for the next cooldown.
     clock.advance(29_999);
-    await expectCode(() => cache.resolveKey(header('z'), ['RS256']), 'unknown_signing_key');
+    await expectError(() => cache.resolveKey(header('z'), ['RS256']), 'unknown_signing_key');
     assert.equal(idp.fetches, 2);
     clock.advance(1);
-    await expectCode(() => cache.resolveKey(header('z'), ['RS256']), 'unknown_signing_key');
+    await expectError(() => cache.resolveKey(header('z'), ['RS256']), 'unknown_signing_key');
     assert.equal(idp.fetches, 3);
   });
 
@@ -116,9 +116,9 @@ describe('jwks cache', () => {
     await cache.resolveKey(header('a'), ['RS256']);
     idp.offline();
     clock.advance(30_000);
-    await expectCode(() => cache.resolveKey(header('new'), ['RS256']), 'unknown_signing_key'); // refetch failed
+    await expectError(() => cache.resolveKey(header('new'), ['RS256']), 'unknown_signing_key'); // refetch failed
     assert.equal(idp.fetches, 2);
-    await expectCode(() => cache.resolveKey(header('new'), ['RS256']), 'unknown_signing_key'); // cooling down
+    await expectError(() => cache.resolveKey(header('new'), ['RS256']), 'unknown_signing_key'); // cooling down
     assert.equal(idp.fetches, 2);
     clock.advance(86_400_000); // a day offline: stale, refreshes fail, the cached key still verifies
     await cache.resolveKey(header('a'), ['RS256']);
@@ -135,7 +135,7 @@ describe('jwks cache', () => {
     const idp = scriptedProvider({ keys: [KEY_A] });
     idp.offline();
     const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks, cooldownMs: 30_000 }, { clock });
-    await expectCode(() => cache.resolveKey(header('a'), ['RS256']), 'provider_unavailable');
+    await expectError(() => cache.resolveKey(header('a'), ['RS256']), 'provider_unavailable');
     clock.advance(10_000);
     try {
       await cache.resolveKey(header('a'), ['RS256']);
@@ -161,7 +161,7 @@ describe('jwks cache', () => {
     await cache.resolveKey(header('b'), ['RS256']); // stale: answered from the cache, refresh started
     await cache.refresh(); // joins the refresh in flight
     assert.equal(idp.fetches, 2);
-    await expectCode(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
+    await expectError(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
   });
 
   it('a kid without a usable key (under 2048 bits, use enc, another key type) is unknown_signing_key without a refetch', async () => {
@@ -170,10 +170,10 @@ describe('jwks cache', () => {
     const idp = scriptedProvider({ keys: [KEY_A, jwk('small', 1024), jwk('enc', 2048, { use: 'enc' }), ec] });
     const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks, cooldownMs: 0 }, { clock });
     await cache.resolveKey(header('a'), ['RS256']);
-    for (const kid of ['small', 'enc', 'ec']) await expectCode(() => cache.resolveKey(header(kid), ['RS256']), 'unknown_signing_key', { message: kid });
+    for (const kid of ['small', 'enc', 'ec']) await expectError(() => cache.resolveKey(header(kid), ['RS256']), 'unknown_signing_key', { message: kid });
     assert.equal(idp.fetches, 1, 'a published kid is not refetched');
     assert.equal((await cache.resolveKey(header('ec', 'ES256'), ['RS256', 'ES256'])).algorithm, 'ES256', 'fits a rule that lists ES256');
-    await expectCode(() => cache.resolveKey(header('a', 'PS256'), ['RS256']), 'invalid_token');
+    await expectError(() => cache.resolveKey(header('a', 'PS256'), ['RS256']), 'invalid_token');
   });
 
   it('a document that is not a JWKS counts as a failed fetch; the cached one stays', async () => {
@@ -185,7 +185,7 @@ describe('jwks cache', () => {
     for (const bad of [{ keys: 'x' }, [], 'text', null, {}, { keys: null }]) {
       idp.set(bad);
       clock.advance(1000);
-      await expectCode(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
+      await expectError(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
       await cache.resolveKey(header('a'), ['RS256']);
     }
     assert.equal(failures.length, 6);
@@ -199,12 +199,12 @@ describe('jwks cache', () => {
     const reported: Array<{ kid: string | undefined; reason: string }> = [];
     const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks, cooldownMs: 1000 }, { clock, onKeySkipped: (_url, key) => reported.push(key) });
     await cache.resolveKey(header('a'), ['RS256']);
-    for (const kid of ['private', 'secret', 'pq']) await expectCode(() => cache.resolveKey(header(kid), ['RS256']), 'unknown_signing_key', { message: kid });
+    for (const kid of ['private', 'secret', 'pq']) await expectError(() => cache.resolveKey(header(kid), ['RS256']), 'unknown_signing_key', { message: kid });
     assert.equal(idp.fetches, 1);
     assert.deepEqual(reported.map((key) => key.kid), ['private', 'secret', 'pq']);
     // The same document again: nothing new to report. One more bad key: only it is reported.
     clock.advance(1000);
-    await expectCode(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
+    await expectError(() => cache.resolveKey(header('b'), ['RS256']), 'unknown_signing_key');
     assert.equal(idp.fetches, 2);
     assert.equal(reported.length, 3);
     idp.set({ keys: [KEY_A, KEY_B, ...bad, { ...KEY_B, kid: 'enc', use: 'enc' }] });
@@ -216,7 +216,7 @@ describe('jwks cache', () => {
   it('a token without a kid is refused before anything is fetched', async () => {
     const idp = scriptedProvider({ keys: [KEY_A] });
     const cache = createJwksCache({ url: 'u', fetchJwks: idp.fetchJwks });
-    await expectCode(() => cache.resolveKey(header(), ['RS256']), 'unknown_signing_key');
+    await expectError(() => cache.resolveKey(header(), ['RS256']), 'unknown_signing_key');
     assert.equal(idp.fetches, 0);
   });
 });

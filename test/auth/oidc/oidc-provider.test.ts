@@ -9,9 +9,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeProtectedHeader } from 'jose';
-import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
 import { AUDIENCE, CLIENT_ID, startTestIdp, type TestIdp } from '../../helpers/oidc-provider.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 

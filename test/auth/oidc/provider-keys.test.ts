@@ -14,10 +14,10 @@ import { createProviderKeys } from '../../../src/auth/oidc/provider-keys.js';
 import { verifyAuthRuleToken } from '../../../src/auth/oidc/auth-rule-verifier.js';
 import type { AuthRuleRecord } from '../../../src/store/store.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
-import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
-import { expectCode } from '../../fixtures/auth-errors.js';
 import { craftEs256, signingInput } from '../../fixtures/jws.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const ISSUER = 'https://idp.mixed.test/';
 const AUDIENCE = 'https://api.mixed.test';
@@ -132,7 +132,7 @@ describe('provider keys: a JWKS with keys Threadgate cannot use', () => {
       for (const [key] of BAD) {
         const kid = key.kid as string;
         const token = key.kty === 'EC' ? es256(kid) : rs256(kid);
-        await expectCode(() => verifyAuthRuleToken(r, token, deps), 'unknown_signing_key', { message: kid });
+        await expectError(() => verifyAuthRuleToken(r, token, deps), 'unknown_signing_key', { message: kid });
       }
     }
     assert.equal(jwks.hits() - before, 1, 'one fetch: a skipped kid is published, so it does not make the cache refetch');
@@ -160,7 +160,7 @@ describe('provider keys: a JWKS with keys Threadgate cannot use', () => {
     await verifyAuthRuleToken(r, rs256('good-rsa'), deps);
     const first = logger.skipped().length;
     // An unpublished kid makes the cache refetch (no cooldown here): the same bad keys are not logged again.
-    await expectCode(() => verifyAuthRuleToken(r, rs256('rotated'), deps), 'unknown_signing_key');
+    await expectError(() => verifyAuthRuleToken(r, rs256('rotated'), deps), 'unknown_signing_key');
     assert.equal(logger.skipped().length, first);
 
     const rotated = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -178,13 +178,13 @@ describe('provider keys: a JWKS with keys Threadgate cannot use', () => {
       const deps = { resolveKey: providerKeys.resolverFor, config: { clockToleranceSeconds: 30 } };
       const r = rule(jwks.url);
       jwks.setRawBody(body, contentType);
-      await expectCode(() => verifyAuthRuleToken(r, rs256('good-rsa'), deps), 'provider_unavailable', { message: body });
+      await expectError(() => verifyAuthRuleToken(r, rs256('good-rsa'), deps), 'provider_unavailable', { message: body });
       assert.equal(logger.warnings.filter((w) => w.msg === 'identity provider JWKS fetch failed').length, 1, body);
 
       jwks.setDocument(MIXED);
       await verifyAuthRuleToken(r, rs256('good-rsa'), deps);
       jwks.setRawBody(body, contentType);
-      await expectCode(() => verifyAuthRuleToken(r, rs256('unpublished'), deps), 'unknown_signing_key', { message: body });
+      await expectError(() => verifyAuthRuleToken(r, rs256('unpublished'), deps), 'unknown_signing_key', { message: body });
       assert.equal((await verifyAuthRuleToken(r, rs256('good-rsa'), deps)).userId, 'alice', `${body}: the cached keys stay`);
     }
     jwks.setDocument(MIXED);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { providerUrlPolicyOf, providerUrlProblem } from '../../../src/auth/oidc/provider-url.js';
 import { classifyToken } from '../../../src/auth/oidc/token-type.js';
 import { parseWorkspaceTemplate, renderWorkspaceTemplate } from '../../../src/auth/oidc/workspace-template.js';
-import { expectCode } from '../../fixtures/auth-errors.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 describe('provider URL policy', () => {
   const strict = { allowHttp: false };
@@ -58,11 +58,11 @@ describe('workspace template', () => {
   it('names the claim that is missing, empty, not a string or not printable', async () => {
     const template = parseWorkspaceTemplate('{org_id}_{sub}');
     for (const claims of [{ sub: 'u' }, { org_id: '', sub: 'u' }, { org_id: 7, sub: 'u' }, { org_id: ['a'], sub: 'u' }, { org_id: 'a b', sub: 'u' }, { org_id: 'ü', sub: 'u' }]) {
-      await expectCode(() => renderWorkspaceTemplate(template, claims), 'invalid_claims', { claim: 'org_id', message: JSON.stringify(claims) });
+      await expectError(() => renderWorkspaceTemplate(template, claims), 'invalid_claims', { claim: 'org_id', message: JSON.stringify(claims) });
     }
-    await expectCode(() => renderWorkspaceTemplate(template, { org_id: 'o' }), 'invalid_claims', { claim: 'sub' });
-    await expectCode(() => renderWorkspaceTemplate(template, Object.create({ org_id: 'inherited', sub: 'u' })), 'invalid_claims', { claim: 'org_id' });
-    await expectCode(() => renderWorkspaceTemplate(template, { org_id: 'o'.repeat(200), sub: 'u'.repeat(60) }), 'invalid_claims', { claim: 'sub' });
+    await expectError(() => renderWorkspaceTemplate(template, { org_id: 'o' }), 'invalid_claims', { claim: 'sub' });
+    await expectError(() => renderWorkspaceTemplate(template, Object.create({ org_id: 'inherited', sub: 'u' })), 'invalid_claims', { claim: 'org_id' });
+    await expectError(() => renderWorkspaceTemplate(template, { org_id: 'o'.repeat(200), sub: 'u'.repeat(60) }), 'invalid_claims', { claim: 'sub' });
   });
   it('refuses templates that are not templates', () => {
     for (const bad of ['', 'constant', '{}', '{org_id', 'org_id}_{sub}', '{a}{', '{a b}', '{sub} x', '{sub}\n', 'x'.repeat(513), '{ü}']) {

@@ -15,8 +15,9 @@ import { createLogger } from '../../../src/logger.js';
 import { mintWorkspaceToken } from '../../../src/auth/workspace-token.js';
 import { ALL_SCOPES } from '../../../src/auth/principal.js';
 import { serviceUrl } from '../../helpers/services.js';
-import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const LIMIT = 3;
 /** A workspace token of ours with its signature changed: well-formed, refused as invalid_signature. */

@@ -13,8 +13,9 @@ import { bindAppContext } from '../../../src/http/app-context.js';
 import { createStandardHeaderSets } from '../../../src/http/middleware/standard-headers.js';
 import { requirePrincipal } from '../../../src/http/middleware/authorize.js';
 import type { AppEnv } from '../../../src/http/context.js';
-import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const ok = { 200: { description: 'ok', content: { 'application/json': { schema: z.object({ who: z.string() }) } } } };
 const userEvents = declareRoute({ category: 'data', scope: 'threads:read', streaming: true }, { method: 'get', path: '/test/events', responses: ok });

@@ -12,9 +12,10 @@ import pg from 'pg';
 import { serviceUrl } from '../../helpers/services.js';
 import { createTempDatabase, type TempDatabase } from '../../helpers/postgres-database.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
-import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createPostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { classifyPostgresError } from '../../../src/store/postgres/guarded-pool.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 /** Kysely's PostgreSQL migration lock (kysely/dist/esm/dialect/postgres/postgres-adapter.js). */
 const KYSELY_MIGRATION_LOCK = '3853314791062309107';

@@ -10,7 +10,8 @@ import { createPostgresStore } from '../../../src/store/postgres/postgres-store.
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { serviceUrl } from '../../helpers/services.js';
 import { runStoreCases } from '../store-cases.js';
-import { QUERY_PLANS } from '../query-plans.js';
+import { capturePlanQuery, PLAN_DATA, QUERY_PLANS } from '../query-plans.js';
+import type { CompiledQuery } from 'kysely';
 import type { Store, Thread } from '../../../src/store/store.js';
 
 const url = serviceUrl('TEST_POSTGRES_URL');
@@ -79,7 +80,7 @@ if (url !== undefined) {
       );
       assert.deepEqual(
         tables.map((row) => row.table_name),
-        ['agent_runs', 'agents', 'api_keys', 'auth_keys', 'auth_rules', 'events', 'kysely_migration', 'kysely_migration_lock', 'message_feedback', 'messages', 'model_providers', 'refresh_families', 'refresh_tokens', 'runs', 'scores', 'settings', 'signing_keys', 'threads', 'users'],
+        ['agent_runs', 'agents', 'api_keys', 'auth_keys', 'auth_rules', 'events', 'kysely_migration', 'kysely_migration_lock', 'memories', 'message_feedback', 'messages', 'model_providers', 'refresh_families', 'refresh_tokens', 'runs', 'scores', 'settings', 'signing_keys', 'threads', 'users'],
       );
       const store = createPostgresStore({ url, schema });
       try {
@@ -133,38 +134,64 @@ if (url !== undefined) {
       }
     });
   
-    for (const plan of QUERY_PLANS) {
-      it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, async () => {
-        // The test tables are tiny, so the planner would rightly prefer a sequential scan and a
-        // sort; taking both options away shows whether an index can serve the query in order.
-        // A project of many workspaces, analyzed (rolled back with the rest), gives it the
-        // statistics a real project has: without them a workspace's list and the project-wide
-        // list cost the same through either thread index, and the tie falls either way.
-        await query('begin');
-        try {
-          await query(`set local search_path to ${schema}`);
-          await query(
-            `insert into threads (id, project_id, workspace_id, title, last_message_at, metadata, is_archived, created_at, updated_at)
-             select 'plan_' || i, 'p', case when i % 40 = 0 then 'w' else 'w' || (i % 40) end, '', i, 'null', i % 2, i, i
-             from generate_series(1, 4000) as i`,
-          );
-          await query(
-            `insert into messages (id, project_id, thread_id, parent_id, height, format, content, created_at, updated_at, run_lease_id)
-             select 'plan_' || i, 'p', 't', null, 0, 'f', '{}', i, i, case when i % 2 = 0 then 'lease_' || i end
-             from generate_series(1, 4000) as i`,
-          );
-          await query('analyze threads');
-          await query('analyze messages');
-          await query('set local enable_seqscan = off');
-          await query('set local enable_sort = off');
-          const rows = await query<{ 'QUERY PLAN': string }>(`explain ${plan.sql}`);
-          const text = rows.map((row) => row['QUERY PLAN']).join('\n');
-          assert.match(text, new RegExp(`Index (Only )?Scan( Backward)? using ${plan.index} `), text);
-          assert.doesNotMatch(text, /\bSort\b/, text);
-        } finally {
-          await query('rollback');
-        }
-      });
-    }
+    describe('query plans of the store\'s own queries', () => {
+      const planSchema = freshSchema('plans');
+      const captured: CompiledQuery[] = [];
+      let planStore: Store | undefined;
+      /**
+       * A store over PLAN_DATA (query-plans.ts), handing over every query it runs. A project of
+       * many workspaces, analyzed, gives the planner the statistics a real project has: without
+       * them a workspace's list and the project-wide list cost the same through either thread
+       * index, and the tie falls either way.
+       */
+      async function storeWithPlanData(): Promise<Store> {
+        if (planStore !== undefined) return planStore;
+        const store = createPostgresStore({ url: url!, schema: planSchema }, { onQuery: (compiled) => captured.push(compiled) });
+        await store.migrate();
+        const { projectId, workspaceId, threadId, rows } = PLAN_DATA;
+        await query(
+          `insert into ${planSchema}.threads (id, project_id, workspace_id, title, last_message_at, metadata, is_archived, created_at, updated_at)
+           values ($1, $2, $3, '', 0, 'null', 0, 0, 0)`,
+          [threadId, projectId, workspaceId],
+        );
+        await query(
+          `insert into ${planSchema}.threads (id, project_id, workspace_id, title, last_message_at, metadata, is_archived, created_at, updated_at)
+           select 'plan_' || i, $1, case when i % 40 = 0 then $2 else $2 || (i % 40) end, '', i, 'null', i % 2, i, i
+           from generate_series(1, ${rows}) as i`,
+          [projectId, workspaceId],
+        );
+        await query(
+          `insert into ${planSchema}.messages (id, project_id, thread_id, parent_id, height, format, content, created_at, updated_at, run_lease_id)
+           select 'plan_' || i, $1, $2, null, 0, 'f', '{}', i, i, case when i % 2 = 0 then 'lease_' || i end
+           from generate_series(1, ${rows}) as i`,
+          [projectId, threadId],
+        );
+        await query(`analyze ${planSchema}.threads`);
+        await query(`analyze ${planSchema}.messages`);
+        planStore = store;
+        return store;
+      }
+      after(() => planStore?.close());
+
+      for (const plan of QUERY_PLANS) {
+        it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, async () => {
+          const compiled = await capturePlanQuery(await storeWithPlanData(), captured, plan);
+          // The test tables are small, so the planner would rightly prefer a sequential scan and a
+          // sort; taking both options away shows whether an index can serve the query in order.
+          await query('begin');
+          try {
+            await query(`set local search_path to ${planSchema}`);
+            await query('set local enable_seqscan = off');
+            await query('set local enable_sort = off');
+            const rows = await query<{ 'QUERY PLAN': string }>(`explain ${compiled.sql}`, [...compiled.parameters]);
+            const text = rows.map((row) => row['QUERY PLAN']).join('\n');
+            assert.match(text, new RegExp(`Index (Only )?Scan( Backward)? using ${plan.index} `), `${compiled.sql}\n${text}`);
+            assert.doesNotMatch(text, /\bSort\b/, `${compiled.sql}\n${text}`);
+          } finally {
+            await query('rollback');
+          }
+        });
+      }
+    });
   });
 }

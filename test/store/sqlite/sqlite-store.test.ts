@@ -9,7 +9,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { runStoreCases } from '../store-cases.js';
-import { QUERY_PLANS } from '../query-plans.js';
+import { capturePlanQuery, PLAN_DATA, QUERY_PLANS } from '../query-plans.js';
+import type { CompiledQuery } from 'kysely';
+import type { Store } from '../../../src/store/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'threadgate-store-'));
 const path = join(dir, 'store.db');
@@ -78,16 +80,52 @@ describe('sqlite store', () => {
     }
   });
 
-  for (const plan of QUERY_PLANS) {
-    it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, () => {
-      const db = new BetterSqlite3(path, { readonly: true });
+  describe('query plans of the store\'s own queries', () => {
+    const planPath = join(dir, 'plans.db');
+    const captured: CompiledQuery[] = [];
+    let planStore: Store | undefined;
+    /** A store over PLAN_DATA (query-plans.ts), handing over every query it runs. */
+    async function storeWithPlanData(): Promise<Store> {
+      if (planStore !== undefined) return planStore;
+      const store = createSqliteStore({ path: planPath }, { onQuery: (query) => captured.push(query) });
+      await store.migrate();
+      const db = new BetterSqlite3(planPath);
       try {
-        const steps = (db.prepare(`explain query plan ${plan.sql}`).all() as { detail: string }[]).map((row) => row.detail).join(' | ');
-        assert.match(steps, new RegExp(`^SEARCH \\w+ USING (COVERING )?INDEX ${plan.index} `), steps);
-        assert.doesNotMatch(steps, /TEMP B-TREE/, steps);
+        const { projectId, workspaceId, threadId, rows } = PLAN_DATA;
+        const numbers = `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${rows})`;
+        db.prepare(
+          `insert into threads (id, project_id, workspace_id, title, last_message_at, metadata, is_archived, created_at, updated_at)
+           values (?, ?, ?, '', 0, 'null', 0, 0, 0)`,
+        ).run(threadId, projectId, workspaceId);
+        db.prepare(
+          `${numbers} insert into threads (id, project_id, workspace_id, title, last_message_at, metadata, is_archived, created_at, updated_at)
+           select 'plan_' || i, ?, case when i % 40 = 0 then ? else ? || (i % 40) end, '', i, 'null', i % 2, i, i from n`,
+        ).run(projectId, workspaceId, workspaceId);
+        db.prepare(
+          `${numbers} insert into messages (id, project_id, thread_id, parent_id, height, format, content, created_at, updated_at, run_lease_id)
+           select 'plan_' || i, ?, ?, null, 0, 'f', '{}', i, i, case when i % 2 = 0 then 'lease_' || i end from n`,
+        ).run(projectId, threadId);
       } finally {
         db.close();
       }
-    });
-  }
+      planStore = store;
+      return store;
+    }
+    after(() => planStore?.close());
+
+    for (const plan of QUERY_PLANS) {
+      it(`reads ${plan.what} through ${plan.index}, in order, with no sort`, async () => {
+        const query = await capturePlanQuery(await storeWithPlanData(), captured, plan);
+        const db = new BetterSqlite3(planPath, { readonly: true });
+        try {
+          const rows = db.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
+          const steps = rows.map((row) => row.detail).join(' | ');
+          assert.match(steps, new RegExp(`^SEARCH \\w+ USING (COVERING )?INDEX ${plan.index} `), `${query.sql}\n${steps}`);
+          assert.doesNotMatch(steps, /TEMP B-TREE/, `${query.sql}\n${steps}`);
+        } finally {
+          db.close();
+        }
+      });
+    }
+  });
 });
