@@ -14,13 +14,29 @@ import { createId } from '../../crypto/random-id.js';
 import { Conflict, NotFound, PolicyDenied, RateLimited, ValidationFailed, type ThreadgateError } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { allowsAgent } from '../../auth/policy.js';
-import type { RateLimiterStore } from '../../http/middleware/rate-limit.js';
-import { rateLimitHeaders } from '../../http/middleware/rate-limit.js';
 import type { Store } from '../../store/store.js';
 import type { AgentMemory } from './agent-memory.js';
 import type { AgentPatch, AgentRecord, AgentRunRecord, AgentsRepository, ModelProviderRecord, RunOutcome, RunQuery, RunRoute } from './agents-repository.js';
 import { branchOf, fillInstructions, storedContent, toModelMessages, type ChatTurn } from './conversation.js';
 import { modelError, providerFor, runAbort, type RunAbort } from './model-client.js';
+
+/**
+ * Makes a limiter of `points` per `durationSeconds` per key: the server hands its rate limiters'
+ * store (http/middleware/rate-limit.ts: in memory, or Redis with an in-process fallback). A type of
+ * its own here, so that the module does not import the HTTP layer (test/import-cycles.test.ts).
+ */
+export interface LimiterStore {
+  create(keyPrefix: string, points: number, durationSeconds: number): RateLimiterAbstract;
+}
+
+/** `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds), as the other limits send them. */
+function rateLimitHeaders(limit: number, result: Pick<RateLimiterRes, 'remainingPoints' | 'msBeforeNext'>): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(limit),
+    'RateLimit-Remaining': String(Math.max(0, result.remainingPoints)),
+    'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
+  };
+}
 
 /** The purpose a provider's API key is sealed for (crypto/secret-box.ts). */
 export const PROVIDER_KEY_PURPOSE = 'model-provider-key';
@@ -144,7 +160,7 @@ export interface AgentsServiceDeps {
   store: Store;
   secretBox: SecretBox;
   config: { projectId: string; agents: AgentsConfig };
-  limiters: RateLimiterStore;
+  limiters: LimiterStore;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   clock: () => number;
   memory?: AgentMemory;

@@ -6,13 +6,12 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../../config.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import type { RateLimiterStore } from '../../http/middleware/rate-limit.js';
 import { kyselyOf } from '../../store/kysely-store.js';
 import type { Store } from '../../store/store.js';
 import type { TitleGenerator } from '../../titles/title-generator.js';
 import type { AgentMemory } from './agent-memory.js';
 import { createAgentsRepository, type AgentsRepository } from './agents-repository.js';
-import { createAgentsService, type AgentsService } from './agents-service.js';
+import { createAgentsService, type AgentsService, type LimiterStore } from './agents-service.js';
 import { createModelTitleGenerator } from './model-title-generator.js';
 
 export interface AgentsModule {
@@ -26,7 +25,7 @@ export interface AgentsModuleDeps {
   store: Store;
   secretBox: SecretBox;
   config: Pick<ResolvedConfig, 'projectId' | 'agents'>;
-  limiters: RateLimiterStore;
+  limiters: LimiterStore;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   clock: () => number;
   /** The memory module's adapter (agent-memory.ts); absent: agents run without memories. */
