@@ -146,6 +146,26 @@ export interface ResolvedConfig {
   auditQueueSize: number;
   /** `GET /metrics` without the admin key (for a scraper inside a private network). */
   metricsPublic: boolean;
+  /** Agents (src/modules/agents): run bounds and cost limits. */
+  agents: AgentsConfig;
+}
+
+/** What bounds an agent run and what a user or an agent may spend (docs/agents.md#cost-limits). */
+export interface AgentsConfig {
+  /** Every run ends by then, ms (the model call is aborted: `model_timeout`). */
+  runTimeoutMs: number;
+  /** Runs one user may start per minute (every execution route counts). */
+  userRunsPerMinute: number;
+  /** Runs one agent may serve per minute, all users together. */
+  agentRunsPerMinute: number;
+  /** Model tokens (in + out) one user may spend per day. */
+  userTokensPerDay: number;
+  /** Model tokens one agent may spend per day, all users together. */
+  agentTokensPerDay: number;
+  /** `<provider id>/<model>` that writes thread titles, or null: titles from the first message. */
+  titleModel: { providerId: string; model: string } | null;
+  /** A JSON file of model providers applied at start (modules/agents/providers-file.ts), or null. */
+  providersFile: string | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -157,6 +177,17 @@ function readInteger(env: Env, name: string, fallback: number, min: number, max:
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** THREADGATE_TITLE_MODEL: `<provider id>/<model>` (the model may hold slashes: `openrouter/meta-llama/llama-3.1-8b`). */
+function readTitleModel(env: Env): AgentsConfig['titleModel'] {
+  const raw = env.THREADGATE_TITLE_MODEL;
+  if (raw === undefined || raw === '') return null;
+  const slash = raw.indexOf('/');
+  if (slash <= 0 || slash === raw.length - 1 || !/^[\x21-\x7e]{3,384}$/.test(raw)) {
+    throw new ConfigError('THREADGATE_TITLE_MODEL', `must be <provider id>/<model>, e.g. ollama/llama3.2, got "${raw}"`);
+  }
+  return Object.freeze({ providerId: raw.slice(0, slash), model: raw.slice(slash + 1) });
 }
 
 function readBoolean(env: Env, name: string, fallback: boolean): boolean {
@@ -429,5 +460,14 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     auditRetentionDays: readInteger(env, 'THREADGATE_AUDIT_RETENTION_DAYS', 90, 0, 36_500),
     auditQueueSize: readInteger(env, 'THREADGATE_AUDIT_QUEUE_SIZE', 10_000, 1, 1_000_000),
     metricsPublic: readBoolean(env, 'THREADGATE_METRICS_PUBLIC', false),
+    agents: Object.freeze({
+      runTimeoutMs: readInteger(env, 'THREADGATE_AGENT_RUN_TIMEOUT_MS', 120_000, 100, 3_600_000),
+      userRunsPerMinute: readInteger(env, 'THREADGATE_AGENT_USER_RUNS_PER_MINUTE', 20, 1, 1_000_000),
+      agentRunsPerMinute: readInteger(env, 'THREADGATE_AGENT_RUNS_PER_MINUTE', 600, 1, 10_000_000),
+      userTokensPerDay: readInteger(env, 'THREADGATE_AGENT_USER_TOKENS_PER_DAY', 200_000, 1, 1_000_000_000_000),
+      agentTokensPerDay: readInteger(env, 'THREADGATE_AGENT_TOKENS_PER_DAY', 10_000_000, 1, 1_000_000_000_000),
+      titleModel: readTitleModel(env),
+      providersFile: env.THREADGATE_PROVIDERS_FILE || null,
+    }),
   });
 }

@@ -41,6 +41,8 @@ export const ERROR_CATALOGUE = {
   feature_disabled: { status: 404, message: 'This feature is disabled on this server.' },
   embeddings_unavailable: { status: 503, message: 'The embeddings provider is unreachable; retry later or search by keyword.' },
   provider_unavailable: { status: 503, message: 'The identity provider is unreachable and no cached keys can verify this token.' },
+  model_unavailable: { status: 502, message: 'The model provider failed or answered something that is not a model response.' },
+  model_timeout: { status: 504, message: 'The model provider did not answer in time.' },
   database_unavailable: { status: 503, message: 'The database is unreachable or too slow to answer; retry later.' },
   server_error: { status: 500, message: 'An internal error occurred.' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -157,6 +159,14 @@ export class RateLimited extends ThreadgateError {
   constructor(retryAfterSeconds: number) {
     super('rate_limited', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
   }
+}
+/** The agent's model provider is down, refused the call, or answered garbage (502). */
+export class ModelUnavailable extends ThreadgateError {
+  constructor(options: ThreadgateErrorOptions = {}) { super('model_unavailable', options); }
+}
+/** The model call outlived the run timeout (504). */
+export class ModelTimeout extends ThreadgateError {
+  constructor(options: ThreadgateErrorOptions = {}) { super('model_timeout', options); }
 }
 /** Infrastructure, not a credential problem: the identity provider's keys cannot be had (503). */
 export class JwksUnavailable extends ThreadgateError {

@@ -41,6 +41,9 @@ import { subscribeMetrics } from './platform/metrics/metrics-subscriber.js';
 import { createAuditLog, type AuditLog } from './modules/audit/audit-service.js';
 import { createAuditRepository } from './modules/audit/audit-repository.js';
 import { subscribeAuditLog } from './modules/audit/audit-subscriber.js';
+import { createAgentsModule } from './modules/agents/index.js';
+import { applyProvidersFile } from './modules/agents/providers-file.js';
+import { agentMemoryOf } from './modules/agents/memory-adapter.js';
 
 export interface Services {
   deps: AppDeps;
@@ -128,6 +131,14 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     const limiterStore = rateLimiterStore(config, redis, logger);
     const urlSigner = createUrlSigner(masterKey.key);
     blobStore = await openBlobStore(config, urlSigner);
+    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
+    // provider was down, and purges expired memories, in the background.
+    memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
+    // Agents (src/modules/agents): providers, agents and runs over the same database; the run
+    // limits share the rate limiters' store (Redis when configured); agents that use memory
+    // search and keep the caller's memories through the memory module (memory-adapter.ts).
+    const agents = createAgentsModule({ store, secretBox, config, limiters: limiterStore, logger, clock, memory: agentMemoryOf(memory.service) });
+    if (config.agents.providersFile !== null) await applyProvidersFile(agents.service, secretBox, config.agents.providersFile, process.env, logger);
     const deps: AppDeps = {
       config,
       store,
@@ -143,8 +154,9 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       rateLimiters: createRateLimiters(config, limiterStore),
       authFailures: createAuthFailures(config, limiterStore, logger, clock, events),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes, metricsPublic: config.metricsPublic }),
-      // No model providers yet: titles come from the conversation itself (titles/).
-      titleGenerator: createConversationTitleGenerator(),
+      // A model writes titles when THREADGATE_TITLE_MODEL names one; else they are cut from the
+      // conversation itself (titles/).
+      titleGenerator: agents.titleGenerator ?? createConversationTitleGenerator(),
       blobStore,
       urlSigner,
       events,
@@ -152,10 +164,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       metrics,
       logger,
       clock,
+      agents,
     };
-    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
-    // provider was down, and purges expired memories, in the background.
-    memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
     if (config.memoryBackfillMs > 0) memory.backfill.start();
     deps.memory = memory;
     return {

@@ -56,9 +56,19 @@ describe('config', () => {
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
       [{ THREADGATE_AUTH_FAILURES_PER_MINUTE: '0' }, 'THREADGATE_AUTH_FAILURES_PER_MINUTE'],
       [{ THREADGATE_TRUST_PROXY: 'yes' }, 'THREADGATE_TRUST_PROXY'],
+      [{ THREADGATE_TITLE_MODEL: 'no-slash' }, 'THREADGATE_TITLE_MODEL'],
+      [{ THREADGATE_TITLE_MODEL: 'ollama/' }, 'THREADGATE_TITLE_MODEL'],
+      [{ THREADGATE_AGENT_RUN_TIMEOUT_MS: '5' }, 'THREADGATE_AGENT_RUN_TIMEOUT_MS'],
+      [{ THREADGATE_AGENT_USER_RUNS_PER_MINUTE: '0' }, 'THREADGATE_AGENT_USER_RUNS_PER_MINUTE'],
+      [{ THREADGATE_AGENT_USER_TOKENS_PER_DAY: 'lots' }, 'THREADGATE_AGENT_USER_TOKENS_PER_DAY'],
       [{ NODE_ENV: 'production', THREADGATE_MASTER_KEY: MASTER, THREADGATE_ADMIN_KEY: ADMIN, THREADGATE_CORS_ORIGINS: '*' }, 'THREADGATE_CORS_ORIGINS'],
     ];
     for (const [env, variable] of cases) assert.equal(configError(env).variable, variable, JSON.stringify(env));
+  });
+
+  it('reads the agent limits and the title model, with their defaults', () => {
+    assert.deepEqual(resolveConfig({}).agents, { runTimeoutMs: 120_000, userRunsPerMinute: 20, agentRunsPerMinute: 600, userTokensPerDay: 200_000, agentTokensPerDay: 10_000_000, titleModel: null, providersFile: null });
+    assert.deepEqual(resolveConfig({ THREADGATE_TITLE_MODEL: 'openrouter/meta-llama/llama-3.1-8b' }).agents.titleModel, { providerId: 'openrouter', model: 'meta-llama/llama-3.1-8b' });
   });
 
   it('reads DATABASE_URL as a file path, a sqlite: URL or a PostgreSQL URL', () => {

@@ -9,6 +9,7 @@
  * `jti`, `iat`, `exp`, and `tva`: the user's revocation mark when the token was minted (revocation.ts),
  * so a user revocation refuses exactly the tokens minted before it.
  */
+import { readUserClaim, type UserFields } from './map-user.js';
 import { SignJWT } from 'jose';
 import type { ResolvedConfig } from '../config.js';
 import { ClaimMismatch, TokenInvalid } from '../errors.js';
@@ -46,6 +47,8 @@ export interface WorkspaceTokenInput {
    * Without it the token has no `tva` and is held to the `iat` rule, to the second.
    */
   tokensValidAfter?: number;
+  /** Mapped user fields (auth/map-user.ts), carried as `usr` so an exchange keeps them. */
+  user?: UserFields;
 }
 
 /** The claims of a verified workspace token. */
@@ -108,6 +111,7 @@ export async function mintWorkspaceToken(
     iat,
     exp,
     ...(input.tokensValidAfter !== undefined ? { tva: input.tokensValidAfter } : {}),
+    ...(input.user !== undefined && Object.keys(input.user).length > 0 ? { usr: input.user } : {}),
   };
   const { kid, alg, privateKey } = await keyring.signingKey();
   const token = await new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(privateKey);
@@ -178,7 +182,7 @@ export async function verifyWorkspaceToken(
     agents,
     anonymous: payload.anon === true,
     expiresAt: payload.exp,
-    user: {},
+    user: readUserClaim(payload.usr),
   };
   return { principal, claims: payload as WorkspaceTokenClaims };
 }
@@ -207,5 +211,6 @@ export function mintWorkspaceTokenFor(
     anonymous: principal.anonymous,
     credential: { source: principal.source, id: principal.credentialId },
     tokensValidAfter,
+    user: principal.user as UserFields,
   }, clock);
 }

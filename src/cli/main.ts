@@ -2,7 +2,8 @@
 /**
  * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, auth-keys create|list|delete,
  * auth-rules create|list|update|delete,
- * keys rotate, users revoke, memories count|list|erase|reembed, token inspect|sign, audit.
+ * keys rotate, users revoke, memories count|list|erase|reembed, token inspect|sign, audit,
+ * providers add|list|update|remove, agents create|list|update|enable|disable|delete|runs.
  * Every command reads the same environment as the server (docs/configuration.md).
  */
 import { ConfigError } from '../config.js';
@@ -14,6 +15,7 @@ import { runUsers } from './commands/users.js';
 import { runToken } from './commands/token.js';
 import { runAuthKeys } from './commands/auth-keys.js';
 import { runAuthRules } from './commands/auth-rules.js';
+import { runAgents, runProviders } from './commands/agents.js';
 import { runMemories } from './commands/memories.js';
 import { runAudit } from './commands/audit.js';
 import { CliUsageError } from './cli-usage-error.js';
@@ -32,11 +34,21 @@ export const USAGE = `Usage: threadgate <command>
   auth-rules create --name <n> --issuer <iss> --audience <aud> [--provider clerk|auth0|supabase|firebase|keycloak|okta|entra-id|cognito]
                     [--jwks-uri <url> | --discovery-url <url>] [--algorithms RS256,ES256] [--token-type access|id|any]
                     [--user-id-claim sub] [--workspace-template '{org_id}_{sub}'] [--required-claims '{"k":"v"}']
-                    [--scopes-claim scope] [--disabled] [--service]
+                    [--scopes-claim scope] [--user-fields '{"name":"name"}'] [--disabled] [--service]
                                  accept an identity provider's tokens
   auth-rules list
   auth-rules update <id> [the create options] [--enable | --disable] [--reset field,field]
   auth-rules delete <id>         its tokens are refused from now on
+  providers add <id> --base-url <url> --models m1,m2 [--api-key-env VAR] [--name <n>]
+                                 add a model provider (any OpenAI-compatible endpoint); the key is
+                                 read from the environment variable VAR and sealed at rest
+  providers list | update <id> [the add options] [--no-api-key] | remove <id>
+  agents create <id> --name <n> --provider <id> --model <m> [--description <d>]
+                 [--instructions <text> | --instructions-file <path>] [--temperature 0.2]
+                 [--max-output-tokens 1024] [--uses-memory] [--disabled] [--card '{"avatar":"..."}']
+  agents list | update <id> [the create options] [--no-memory] | enable <id> | disable <id> | delete <id>
+  agents runs [--agent <id>] [--user <id>] [--limit 20]
+                                 the latest runs: who, model, tokens, latency, outcome
   keys rotate                    start signing workspace tokens with a new key
   users revoke <id>              refuse every session and token of a user issued before now
   memories count|erase <user id> count or erase a user's memories (every workspace; docs/memory.md)
@@ -69,6 +81,10 @@ async function main(argv: string[]): Promise<number> {
       return runAuthRules(rest);
     case 'users':
       return runUsers(rest);
+    case 'providers':
+      return runProviders(rest);
+    case 'agents':
+      return runAgents(rest);
     case 'memories':
       return runMemories(rest);
     case 'token':

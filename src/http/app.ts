@@ -23,6 +23,7 @@ import { meRoutes } from './routes/me.js';
 import { registerDocs } from './routes/docs.js';
 import { userRoutes } from './routes/users.js';
 import { inspectRoutes } from './routes/inspect.js';
+import { agentRoutes } from '../modules/agents/agents-routes.js';
 import { memoryRoutes } from '../modules/memory/memory-routes.js';
 import { createStandardHeaderSets } from './middleware/standard-headers.js';
 import { bindAppContext } from './app-context.js';
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', authRuleRoutes());
   app.route('/', userRoutes());
   app.route('/', inspectRoutes());
+  app.route('/', agentRoutes());
   app.route('/', memoryRoutes());
   app.route('/', auditRoutes());
   app.route('/', metricsRoutes());

@@ -21,6 +21,7 @@ import type { UrlSigner } from '../files/url-signature.js';
 import type { EventBus } from '../platform/events/bus.js';
 import type { Metrics } from '../platform/metrics/metrics.js';
 import type { AuditLog } from '../modules/audit/audit-service.js';
+import type { AgentsModule } from '../modules/agents/index.js';
 
 /** The rate limiters of the token routes (middleware/rate-limit.ts makes them). */
 export interface RateLimiters {
@@ -70,6 +71,8 @@ export interface AppDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
+  /** The agents module (src/modules/agents): providers, agents, runs. Its routes answer feature_disabled without it. */
+  agents?: AgentsModule;
   /** The memory module (src/modules/memory); its routes answer feature_disabled without it. */
   memory?: MemoryModule;
 }

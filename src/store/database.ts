@@ -158,6 +158,8 @@ export interface AuthRulesTable {
   /** JSON text: an object, claim name → required value. */
   required_claims: string;
   scopes_claim: string | null;
+  /** JSON text: field name → claim name (mapUser), or null (migration 008-agents). */
+  user_fields: string | null;
   enabled: Flag;
   /** Migration 008: 1 for a service rule (acts for the user in the identity headers). */
   service: Flag;

@@ -33,6 +33,8 @@ export function toAuthRule(row: Selectable<AuthRulesTable>): AuthRuleRecord {
     workspaceTemplate: row.workspace_template,
     requiredClaims: required !== null && typeof required === 'object' && !Array.isArray(required) ? (required as Record<string, Json>) : {},
     scopesClaim: row.scopes_claim,
+    // Absent when the rule maps no user fields (records made before mapUser compare equal).
+    ...(row.user_fields === null || row.user_fields === undefined ? {} : { userFields: JSON.parse(row.user_fields) as Record<string, string> }),
     enabled: Number(row.enabled) === 1,
     service: Number(row.service) === 1,
     createdAt: Number(row.created_at),
@@ -55,6 +57,7 @@ function toColumns(patch: Partial<AuthRuleRecord>): Updateable<AuthRulesTable> {
   if (patch.workspaceTemplate !== undefined) columns.workspace_template = patch.workspaceTemplate;
   if (patch.requiredClaims !== undefined) columns.required_claims = writeJson(patch.requiredClaims);
   if (patch.scopesClaim !== undefined) columns.scopes_claim = patch.scopesClaim;
+  if (patch.userFields !== undefined) columns.user_fields = patch.userFields === null ? null : writeJson(patch.userFields);
   if (patch.enabled !== undefined) columns.enabled = writeFlag(patch.enabled);
   if (patch.service !== undefined) columns.service = writeFlag(patch.service);
   return columns;
@@ -82,6 +85,7 @@ export function authRuleMethods(ctx: StoreContext): AuthRuleMethods {
           workspace_template: record.workspaceTemplate,
           required_claims: writeJson(record.requiredClaims),
           scopes_claim: record.scopesClaim,
+          user_fields: record.userFields === null || record.userFields === undefined ? null : writeJson(record.userFields),
           enabled: writeFlag(record.enabled),
           service: writeFlag(record.service),
           created_at: record.createdAt,

@@ -120,6 +120,8 @@ export interface AuthRuleRecord {
   requiredClaims: Record<string, Json>;
   /** The claim whose scopes narrow the principal's (`scope`, `scp`); null: every scope. */
   scopesClaim: string | null;
+  /** mapUser: user field name → claim name (auth/map-user.ts); null or absent: no user fields. */
+  userFields?: Record<string, string> | null;
   enabled: boolean;
   /**
    * A service rule: its tokens are a backend's own (client credentials) and act for the user named

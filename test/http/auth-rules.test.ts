@@ -77,6 +77,7 @@ describe('admin API: auth rules', () => {
       workspace_template: '{org_id}_{user_id}',
       required_claims: { email_verified: true, role: ['admin', 'member'] },
       scopes_claim: 'scp',
+      user_fields: { name: 'name' },
       enabled: false,
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -96,6 +97,7 @@ describe('admin API: auth rules', () => {
         workspace_template: '{org_id}_{user_id}',
         required_claims: { email_verified: true, role: ['admin', 'member'] },
         scopes_claim: 'scp',
+        user_fields: { name: 'name' },
         enabled: false,
         service: false,
         created_at: undefined,

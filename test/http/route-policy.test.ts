@@ -115,11 +115,32 @@ describe('route policy', () => {
     expectError(await t.call('GET', '/metrics', { token: await t.tokenFor('u', 'w') }), 401, 'invalid_admin_key');
   });
 
-  it('no route takes a credential in the query string: none is declared streaming yet', () => {
+  it('only the agent stream routes take a credential in the query string (EventSource)', () => {
     // A streaming route (WebSocket, EventSource) accepts ?token= / ?key= on its handshake
     // (test/http/middleware/authorize.test.ts); list each here once it exists.
     const streaming = registeredRoutes(t).filter((key) => declaredPolicies.get(key)!.streaming === true);
-    assert.deepEqual(streaming, []);
+    assert.deepEqual(streaming, ['GET /v1/agents/{agentId}/stream', 'POST /v1/agents/{agentId}/stream']);
+  });
+
+  it('agent routes: admin for providers, agents and runs; management for cards; execution with agents:run and agent limits', () => {
+    const agentRoutes = registeredRoutes(t).filter((key) => /\/(agents|providers|agent-runs)\b/.test(key));
+    const policies = Object.fromEntries(agentRoutes.map((key) => [key, declaredPolicies.get(key)!]));
+    assert.deepEqual(Object.keys(policies).sort(), [
+      'DELETE /admin/v1/agents/{agentId}', 'DELETE /admin/v1/providers/{providerId}',
+      'GET /admin/v1/agent-runs', 'GET /admin/v1/agents', 'GET /admin/v1/agents/{agentId}', 'GET /admin/v1/providers', 'GET /admin/v1/providers/{providerId}',
+      'GET /v1/agents', 'GET /v1/agents/{agentId}', 'GET /v1/agents/{agentId}/stream',
+      'PATCH /admin/v1/agents/{agentId}', 'PATCH /admin/v1/providers/{providerId}',
+      'POST /admin/v1/agents', 'POST /admin/v1/providers',
+      'POST /v1/agents/{agentId}/stream', 'POST /v1/agents/{agentId}/text',
+    ]);
+    for (const [key, policy] of Object.entries(policies)) {
+      if (key.includes('/admin/')) assert.equal(policy.category, 'admin', key);
+      else if (/\/(text|stream)$/.test(key)) {
+        assert.equal(policy.category, 'execution', key);
+        assert.equal(policy.scope, 'agents:run', key);
+        assert.equal(policy.agentParam, 'agentId', key);
+      } else assert.equal(policy.category, 'management', key);
+    }
   });
 
   it('public routes answer without a credential', async () => {

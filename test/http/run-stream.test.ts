@@ -48,10 +48,10 @@ describe('POST /v1/runs/stream', () => {
     assert.equal(await res.text(), 'New chat');
   });
 
-  it('any other assistant is 404 not_found saying agents are not configured', async () => {
+  it('an assistant that is no agent is 404 not_found (agents: test/modules/agents/)', async () => {
     const res = await t.call('POST', '/v1/runs/stream', { token, body: { thread_id: threadId, assistant_id: 'my-agent', response_format: 'vercel-ai-data-stream/v1' } });
     expectError(res, 404, 'not_found');
-    assert.match(res.body.message, /agents are not configured/);
+    assert.match(res.body.message, /No agent "my-agent"/);
   });
 
   it('another workspace\'s thread (or none) is 404 and its title is unchanged', async () => {

@@ -19,6 +19,7 @@
  * Does not check `jti` replay, `azp`, `acr`/`amr` or the token's lifetime: a rule can require such
  * claims' values with `required_claims`.
  */
+import { mapUser } from '../map-user.js';
 import type { ResolvedConfig } from '../../config.js';
 import { AuthError, ClaimMismatch, TokenInvalid } from '../../errors.js';
 import type { AuthRuleRecord, Json } from '../../store/store.js';
@@ -150,7 +151,7 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string | 
     anonymous: false,
     expiresAt: payload.exp,
     issuedAt: payload.iat ?? null,
-    user: {},
+    user: mapUser(rule.userFields ?? null, payload),
   };
 }
 

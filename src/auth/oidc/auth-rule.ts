@@ -8,6 +8,7 @@
  * answered `provider_unavailable` until it is reachable. To check a rule end to end, inspect a
  * token (`POST /admin/v1/tokens/inspect`).
  */
+import { checkUserFieldMapping } from '../map-user.js';
 import { ValidationFailed } from '../../errors.js';
 import { createId } from '../../crypto/random-id.js';
 import type { AuthRuleRecord, AuthRuleTokenType, Json, Store } from '../../store/store.js';
@@ -37,6 +38,8 @@ export interface AuthRuleInput {
   workspace_template?: string | null;
   required_claims?: Record<string, unknown> | null;
   scopes_claim?: string | null;
+  /** mapUser: user field name → claim name (auth/map-user.ts). */
+  user_fields?: Record<string, unknown> | null;
   enabled?: boolean;
   /** A service rule (docs/credentials/auth-rules.md#service-rules). Default false. */
   service?: boolean;
@@ -180,6 +183,7 @@ function resolveFields(input: AuthRuleInput, policy: ProviderUrlPolicy): RuleFie
     workspaceTemplate,
     requiredClaims: required,
     scopesClaim: scopesClaim === null ? null : claimName('scopes_claim', scopesClaim),
+    userFields: checkUserFieldMapping(input.user_fields),
     enabled: input.enabled ?? true,
     service: input.service ?? false,
   };
@@ -221,6 +225,7 @@ function asInput(rule: AuthRuleRecord): AuthRuleInput {
     workspace_template: rule.workspaceTemplate,
     required_claims: rule.requiredClaims,
     scopes_claim: rule.scopesClaim,
+    user_fields: rule.userFields,
     enabled: rule.enabled,
     service: rule.service,
   };
@@ -280,6 +285,7 @@ export function toWireAuthRule(rule: AuthRuleRecord) {
     workspace_template: rule.workspaceTemplate,
     required_claims: rule.requiredClaims,
     scopes_claim: rule.scopesClaim,
+    user_fields: rule.userFields ?? {},
     enabled: rule.enabled,
     service: rule.service,
     created_at: new Date(rule.createdAt).toISOString(),

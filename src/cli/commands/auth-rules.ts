@@ -24,10 +24,11 @@ const FIELD_OPTIONS = {
   'workspace-template': { type: 'string' },
   'required-claims': { type: 'string' },
   'scopes-claim': { type: 'string' },
+  'user-fields': { type: 'string' },
 } as const;
 
 /** Fields `update --reset` can set back to their default. */
-const RESETTABLE = ['provider', 'jwks_uri', 'discovery_url', 'algorithms', 'token_type', 'user_id_claim', 'workspace_template', 'required_claims', 'scopes_claim'] as const;
+const RESETTABLE = ['provider', 'jwks_uri', 'discovery_url', 'algorithms', 'token_type', 'user_id_claim', 'workspace_template', 'required_claims', 'scopes_claim', 'user_fields'] as const;
 
 function toInput(values: Partial<Record<keyof typeof FIELD_OPTIONS, string>>): AuthRuleInput {
   const input: AuthRuleInput = {};
@@ -47,6 +48,13 @@ function toInput(values: Partial<Record<keyof typeof FIELD_OPTIONS, string>>): A
       input.required_claims = JSON.parse(values['required-claims']) as Record<string, unknown>;
     } catch {
       throw new CliUsageError('--required-claims must be a JSON object, e.g. \'{"email_verified": true}\'');
+    }
+  }
+  if (values['user-fields'] !== undefined) {
+    try {
+      input.user_fields = JSON.parse(values['user-fields']) as Record<string, unknown>;
+    } catch {
+      throw new CliUsageError('--user-fields must be a JSON object, e.g. \'{"name": "name", "org": "org_id"}\'');
     }
   }
   return input;

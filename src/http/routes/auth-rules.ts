@@ -30,6 +30,7 @@ const AuthRuleSchema = z
     workspace_template: z.string().nullable(),
     required_claims: z.record(z.string(), z.unknown()).openapi({ description: 'Claim name → a required value (string, number, boolean) or a list of accepted values.' }),
     scopes_claim: z.string().nullable(),
+    user_fields: z.record(z.string(), z.string()).openapi({ description: 'mapUser: user field → claim. Agents\' instructions read `{user.<field>}`.' }),
     enabled: z.boolean(),
     service: z.boolean().openapi({ description: 'A service rule: its tokens act for the user in Aui-User-Id / Aui-Workspace-Id, never as a user.' }),
     created_at: z.string().openapi({ format: 'date-time' }),
@@ -51,6 +52,7 @@ const writable = {
   workspace_template: z.string().max(512).nullable().openapi({ description: 'E.g. "{org_id}_{sub}"; default: the user id.', example: '{org_id}_{sub}' }),
   required_claims: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'Claim name → required value, or a list of accepted values.' }),
   scopes_claim: z.string().max(256).nullable().openapi({ description: 'The claim listing the token\'s scopes ("scope" or "scp"); default: every scope.' }),
+  user_fields: z.record(z.string(), z.string().max(256)).nullable().openapi({ description: 'mapUser: user field name → claim name, e.g. {"name": "name", "org": "org_id"}; agents\' instructions read `{user.name}`. At most 16.', example: { name: 'name' } }),
   enabled: z.boolean(),
   service: z.boolean().openapi({ description: 'Default false. A service rule accepts a backend\'s own token (client credentials) acting for the user named in Aui-User-Id and Aui-Workspace-Id, with the rule\'s scopes; such a token without those headers is refused.' }),
 };
@@ -69,6 +71,7 @@ const CreateBody = z.object({
   workspace_template: writable.workspace_template.optional(),
   required_claims: writable.required_claims.optional(),
   scopes_claim: writable.scopes_claim.optional(),
+  user_fields: writable.user_fields.optional(),
   enabled: writable.enabled.optional(),
   service: writable.service.optional(),
 });

@@ -7,8 +7,15 @@
  * it as the thread's title before the response ends, since assistant-ui's thread list relies on
  * the run having persisted it ("`generate` resolves only once the run has persisted its title",
  * @assistant-ui/core title-generation.ts). `generateThreadTitle` writes the same title again with
- * `threads.update`: the same value twice, no harm. Any other `assistant_id` names an agent, and
- * agents are not configured yet: 404.
+ * `threads.update`: the same value twice, no harm.
+ *
+ * Any other `assistant_id` names an agent (src/modules/agents), run for the caller (`agents:run`
+ * too, agent limits, cost limits). The AI SDK chat transport that
+ * `cloud.runs.__internal_getAssistantOptions` configures sends `response_format:
+ * "vercel-ai-data-stream/v1"` and the chat's UI messages, and reads the AI SDK UI message stream
+ * (Server-Sent Events); `cloud.runs.stream` without it reads the reply as `text/plain`. Without
+ * messages, the thread's history is read from the store. Nothing is written to the thread here:
+ * assistant-ui's cloud persistence stores the messages it shows (each message is stored once).
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFound } from '../../errors.js';
@@ -18,6 +25,11 @@ import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
 import { errorResponses, IdParam, storedText } from '../openapi.js';
 import { standardHeadersOf } from '../respond.js';
+import { streamAgentRun } from '../../modules/agents/agents-routes.js';
+import { toTurn } from '../../modules/agents/conversation.js';
+import { PolicyDenied } from '../../errors.js';
+import type { Context } from 'hono';
+import type { Principal } from '../../auth/principal.js';
 
 export const THREAD_TITLE_ASSISTANT = 'system/thread_title';
 
@@ -27,7 +39,12 @@ const MAX_STORED_TITLE = 1000;
 const MessageSchema = z.looseObject({
   role: z.string().max(64),
   content: z.union([z.string(), z.array(z.unknown())]).optional(),
+  /** The AI SDK's UI messages carry their text in `parts`. */
+  parts: z.array(z.unknown()).max(1000).optional(),
 });
+
+/** What the AI SDK chat transport of `__internal_getAssistantOptions` asks for. */
+export const UI_MESSAGE_STREAM_FORMAT = 'vercel-ai-data-stream/v1';
 
 const streamRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
   method: 'post',
@@ -43,6 +60,7 @@ const streamRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
             thread_id: IdParam,
             assistant_id: storedText(255, 1),
             messages: z.array(MessageSchema).max(1000).optional(),
+            response_format: storedText(64).optional(),
           }),
         },
       },
@@ -50,7 +68,7 @@ const streamRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
   },
   responses: {
     200: { description: 'The text, streamed; for system/thread_title, the title (also stored on the thread)', content: { 'text/plain': { schema: z.string() } } },
-    ...errorResponses(400, 401, 403, 404, 413),
+    ...errorResponses(400, 401, 403, 404, 413, 429, 502, 504),
   },
 });
 
@@ -68,6 +86,26 @@ function toTitleMessages(messages: readonly z.infer<typeof MessageSchema>[]): Ti
   });
 }
 
+type RunBody = { thread_id: string; assistant_id: string; messages?: z.infer<typeof MessageSchema>[] | undefined; response_format?: string | undefined };
+
+/** A run of an agent (`assistant_id` = the agent's id). */
+async function runAgent(c: Context<AppEnv>, principal: Principal, body: RunBody): Promise<Response> {
+  const agents = c.get('deps').agents;
+  if (agents === undefined) throw new NotFound({ message: `No assistant "${body.assistant_id}".` });
+  if (!principal.scopes.has('agents:run')) {
+    throw new PolicyDenied({ message: 'This credential lacks the "agents:run" scope.', fields: { scope: 'agents:run' } });
+  }
+  const { service } = agents;
+  const run = await service.admit(principal, body.assistant_id, 'runs_stream', body.thread_id, c.req.raw.signal);
+  const given = (body.messages ?? []).flatMap((message) => toTurn(message) ?? []);
+  const turns = given.length > 0 ? given : await service.threadHistory(principal, body.thread_id);
+  if (body.response_format === UI_MESSAGE_STREAM_FORMAT) return streamAgentRun(c, service, run, turns);
+  const { result } = await service.stream(run, await service.modelInput(run, turns));
+  const encoder = new TextEncoder();
+  const text = result.textStream.pipeThrough(new TransformStream<string, Uint8Array>({ transform: (piece, out) => out.enqueue(encoder.encode(piece)) }));
+  return new Response(text, { status: 200, headers: { ...standardHeadersOf(c), ...run.headers, 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
 export function runStreamRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
 
@@ -75,9 +113,7 @@ export function runStreamRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
     const { store, titleGenerator, logger } = c.get('deps');
-    if (body.assistant_id !== THREAD_TITLE_ASSISTANT) {
-      throw new NotFound({ message: `No assistant "${body.assistant_id}": agents are not configured on this server (only "${THREAD_TITLE_ASSISTANT}" runs).` });
-    }
+    if (body.assistant_id !== THREAD_TITLE_ASSISTANT) return runAgent(c, principal, body) as never;
     const { projectId, workspaceId } = principal;
     const threadId = body.thread_id;
     if ((await store.getThread(projectId, workspaceId, threadId)) === undefined) throw new NotFound({ message: 'No such thread.' });

@@ -11,6 +11,7 @@ import * as authKeys from './002-auth-keys.js';
 import * as authRules from './003-auth-rules.js';
 import * as runLeases from './004-run-leases.js';
 import * as memories from '../../modules/memory/migrations/007-memories.js';
+import * as agents from '../../modules/agents/migrations/008-agents.js';
 import * as audit from '../../modules/audit/migrations/009-audit.js';
 import * as serviceAuthRules from './010-service-auth-rules.js';
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '004-run-leases': runLeases,
   // Modules' migrations run after the core ones (their numbers keep the one global order).
   '007-memories': memories,
+  '008-agents': agents,
   '009-audit': audit,
   '010-service-auth-rules': serviceAuthRules,
 });

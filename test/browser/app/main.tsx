@@ -5,6 +5,10 @@
  * and deleted, and the composer's attachments (assistant-ui's cloud attachment adapter).
  * test/browser/assistant-ui.test.ts builds it with Vite and drives it in Chromium. Threadgate's
  * address comes from the page's `?threadgate=` query parameter.
+ *
+ * With `?agent=<id>`, the model is a Threadgate agent instead of the canned one: the AI SDK chat
+ * transport that `cloud.runs.__internal_getAssistantOptions(id)` configures, on the thread's
+ * remote id (test/browser/assistant-ui-agent.test.ts). No backend of the app's own.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -23,7 +27,10 @@ import {
   type ChatModelAdapter,
 } from '@assistant-ui/react';
 
+import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
+
 const baseUrl = new URLSearchParams(location.search).get('threadgate');
+const agentId = new URLSearchParams(location.search).get('agent');
 if (!baseUrl) throw new Error('open this page with ?threadgate=<Threadgate URL>');
 
 const cloud = new AssistantCloud({ baseUrl, anonymous: true });
@@ -45,6 +52,24 @@ const cannedModel: ChatModelAdapter = {
     for (let i = 1; i <= words.length; i++) {
       await wait(30, abortSignal);
       yield { content: [{ type: 'text', text: words.slice(0, i).join(' ') }] };
+    }
+  },
+};
+
+/** A Threadgate agent as the chat model: POST /v1/runs/stream, read as the AI SDK UI message stream. */
+const agentModel: ChatModelAdapter = {
+  async *run({ messages, abortSignal, unstable_threadId }) {
+    if (!agentId || !unstable_threadId) throw new Error('an agent run needs the agent id and the thread\'s remote id');
+    const options = cloud.runs.__internal_getAssistantOptions(agentId);
+    const transport = new DefaultChatTransport<UIMessage>({ api: options.api, headers: options.headers, body: await options.body({ threadId: unstable_threadId }) });
+    const chat: UIMessage[] = messages.map((message) => ({
+      id: message.id,
+      role: message.role === 'assistant' ? 'assistant' : 'user',
+      parts: message.content.flatMap((part) => (part.type === 'text' ? [{ type: 'text' as const, text: part.text }] : [])),
+    }));
+    const chunks = await transport.sendMessages({ chatId: unstable_threadId, messages: chat, abortSignal, trigger: 'submit-message', messageId: undefined });
+    for await (const message of readUIMessageStream({ stream: chunks })) {
+      yield { content: message.parts.flatMap((part) => (part.type === 'text' ? [{ type: 'text' as const, text: part.text }] : [])) };
     }
   },
 };
@@ -141,7 +166,7 @@ function ThreadList() {
 }
 
 function App() {
-  const runtime = useLocalRuntime(cannedModel, { cloud });
+  const runtime = useLocalRuntime(agentId ? agentModel : cannedModel, { cloud });
   return (
     <AssistantRuntimeProvider runtime={runtime}>
       <main style={{ display: 'flex', gap: '2rem', fontFamily: 'sans-serif' }}>

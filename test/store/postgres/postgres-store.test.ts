@@ -80,7 +80,7 @@ if (url !== undefined) {
       );
       assert.deepEqual(
         tables.map((row) => row.table_name),
-        ['api_keys', 'audit_events', 'auth_keys', 'auth_rules', 'events', 'kysely_migration', 'kysely_migration_lock', 'memories', 'message_feedback', 'messages', 'refresh_families', 'refresh_tokens', 'runs', 'scores', 'settings', 'signing_keys', 'threads', 'users'],
+        ['agent_runs', 'agents', 'api_keys', 'audit_events', 'auth_keys', 'auth_rules', 'events', 'kysely_migration', 'kysely_migration_lock', 'memories', 'message_feedback', 'messages', 'model_providers', 'refresh_families', 'refresh_tokens', 'runs', 'scores', 'settings', 'signing_keys', 'threads', 'users'],
       );
       const store = createPostgresStore({ url, schema });
       try {

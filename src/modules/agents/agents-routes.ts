@@ -1,0 +1,414 @@
+/**
+ * The agents module's routes.
+ *
+ * Admin (admin key): model providers (`/admin/v1/providers`), agents (`/admin/v1/agents`) and the
+ * run records (`/admin/v1/agent-runs`). A provider's API key is write-only: answers carry its last
+ * four characters at most.
+ *
+ * Management (public unless THREADGATE_DEFAULT_PRIVATE): `GET /v1/agents` and `/v1/agents/{id}`,
+ * the enabled agents' public cards, never instructions, models or provider settings.
+ *
+ * Execution (a user credential with `agents:run`; agent limits apply): `POST /v1/agents/{id}/text`
+ * answers JSON; `POST` or `GET /v1/agents/{id}/stream` answers Server-Sent Events in the AI SDK's
+ * UI message stream protocol (`GET` takes `?input=` and, for EventSource, `?token=`).
+ * `POST /v1/runs/stream` (http/routes/run-stream.ts) runs agents for assistant-ui.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { createUIMessageStream, createUIMessageStreamResponse, NoSuchToolError } from 'ai';
+import type { Context } from 'hono';
+import { NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
+import type { AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { requirePrincipal } from '../../http/middleware/authorize.js';
+import { errorResponses, IdParam, JsonObject, storedText } from '../../http/openapi.js';
+import { sendEmpty, sendJson, standardHeadersOf } from '../../http/respond.js';
+import type { AgentRecord, AgentRunRecord, ModelProviderRecord } from './agents-repository.js';
+import type { AgentsModule } from './index.js';
+import type { AdmittedRun, AgentsService, RunEnd } from './agents-service.js';
+import type { ChatTurn } from './conversation.js';
+import { toTurn } from './conversation.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** An id an operator chooses: letters, digits, `.`, `_`, `-`, and `/` inside (`support/billing`). */
+export const OperatorId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be letters, digits, ".", "_", "-" or "/", starting with a letter or digit')
+  .refine((id) => !id.startsWith('system/'), 'the "system/" prefix is reserved');
+const ModelName = storedText(256, 1);
+export const BaseUrl = z.string().max(2048).url().regex(/^https?:\/\//, 'must be an http:// or https:// URL');
+
+const ProviderSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  base_url: z.string(),
+  models: z.array(z.string()),
+  api_key: z.string().nullable().openapi({ description: 'Never the key: "…" and its last four characters, or null without a key.' }),
+  created_at: z.string(),
+  updated_at: z.string(),
+}).openapi('ModelProvider');
+
+const AgentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  instructions: z.string(),
+  provider_id: z.string(),
+  model: z.string(),
+  temperature: z.number().nullable(),
+  max_output_tokens: z.number().int().nullable(),
+  uses_memory: z.boolean(),
+  enabled: z.boolean(),
+  card: JsonObject,
+  created_at: z.string(),
+  updated_at: z.string(),
+}).openapi('Agent');
+
+const AgentCardSchema = z.object({ id: z.string(), name: z.string(), description: z.string(), card: JsonObject }).openapi('AgentCard');
+
+const AgentRunSchema = z.object({
+  id: z.string(),
+  agent_id: z.string(),
+  user_id: z.string(),
+  workspace_id: z.string(),
+  thread_id: z.string().nullable(),
+  route: z.enum(['text', 'stream', 'runs_stream', 'title']),
+  provider_id: z.string(),
+  model: z.string(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  latency_ms: z.number().int(),
+  first_token_ms: z.number().int().nullable(),
+  outcome: z.enum(['done', 'error', 'timeout', 'cancelled']),
+  error_code: z.string().nullable(),
+  created_at: z.string(),
+}).openapi('AgentRun');
+
+export function toWireProvider(p: ModelProviderRecord) {
+  return { id: p.id, name: p.name, base_url: p.baseUrl, models: p.models, api_key: p.apiKeyHint === null ? null : `…${p.apiKeyHint}`, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt) };
+}
+
+export function toWireAgent(a: AgentRecord) {
+  return {
+    id: a.id, name: a.name, description: a.description, instructions: a.instructions, provider_id: a.providerId, model: a.model,
+    temperature: a.temperature, max_output_tokens: a.maxOutputTokens, uses_memory: a.usesMemory, enabled: a.enabled, card: a.card,
+    created_at: iso(a.createdAt), updated_at: iso(a.updatedAt),
+  };
+}
+
+/** What anyone may see of an agent. */
+export function toAgentCard(a: AgentRecord) {
+  return { id: a.id, name: a.name, description: a.description, card: a.card };
+}
+
+export function toWireRun(r: AgentRunRecord) {
+  return {
+    id: r.id, agent_id: r.agentId, user_id: r.userId, workspace_id: r.workspaceId, thread_id: r.threadId, route: r.route,
+    provider_id: r.providerId, model: r.model, input_tokens: r.inputTokens, output_tokens: r.outputTokens, latency_ms: r.latencyMs,
+    first_token_ms: r.firstTokenMs, outcome: r.outcome, error_code: r.errorCode, created_at: iso(r.createdAt),
+  };
+}
+
+const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+const providerParam = z.object({ providerId: OperatorId.openapi({ param: { name: 'providerId', in: 'path' } }) });
+const agentParam = z.object({ agentId: IdParam.openapi({ param: { name: 'agentId', in: 'path' } }) });
+
+const ProviderFields = {
+  name: storedText(200, 1).optional(),
+  base_url: BaseUrl,
+  api_key: storedText(4096).nullable().optional().openapi({ description: 'Sealed with the master key at rest; never returned.' }),
+  models: z.array(ModelName).min(1).max(500),
+};
+
+const createProvider = declareRoute({ category: 'admin' }, {
+  method: 'post', path: '/admin/v1/providers', tags: ['admin'], summary: 'Add a model provider (any OpenAI-compatible endpoint)',
+  request: { body: json(z.object({ id: OperatorId, ...ProviderFields })) },
+  responses: { 201: { description: 'Created', content: { 'application/json': { schema: ProviderSchema } } }, ...errorResponses(400, 401, 409, 413) },
+});
+const listProviders = declareRoute({ category: 'admin' }, {
+  method: 'get', path: '/admin/v1/providers', tags: ['admin'], summary: 'List model providers (never their keys)',
+  responses: { 200: { description: 'The providers', content: { 'application/json': { schema: z.object({ providers: z.array(ProviderSchema) }) } } }, ...errorResponses(401) },
+});
+const getProvider = declareRoute({ category: 'admin' }, {
+  method: 'get', path: '/admin/v1/providers/{providerId}', tags: ['admin'], summary: 'A model provider',
+  request: { params: providerParam },
+  responses: { 200: { description: 'The provider', content: { 'application/json': { schema: ProviderSchema } } }, ...errorResponses(401, 404) },
+});
+const updateProvider = declareRoute({ category: 'admin' }, {
+  method: 'patch', path: '/admin/v1/providers/{providerId}', tags: ['admin'], summary: 'Change a model provider (api_key: null removes the key)',
+  request: { params: providerParam, body: json(z.object({ name: ProviderFields.name, base_url: BaseUrl.optional(), api_key: ProviderFields.api_key, models: ProviderFields.models.optional() })) },
+  responses: { 200: { description: 'The provider', content: { 'application/json': { schema: ProviderSchema } } }, ...errorResponses(400, 401, 404, 413) },
+});
+const deleteProvider = declareRoute({ category: 'admin' }, {
+  method: 'delete', path: '/admin/v1/providers/{providerId}', tags: ['admin'], summary: 'Delete a model provider (refused while agents run on it)',
+  request: { params: providerParam },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404, 409) },
+});
+
+const AgentFields = {
+  name: storedText(200, 1),
+  description: storedText(2000).optional(),
+  instructions: storedText(100_000).optional().openapi({ description: 'The system prompt. `{user.<field>}` is replaced by the caller\'s mapped user field (`{user.id}`, `{user.workspace}`, and an auth rule\'s user_fields).' }),
+  provider_id: OperatorId,
+  model: ModelName,
+  temperature: z.number().min(0).max(2).nullable().optional(),
+  max_output_tokens: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  uses_memory: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+  card: JsonObject.optional().openapi({ description: 'Public fields shown by GET /v1/agents (avatar, suggestions...).' }),
+};
+
+const createAgent = declareRoute({ category: 'admin' }, {
+  method: 'post', path: '/admin/v1/agents', tags: ['admin'], summary: 'Create an agent',
+  request: { body: json(z.object({ id: OperatorId, ...AgentFields })) },
+  responses: { 201: { description: 'Created', content: { 'application/json': { schema: AgentSchema } } }, ...errorResponses(400, 401, 409, 413) },
+});
+const listAgentsAdmin = declareRoute({ category: 'admin' }, {
+  method: 'get', path: '/admin/v1/agents', tags: ['admin'], summary: 'List agents, disabled ones too',
+  responses: { 200: { description: 'The agents', content: { 'application/json': { schema: z.object({ agents: z.array(AgentSchema) }) } } }, ...errorResponses(401) },
+});
+const getAgentAdmin = declareRoute({ category: 'admin' }, {
+  method: 'get', path: '/admin/v1/agents/{agentId}', tags: ['admin'], summary: 'An agent, with its instructions and settings',
+  request: { params: agentParam },
+  responses: { 200: { description: 'The agent', content: { 'application/json': { schema: AgentSchema } } }, ...errorResponses(401, 404) },
+});
+const updateAgent = declareRoute({ category: 'admin' }, {
+  method: 'patch', path: '/admin/v1/agents/{agentId}', tags: ['admin'], summary: 'Change an agent (enabled: false disables it: its runs answer 404)',
+  request: { params: agentParam, body: json(z.object({ ...AgentFields, name: AgentFields.name.optional(), provider_id: OperatorId.optional(), model: ModelName.optional() })) },
+  responses: { 200: { description: 'The agent', content: { 'application/json': { schema: AgentSchema } } }, ...errorResponses(400, 401, 404, 413) },
+});
+const deleteAgent = declareRoute({ category: 'admin' }, {
+  method: 'delete', path: '/admin/v1/agents/{agentId}', tags: ['admin'], summary: 'Delete an agent (its run records stay)',
+  request: { params: agentParam },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404) },
+});
+const listRuns = declareRoute({ category: 'admin' }, {
+  method: 'get', path: '/admin/v1/agent-runs', tags: ['admin'], summary: 'Agent runs, newest first: who, which model, tokens, latency, outcome',
+  request: {
+    query: z.object({
+      agent_id: IdParam.optional(),
+      user_id: storedText(255, 1).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      before: IdParam.optional().openapi({ description: 'A run id: runs older than it (the last id of the previous page).' }),
+    }),
+  },
+  responses: { 200: { description: 'The runs', content: { 'application/json': { schema: z.object({ runs: z.array(AgentRunSchema) }) } } }, ...errorResponses(400, 401) },
+});
+
+const listCards = declareRoute({ category: 'management' }, {
+  method: 'get', path: '/v1/agents', tags: ['agents'], summary: 'The enabled agents\' public cards',
+  responses: { 200: { description: 'The cards', content: { 'application/json': { schema: z.object({ agents: z.array(AgentCardSchema) }) } } }, ...errorResponses(401) },
+});
+const getCard = declareRoute({ category: 'management' }, {
+  method: 'get', path: '/v1/agents/{agentId}', tags: ['agents'], summary: 'An enabled agent\'s public card',
+  request: { params: agentParam },
+  responses: { 200: { description: 'The card', content: { 'application/json': { schema: AgentCardSchema } } }, ...errorResponses(401, 404) },
+});
+
+const RunMessage = z.object({ role: z.enum(['user', 'assistant']), content: storedText(100_000) });
+const RunBody = z.object({
+  input: storedText(100_000, 1).optional().openapi({ description: 'The user\'s message.' }),
+  messages: z.array(RunMessage).max(500).optional().openapi({ description: 'The conversation so far, oldest first (without thread_id).' }),
+  thread_id: IdParam.optional().openapi({ description: 'A thread of the caller\'s workspace: its history goes to the model, and the input and the reply are stored in it.' }),
+});
+const RunAnswer = z.object({
+  agent_id: z.string(),
+  thread_id: z.string().nullable(),
+  message_id: z.string().nullable().openapi({ description: 'The stored reply, with thread_id.' }),
+  text: z.string(),
+  finish_reason: z.string(),
+  usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() }),
+}).openapi('AgentRunAnswer');
+
+const runErrors = errorResponses(400, 401, 403, 404, 413, 429, 502, 504);
+const runText = declareRoute({ category: 'execution', scope: 'agents:run', agentParam: 'agentId' }, {
+  method: 'post', path: '/v1/agents/{agentId}/text', tags: ['agents'], summary: 'Run an agent and answer its whole reply',
+  request: { params: agentParam, body: json(RunBody) },
+  responses: { 200: { description: 'The reply', content: { 'application/json': { schema: RunAnswer } } }, ...runErrors },
+});
+const streamPost = declareRoute({ category: 'execution', scope: 'agents:run', agentParam: 'agentId', streaming: true }, {
+  method: 'post', path: '/v1/agents/{agentId}/stream', tags: ['agents'], summary: 'Run an agent and stream its reply (Server-Sent Events, AI SDK UI message stream)',
+  request: { params: agentParam, body: json(RunBody) },
+  responses: { 200: { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: z.string() } } }, ...runErrors },
+});
+const streamGet = declareRoute({ category: 'execution', scope: 'agents:run', agentParam: 'agentId', streaming: true }, {
+  method: 'get', path: '/v1/agents/{agentId}/stream', tags: ['agents'], summary: 'Run an agent for EventSource: ?input= (and ?token=, ?thread_id=)',
+  request: { params: agentParam, query: z.object({ input: storedText(8000, 1), thread_id: IdParam.optional(), token: z.string().max(16_384).optional() }) },
+  responses: { 200: { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: z.string() } } }, ...runErrors },
+});
+
+function moduleOf(c: Context<AppEnv>): AgentsModule {
+  const agents = c.get('deps').agents;
+  if (agents === undefined) throw new ThreadgateError('feature_disabled', { message: 'Agents are not configured on this server.' });
+  return agents;
+}
+
+/** The turns of a run request: the thread's history or the given messages, then the input. */
+async function turnsOf(service: AgentsService, run: AdmittedRun, body: z.infer<typeof RunBody>): Promise<ChatTurn[]> {
+  const turns = run.threadId !== null ? await service.threadHistory(run.principal, run.threadId) : (body.messages ?? []).flatMap((m) => toTurn(m) ?? []);
+  if (body.input !== undefined) turns.push({ role: 'user', text: body.input });
+  return turns;
+}
+
+function checkRunBody(body: z.infer<typeof RunBody>): void {
+  if (body.thread_id !== undefined && body.messages !== undefined) throw new ValidationFailed('messages', 'a run on a thread reads its history from the thread: send input only');
+  if (body.thread_id !== undefined && body.input === undefined) throw new ValidationFailed('input', 'is required with thread_id');
+  if (body.input === undefined && (body.messages ?? []).length === 0) throw new ValidationFailed('input', 'is required (or messages)');
+}
+
+/**
+ * Streams a run of the agent as the AI SDK UI message stream (Server-Sent Events). Any failure
+ * before the model's first output is thrown (a JSON error); after it, the stream ends with an
+ * `error` part carrying the stable code.
+ */
+export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, turns: readonly ChatTurn[], onEnd?: (end: RunEnd) => Promise<void>): Promise<Response> {
+  const input = await service.modelInput(run, turns);
+  const { result, settle } = await service.stream(run, input, onEnd);
+  const stream = createUIMessageStream({
+    async execute({ writer }) {
+      const reply = result.toUIMessageStream({ onError: (error) => errorText(error, run) });
+      try {
+        for await (const part of reply as unknown as AsyncIterable<Parameters<typeof writer.write>[0]>) writer.write(part);
+      } finally {
+        // The last byte waits for the run's end (recorded, thread written), however the reply ended.
+        await settle();
+      }
+    },
+    onError: (error) => errorText(error, run),
+  });
+  return createUIMessageStreamResponse({ stream, headers: { ...standardHeadersOf(c), ...run.headers } });
+}
+
+/** The text of a stream's error part: the stable code and its public message (never the provider's text). */
+function errorText(error: unknown, run: AdmittedRun): string {
+  if (run.abort.timedOut()) return 'model_timeout: The model did not finish within the run timeout.';
+  if (NoSuchToolError.isInstance(error)) return `model_unavailable: The model called a tool this agent does not have (${error.toolName.slice(0, 64)}).`;
+  return 'model_unavailable: The model provider failed during the answer.';
+}
+
+export function agentRoutes(): OpenAPIHono<AppEnv> {
+  const app = createRouteModule();
+
+  app.openapi(createProvider, async (c) => {
+    const b = c.req.valid('json');
+    const p = await moduleOf(c).service.createProvider({ id: b.id, ...(b.name !== undefined ? { name: b.name } : {}), baseUrl: b.base_url, apiKey: b.api_key ?? null, models: b.models });
+    return sendJson(c, toWireProvider(p), 201);
+  });
+  app.openapi(listProviders, async (c) => sendJson(c, { providers: (await moduleOf(c).service.listProviders()).map(toWireProvider) }, 200));
+  app.openapi(getProvider, async (c) => sendJson(c, toWireProvider(await moduleOf(c).service.getProvider(c.req.valid('param').providerId)), 200));
+  app.openapi(updateProvider, async (c) => {
+    const b = c.req.valid('json');
+    const p = await moduleOf(c).service.updateProvider(c.req.valid('param').providerId, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.base_url !== undefined ? { baseUrl: b.base_url } : {}),
+      ...(b.api_key !== undefined ? { apiKey: b.api_key } : {}),
+      ...(b.models !== undefined ? { models: b.models } : {}),
+    });
+    return sendJson(c, toWireProvider(p), 200);
+  });
+  app.openapi(deleteProvider, async (c) => {
+    await moduleOf(c).service.deleteProvider(c.req.valid('param').providerId);
+    return sendEmpty(c);
+  });
+
+  app.openapi(createAgent, async (c) => {
+    const b = c.req.valid('json');
+    const a = await moduleOf(c).service.createAgent({
+      id: b.id, name: b.name, providerId: b.provider_id, model: b.model,
+      ...(b.description !== undefined ? { description: b.description } : {}),
+      ...(b.instructions !== undefined ? { instructions: b.instructions } : {}),
+      ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(b.max_output_tokens !== undefined ? { maxOutputTokens: b.max_output_tokens } : {}),
+      ...(b.uses_memory !== undefined ? { usesMemory: b.uses_memory } : {}),
+      ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
+      ...(b.card !== undefined ? { card: b.card } : {}),
+    });
+    return sendJson(c, toWireAgent(a), 201);
+  });
+  app.openapi(listAgentsAdmin, async (c) => sendJson(c, { agents: (await moduleOf(c).service.listAgents()).map(toWireAgent) }, 200));
+  app.openapi(getAgentAdmin, async (c) => sendJson(c, toWireAgent(await moduleOf(c).service.getAgent(c.req.valid('param').agentId)), 200));
+  app.openapi(updateAgent, async (c) => {
+    const b = c.req.valid('json');
+    const a = await moduleOf(c).service.updateAgent(c.req.valid('param').agentId, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.description !== undefined ? { description: b.description } : {}),
+      ...(b.instructions !== undefined ? { instructions: b.instructions } : {}),
+      ...(b.provider_id !== undefined ? { providerId: b.provider_id } : {}),
+      ...(b.model !== undefined ? { model: b.model } : {}),
+      ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(b.max_output_tokens !== undefined ? { maxOutputTokens: b.max_output_tokens } : {}),
+      ...(b.uses_memory !== undefined ? { usesMemory: b.uses_memory } : {}),
+      ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
+      ...(b.card !== undefined ? { card: b.card } : {}),
+    });
+    return sendJson(c, toWireAgent(a), 200);
+  });
+  app.openapi(deleteAgent, async (c) => {
+    await moduleOf(c).service.deleteAgent(c.req.valid('param').agentId);
+    return sendEmpty(c);
+  });
+  app.openapi(listRuns, async (c) => {
+    const q = c.req.valid('query');
+    const service = moduleOf(c).service;
+    const runs = await service.listRuns({
+      limit: q.limit,
+      ...(q.agent_id !== undefined ? { agentId: q.agent_id } : {}),
+      ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
+      ...(q.before !== undefined ? { beforeId: q.before } : {}),
+    });
+    return sendJson(c, { runs: runs.map(toWireRun) }, 200);
+  });
+
+  app.openapi(listCards, async (c) => sendJson(c, { agents: (await moduleOf(c).service.visibleAgents(c.get('principal'))).map(toAgentCard) }, 200));
+  app.openapi(getCard, async (c) => {
+    const id = c.req.valid('param').agentId;
+    const agent = (await moduleOf(c).service.visibleAgents(c.get('principal'))).find((a) => a.id === id);
+    if (agent === undefined) throw new NotFound({ message: `No agent "${id}".` });
+    return sendJson(c, toAgentCard(agent), 200);
+  });
+
+  app.openapi(runText, async (c) => {
+    const principal = requirePrincipal(c);
+    const body = c.req.valid('json');
+    checkRunBody(body);
+    const { service } = moduleOf(c);
+    const run = await service.admit(principal, c.req.valid('param').agentId, 'text', body.thread_id ?? null, c.req.raw.signal);
+    const turns = await turnsOf(service, run, body);
+    const input = await service.modelInput(run, turns);
+    if (run.threadId === null) {
+      const answer = await service.generate(run, input);
+      return sendJson(c, { agent_id: run.agent.id, thread_id: null, message_id: null, text: answer.text, finish_reason: answer.finishReason, usage: { input_tokens: answer.usage.inputTokens, output_tokens: answer.usage.outputTokens } }, 200, run.headers);
+    }
+    const turn = await service.openThreadTurn(run, body.input!);
+    try {
+      const answer = await service.generate(run, input);
+      await service.closeThreadTurn(run, turn, { outcome: 'done', text: answer.text });
+      return sendJson(c, { agent_id: run.agent.id, thread_id: run.threadId, message_id: turn.assistantMessageId, text: answer.text, finish_reason: answer.finishReason, usage: { input_tokens: answer.usage.inputTokens, output_tokens: answer.usage.outputTokens } }, 200, run.headers);
+    } catch (error) {
+      await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
+      throw error;
+    }
+  });
+
+  const stream = async (c: Context<AppEnv>, agentId: string, body: z.infer<typeof RunBody>) => {
+    const principal = requirePrincipal(c);
+    checkRunBody(body);
+    const { service } = moduleOf(c);
+    const run = await service.admit(principal, agentId, 'stream', body.thread_id ?? null, c.req.raw.signal);
+    const turns = await turnsOf(service, run, body);
+    if (run.threadId === null) return streamAgentRun(c, service, run, turns);
+    const turn = await service.openThreadTurn(run, body.input!);
+    try {
+      return await streamAgentRun(c, service, run, turns, (end) => service.closeThreadTurn(run, turn, end));
+    } catch (error) {
+      // Failed before the stream began: the recorded run's onEnd may not have run yet.
+      await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
+      throw error;
+    }
+  };
+  app.openapi(streamPost, (c) => stream(c, c.req.valid('param').agentId, c.req.valid('json')) as never);
+  app.openapi(streamGet, (c) => {
+    const q = c.req.valid('query');
+    return stream(c, c.req.valid('param').agentId, { input: q.input, ...(q.thread_id !== undefined ? { thread_id: q.thread_id } : {}) }) as never;
+  });
+
+  return app;
+}

@@ -1,0 +1,585 @@
+/**
+ * The agents module's rules: providers (keys sealed at rest, never returned), agents, and runs:
+ * who may run what (agent limits, disabled agents), what a run may spend (runs per minute and
+ * model tokens per day, per user and per agent, shared through Redis), what goes to the model
+ * (instructions with user fields, memories, the thread's history), and the record of every run.
+ */
+import { generateText, stepCountIs, streamText, tool, type ModelMessage, type StreamTextResult, type ToolSet } from 'ai';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AgentsConfig } from '../../config.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import { createId } from '../../crypto/random-id.js';
+import { Conflict, NotFound, PolicyDenied, RateLimited, ValidationFailed, type ThreadgateError } from '../../errors.js';
+import type { Principal } from '../../auth/principal.js';
+import { allowsAgent } from '../../auth/policy.js';
+import type { Store } from '../../store/store.js';
+import type { AgentMemory } from './agent-memory.js';
+import type { AgentPatch, AgentRecord, AgentRunRecord, AgentsRepository, ModelProviderRecord, RunOutcome, RunQuery, RunRoute } from './agents-repository.js';
+import { branchOf, fillInstructions, storedContent, toModelMessages, type ChatTurn } from './conversation.js';
+import { modelError, providerFor, runAbort, type RunAbort } from './model-client.js';
+
+/**
+ * Makes a limiter of `points` per `durationSeconds` per key: the server hands its rate limiters'
+ * store (http/middleware/rate-limit.ts: in memory, or Redis with an in-process fallback). A type of
+ * its own here, so that the module does not import the HTTP layer (test/import-cycles.test.ts).
+ */
+export interface LimiterStore {
+  create(keyPrefix: string, points: number, durationSeconds: number): RateLimiterAbstract;
+}
+
+/** `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds), as the other limits send them. */
+function rateLimitHeaders(limit: number, result: Pick<RateLimiterRes, 'remainingPoints' | 'msBeforeNext'>): Record<string, string> {
+  return {
+    'RateLimit-Limit': String(limit),
+    'RateLimit-Remaining': String(Math.max(0, result.remainingPoints)),
+    'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
+  };
+}
+
+/** The purpose a provider's API key is sealed for (crypto/secret-box.ts). */
+export const PROVIDER_KEY_PURPOSE = 'model-provider-key';
+
+/** How many memories go into a run's context at most. */
+export const MEMORIES_PER_RUN = 5;
+
+/** Model steps a run may take at most (a tool call and the answer after it are two). */
+export const MAX_STEPS = 3;
+
+/** How many stored messages a run reads from its thread at most. */
+export const HISTORY_LIMIT = 100;
+
+export interface ProviderInput {
+  id: string;
+  name?: string;
+  baseUrl: string;
+  apiKey?: string | null;
+  models: string[];
+}
+
+export interface AgentInput {
+  id: string;
+  name: string;
+  description?: string;
+  instructions?: string;
+  providerId: string;
+  model: string;
+  temperature?: number | null;
+  maxOutputTokens?: number | null;
+  usesMemory?: boolean;
+  enabled?: boolean;
+  card?: Record<string, unknown>;
+}
+
+/** A run admitted by the limits, ready to call the model. */
+export interface AdmittedRun {
+  agent: AgentRecord;
+  principal: Principal;
+  route: RunRoute;
+  threadId: string | null;
+  /** RateLimit-* of the caller's runs per minute, for the response. */
+  headers: Record<string, string>;
+  abort: RunAbort;
+  startedAt: number;
+}
+
+export interface RunResultText {
+  text: string;
+  usage: { inputTokens: number; outputTokens: number };
+  finishReason: string;
+}
+
+export interface AgentsService {
+  createProvider(input: ProviderInput): Promise<ModelProviderRecord>;
+  updateProvider(id: string, patch: Partial<Omit<ProviderInput, 'id'>>): Promise<ModelProviderRecord>;
+  listProviders(): Promise<ModelProviderRecord[]>;
+  getProvider(id: string): Promise<ModelProviderRecord>;
+  deleteProvider(id: string): Promise<void>;
+
+  createAgent(input: AgentInput): Promise<AgentRecord>;
+  updateAgent(id: string, patch: AgentPatch): Promise<AgentRecord>;
+  listAgents(): Promise<AgentRecord[]>;
+  getAgent(id: string): Promise<AgentRecord>;
+  deleteAgent(id: string): Promise<void>;
+  /** An enabled agent the principal may see (agent limits): 404 for a disabled or unknown one. */
+  visibleAgent(principal: Principal, id: string): Promise<AgentRecord>;
+  /** The enabled agents the principal may run. */
+  visibleAgents(principal: Principal | undefined): Promise<AgentRecord[]>;
+
+  /** Newest first; `beforeId`: the runs older than that one (an unknown id: from the newest). */
+  listRuns(query: Omit<RunQuery, 'projectId' | 'before'> & { beforeId?: string }): Promise<AgentRunRecord[]>;
+
+  /**
+   * Checks that `principal` may run the agent now (enabled, agent limits, runs per minute and
+   * tokens per day of the user and of the agent) and counts the run. Throws not_found, forbidden
+   * or rate_limited.
+   */
+  admit(principal: Principal, agentId: string, route: RunRoute, threadId: string | null, clientSignal: AbortSignal): Promise<AdmittedRun>;
+  /** The thread's current branch (404 outside the caller's workspace). */
+  threadHistory(principal: Principal, threadId: string): Promise<ChatTurn[]>;
+  /** What the model gets: instructions (user fields filled, memories) and the conversation. */
+  modelInput(run: AdmittedRun, turns: readonly ChatTurn[]): Promise<{ system: string; messages: ModelMessage[] }>;
+  /** Runs to the end and answers the text (model_unavailable / model_timeout on failure). */
+  generate(run: AdmittedRun, input: { system: string; messages: ModelMessage[] }): Promise<RunResultText>;
+  /**
+   * Starts a streamed run and waits for the model's first output, so that a provider that is
+   * down or slow is answered as a JSON error before anything is sent. `onEnd` runs once, when
+   * the run ends however it ends, after the run is recorded.
+   */
+  stream(run: AdmittedRun, input: { system: string; messages: ModelMessage[] }, onEnd?: (end: RunEnd) => Promise<void>): Promise<StreamedRun>;
+  /**
+   * The title model's text, streamed; throws (model_unavailable, model_timeout) when it fails
+   * before its first piece. Bounded by the run timeout and a few output tokens.
+   */
+  streamTitle(providerId: string, model: string, instructions: string, turns: readonly ChatTurn[], signal: AbortSignal): Promise<AsyncIterable<string>>;
+  /** Stores the user's message and an assistant message holding a run lease (agents' own routes). */
+  openThreadTurn(run: AdmittedRun, userText: string): Promise<{ assistantMessageId: string; leaseId: string }>;
+  /** Writes the reply into the leased message and ends the lease (`done`, else `error`). */
+  closeThreadTurn(run: AdmittedRun, turn: { assistantMessageId: string; leaseId: string }, end: RunEnd): Promise<void>;
+}
+
+export interface StreamedRun {
+  result: StreamTextResult<ToolSet, never>;
+  /**
+   * Call once the reply stream has ended: settles when the run is recorded and `onEnd` has run.
+   * A response holds its last byte until then, so a client that reads the end of the stream finds
+   * the thread written.
+   */
+  settle(): Promise<void>;
+}
+
+export interface RunEnd {
+  outcome: RunOutcome;
+  text: string;
+  error?: ThreadgateError;
+}
+
+export interface AgentsServiceDeps {
+  repo: AgentsRepository;
+  store: Store;
+  secretBox: SecretBox;
+  config: { projectId: string; agents: AgentsConfig };
+  limiters: LimiterStore;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  clock: () => number;
+  memory?: AgentMemory;
+}
+
+function limitError(limiter: RateLimiterAbstract, rejection: RateLimiterRes, what: string): RateLimited {
+  const error = new RateLimited(rejection.msBeforeNext / 1000);
+  Object.assign(error.headers, rateLimitHeaders(limiter.points, rejection));
+  (error as { message: string }).message = `${what} Retry later.`;
+  return error;
+}
+
+function keyHint(apiKey: string | null | undefined): string | null {
+  return apiKey === null || apiKey === undefined || apiKey === '' ? null : apiKey.slice(-4);
+}
+
+/**
+ * @example
+ * const service = createAgentsService({ repo, store, secretBox, config, limiters, logger, clock: Date.now })
+ */
+export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
+  const { repo, store, secretBox, config, logger, clock } = deps;
+  const projectId = config.projectId;
+  const limits = config.agents;
+  const userRuns = deps.limiters.create('agent-user-runs', limits.userRunsPerMinute, 60);
+  const agentRuns = deps.limiters.create('agent-runs', limits.agentRunsPerMinute, 60);
+  const userTokens = deps.limiters.create('agent-user-tokens', limits.userTokensPerDay, 86_400);
+  const agentTokens = deps.limiters.create('agent-tokens', limits.agentTokensPerDay, 86_400);
+  let warnedNoMemory = false;
+
+  async function provider(id: string): Promise<ModelProviderRecord> {
+    const record = await repo.getProvider(projectId, id);
+    if (record === undefined) throw new NotFound({ message: `No model provider "${id}".` });
+    return record;
+  }
+
+  async function checkModel(providerId: string, model: string, field: string): Promise<void> {
+    const record = await repo.getProvider(projectId, providerId);
+    if (record === undefined) throw new ValidationFailed('provider_id', `no model provider "${providerId}"`);
+    if (!record.models.includes(model)) throw new ValidationFailed(field, `provider "${providerId}" serves ${record.models.map((m) => `"${m}"`).join(', ')}`);
+  }
+
+  /**
+   * The opened providers, by id, for the version read (its base URL and sealed key): the key is opened and the AI
+   * SDK provider built once per version rather than per run. The record is read on every run, so a
+   * changed or deleted provider takes effect on the next one.
+   */
+  const opened = new Map<string, { version: string; model: (name: string) => ReturnType<ReturnType<typeof providerFor>> }>();
+  async function modelOf(agent: Pick<AgentRecord, 'providerId' | 'model'>) {
+    const record = await provider(agent.providerId);
+    // A new seal of a key has a new nonce: any key change is a new version.
+    const version = `${record.baseUrl}\n${record.apiKeySealed ?? ''}`;
+    let entry = opened.get(record.id);
+    if (entry === undefined || entry.version !== version) {
+      const apiKey = record.apiKeySealed === null ? null : secretBox.open(record.apiKeySealed, PROVIDER_KEY_PURPOSE);
+      entry = { version, model: providerFor({ id: record.id, baseUrl: record.baseUrl, apiKey }) };
+      opened.set(record.id, entry);
+    }
+    return entry.model(agent.model);
+  }
+
+  /** Over a daily token quota already: refused before the model is called. */
+  async function checkTokens(limiter: RateLimiterAbstract, key: string, what: string): Promise<void> {
+    const used = await limiter.get(key);
+    if (used !== null && used.consumedPoints >= limiter.points) throw limitError(limiter, used, what);
+  }
+
+  async function consumeRun(limiter: RateLimiterAbstract, key: string, what: string): Promise<RateLimiterRes> {
+    try {
+      return await limiter.consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw limitError(limiter, rejection, what);
+      throw rejection;
+    }
+  }
+
+  async function record(run: AdmittedRun, outcome: RunOutcome, usage: { inputTokens: number; outputTokens: number }, firstTokenAt: number | null, error?: ThreadgateError): Promise<void> {
+    const { principal, agent } = run;
+    const spent = usage.inputTokens + usage.outputTokens;
+    try {
+      if (spent > 0) {
+        await userTokens.penalty(`${projectId}:${principal.userId}`, spent);
+        await agentTokens.penalty(`${projectId}:${agent.id}`, spent);
+      }
+      await repo.insertRun({
+        id: createId('run_'),
+        projectId,
+        agentId: agent.id,
+        userId: principal.userId,
+        workspaceId: principal.workspaceId,
+        threadId: run.threadId,
+        route: run.route,
+        providerId: agent.providerId,
+        model: agent.model,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        latencyMs: Math.max(0, clock() - run.startedAt),
+        firstTokenMs: firstTokenAt === null ? null : Math.max(0, firstTokenAt - run.startedAt),
+        outcome,
+        errorCode: error?.code ?? null,
+        createdAt: run.startedAt,
+      });
+    } catch (failure) {
+      logger.error({ err: failure, agentId: agent.id }, 'agent run could not be recorded');
+    }
+  }
+
+  /**
+   * An agent that uses memory may keep a new memory of the caller (the `remember` tool), always
+   * the caller's own (the memory adapter writes as the principal). No memory module: no tool.
+   */
+  const toolsOf = (run: AdmittedRun): { tools?: ToolSet; stopWhen?: ReturnType<typeof stepCountIs> } => {
+    const memory = deps.memory;
+    if (!run.agent.usesMemory || memory === undefined) return {};
+    return {
+      tools: {
+        remember: tool({
+          description: 'Remember a fact about the user for later conversations (their preferences, their situation). One short sentence.',
+          inputSchema: z.object({ fact: z.string().min(1).max(2000) }),
+          execute: async ({ fact }) => {
+            await memory.save(run.principal, run.agent.id, fact);
+            return 'remembered';
+          },
+        }),
+      },
+      stopWhen: stepCountIs(MAX_STEPS),
+    };
+  };
+
+  const outcomeOf = (run: AdmittedRun, error: ThreadgateError | undefined): RunOutcome =>
+    error === undefined ? 'done' : run.abort.timedOut() ? 'timeout' : run.abort.signal.aborted ? 'cancelled' : 'error';
+
+  const service: AgentsService = {
+    async createProvider(input) {
+      const now = clock();
+      const created = await repo.insertProvider({
+        projectId,
+        id: input.id,
+        name: input.name ?? input.id,
+        baseUrl: input.baseUrl,
+        apiKeySealed: input.apiKey === undefined || input.apiKey === null || input.apiKey === '' ? null : secretBox.seal(input.apiKey, PROVIDER_KEY_PURPOSE),
+        apiKeyHint: keyHint(input.apiKey),
+        models: [...new Set(input.models)],
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (!created) throw new Conflict({ message: `A model provider "${input.id}" exists already.` });
+      logger.info({ audit: 'model_provider.create', id: input.id }, 'model provider created');
+      return provider(input.id);
+    },
+    async updateProvider(id, patch) {
+      await provider(id);
+      const updated = await repo.updateProvider(projectId, id, {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.baseUrl !== undefined ? { baseUrl: patch.baseUrl } : {}),
+        ...(patch.models !== undefined ? { models: [...new Set(patch.models)] } : {}),
+        ...(patch.apiKey !== undefined
+          ? { apiKeySealed: patch.apiKey === null || patch.apiKey === '' ? null : secretBox.seal(patch.apiKey, PROVIDER_KEY_PURPOSE), apiKeyHint: keyHint(patch.apiKey) }
+          : {}),
+      }, clock());
+      logger.info({ audit: 'model_provider.update', id }, 'model provider updated');
+      return updated!;
+    },
+    listProviders: () => repo.listProviders(projectId),
+    getProvider: provider,
+    async deleteProvider(id) {
+      if ((await repo.countAgentsOfProvider(projectId, id)) > 0) throw new Conflict({ message: `Agents run on model provider "${id}": move or delete them first.` });
+      if (!(await repo.deleteProvider(projectId, id))) throw new NotFound({ message: `No model provider "${id}".` });
+      logger.info({ audit: 'model_provider.delete', id }, 'model provider deleted');
+    },
+
+    async createAgent(input) {
+      await checkModel(input.providerId, input.model, 'model');
+      const now = clock();
+      const created = await repo.insertAgent({
+        projectId,
+        id: input.id,
+        name: input.name,
+        description: input.description ?? '',
+        instructions: input.instructions ?? '',
+        providerId: input.providerId,
+        model: input.model,
+        temperature: input.temperature ?? null,
+        maxOutputTokens: input.maxOutputTokens ?? null,
+        usesMemory: input.usesMemory ?? false,
+        enabled: input.enabled ?? true,
+        card: input.card ?? {},
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (!created) throw new Conflict({ message: `An agent "${input.id}" exists already.` });
+      logger.info({ audit: 'agent.create', id: input.id }, 'agent created');
+      return service.getAgent(input.id);
+    },
+    async updateAgent(id, patch) {
+      const current = await service.getAgent(id);
+      if (patch.providerId !== undefined || patch.model !== undefined) {
+        await checkModel(patch.providerId ?? current.providerId, patch.model ?? current.model, 'model');
+      }
+      const updated = await repo.updateAgent(projectId, id, patch, clock());
+      logger.info({ audit: 'agent.update', id }, 'agent updated');
+      return updated!;
+    },
+    listAgents: () => repo.listAgents(projectId),
+    async getAgent(id) {
+      const agent = await repo.getAgent(projectId, id);
+      if (agent === undefined) throw new NotFound({ message: `No agent "${id}".` });
+      return agent;
+    },
+    async deleteAgent(id) {
+      if (!(await repo.deleteAgent(projectId, id))) throw new NotFound({ message: `No agent "${id}".` });
+      logger.info({ audit: 'agent.delete', id }, 'agent deleted');
+    },
+    async visibleAgent(principal, id) {
+      const agent = await repo.getAgent(projectId, id);
+      if (agent === undefined || !agent.enabled) throw new NotFound({ message: `No agent "${id}".` });
+      if (!allowsAgent(principal, id)) throw new PolicyDenied({ message: 'This credential is not allowed to use this agent.' });
+      return agent;
+    },
+    async visibleAgents(principal) {
+      const agents = (await repo.listAgents(projectId)).filter((agent) => agent.enabled);
+      return principal === undefined ? agents : agents.filter((agent) => allowsAgent(principal, agent.id));
+    },
+
+    async listRuns({ beforeId, ...query }) {
+      const anchor = beforeId === undefined ? undefined : await repo.getRun(projectId, beforeId);
+      return repo.listRuns({ ...query, projectId, ...(anchor !== undefined ? { before: { createdAt: anchor.createdAt, id: anchor.id } } : {}) });
+    },
+
+    async admit(principal, agentId, route, threadId, clientSignal) {
+      const agent = await service.visibleAgent(principal, agentId);
+      const userKey = `${projectId}:${principal.userId}`;
+      const agentKey = `${projectId}:${agent.id}`;
+      await checkTokens(userTokens, userKey, 'This user has spent today\'s model tokens.');
+      await checkTokens(agentTokens, agentKey, 'This agent has spent today\'s model tokens.');
+      const mine = await consumeRun(userRuns, userKey, 'Too many runs by this user in a minute.');
+      await consumeRun(agentRuns, agentKey, 'Too many runs of this agent in a minute.');
+      if (threadId !== null && (await store.getThread(projectId, principal.workspaceId, threadId)) === undefined) {
+        throw new NotFound({ message: 'No such thread.' });
+      }
+      return {
+        agent,
+        principal,
+        route,
+        threadId,
+        headers: rateLimitHeaders(userRuns.points, mine),
+        abort: runAbort(clientSignal, limits.runTimeoutMs),
+        startedAt: clock(),
+      };
+    },
+
+    async threadHistory(principal, threadId) {
+      if ((await store.getThread(projectId, principal.workspaceId, threadId)) === undefined) throw new NotFound({ message: 'No such thread.' });
+      return branchOf(await store.listMessages({ projectId, threadId, limit: HISTORY_LIMIT }));
+    },
+
+    async modelInput(run, turns) {
+      let system = fillInstructions(run.agent.instructions, run.principal);
+      if (run.agent.usesMemory) {
+        const query = [...turns].reverse().find((turn) => turn.role === 'user')?.text ?? '';
+        if (deps.memory === undefined) {
+          if (!warnedNoMemory) logger.warn({ agentId: run.agent.id }, 'agent uses memory, but no memory module is wired: it runs without memories');
+          warnedNoMemory = true;
+        } else if (query !== '') {
+          const memories = await deps.memory.search(run.principal, run.agent.id, query, MEMORIES_PER_RUN);
+          if (memories.length > 0) system += `\n\nWhat you remember about this user:\n${memories.map((m) => `- ${m}`).join('\n')}`;
+        }
+      }
+      return { system, messages: toModelMessages(turns) };
+    },
+
+    async generate(run, input) {
+      const { agent } = run;
+      try {
+        const result = await generateText({
+          model: await modelOf(agent),
+          system: input.system,
+          messages: input.messages,
+          ...(agent.temperature !== null ? { temperature: agent.temperature } : {}),
+          ...(agent.maxOutputTokens !== null ? { maxOutputTokens: agent.maxOutputTokens } : {}),
+          abortSignal: run.abort.signal,
+          maxRetries: 0,
+          ...toolsOf(run),
+        });
+        const usage = { inputTokens: result.totalUsage.inputTokens ?? 0, outputTokens: result.totalUsage.outputTokens ?? 0 };
+        await record(run, 'done', usage, null);
+        return { text: result.text, usage, finishReason: result.finishReason };
+      } catch (failure) {
+        const error = modelError(failure, run.abort.timedOut());
+        // Not the error object: the AI SDK's carries the request body (the user's messages).
+        logger.warn({ agentId: agent.id, code: error.code, detail: error.detail }, 'agent run failed');
+        await record(run, outcomeOf(run, error), { inputTokens: 0, outputTokens: 0 }, null, error);
+        throw error;
+      }
+    },
+
+    async stream(run, input, onEnd) {
+      const { agent } = run;
+      let firstTokenAt: number | null = null;
+      let text = '';
+      let ending: Promise<void> | undefined;
+      const end = (outcome: RunOutcome, usage: { inputTokens: number; outputTokens: number }, error?: ThreadgateError): Promise<void> =>
+        (ending ??= (async () => {
+          await record(run, outcome, usage, firstTokenAt, error);
+          if (onEnd !== undefined) {
+            await onEnd({ outcome, text, ...(error !== undefined ? { error } : {}) }).catch((failure) => logger.error({ err: failure, agentId: agent.id }, 'ending an agent run failed'));
+          }
+        })());
+      const result = streamText({
+        model: await modelOf(agent),
+        system: input.system,
+        messages: input.messages,
+        ...(agent.temperature !== null ? { temperature: agent.temperature } : {}),
+        ...(agent.maxOutputTokens !== null ? { maxOutputTokens: agent.maxOutputTokens } : {}),
+        abortSignal: run.abort.signal,
+        maxRetries: 0,
+        ...toolsOf(run),
+        onChunk({ chunk }) {
+          if (chunk.type === 'text-delta') {
+            firstTokenAt ??= clock();
+            text += chunk.text;
+          }
+        },
+        async onFinish({ totalUsage }) {
+          await end('done', { inputTokens: totalUsage.inputTokens ?? 0, outputTokens: totalUsage.outputTokens ?? 0 });
+        },
+        async onError({ error: failure }) {
+          const error = modelError(failure, run.abort.timedOut());
+          // Not the error object: the AI SDK's carries the request body (the user's messages).
+        logger.warn({ agentId: agent.id, code: error.code, detail: error.detail }, 'agent run failed');
+          await end(outcomeOf(run, error), { inputTokens: 0, outputTokens: 0 }, error);
+        },
+        async onAbort() {
+          const error = modelError(new Error('aborted'), run.abort.timedOut());
+          await end(run.abort.timedOut() ? 'timeout' : 'cancelled', { inputTokens: 0, outputTokens: 0 }, error);
+        },
+      });
+      // The first output decides between a JSON error and a stream. A branch of the result's
+      // stream is read for it; the streams the route sends are later branches, which still hold
+      // every part (the AI SDK tees its stream per reader).
+      const probe = result.fullStream.getReader();
+      try {
+        for (;;) {
+          const next = await probe.read();
+          if (next.done === true) break;
+          const part = next.value;
+          if (part.type === 'error') throw modelError(part.error, run.abort.timedOut());
+          if (part.type === 'abort') throw modelError(new Error('aborted'), run.abort.timedOut());
+          if (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call' || part.type === 'finish') break;
+        }
+      } finally {
+        void probe.cancel().catch(() => undefined);
+      }
+      // Called once the reply stream has ended (its last part read): the callbacks above have run
+      // by then, and this waits for them. A stream that ended without any (none known) still
+      // ends the run, as an error.
+      const settle = () => ending ?? end('error', { inputTokens: 0, outputTokens: 0 }, modelError(new Error('the model stream ended without a finish'), run.abort.timedOut()));
+      return { result: result as StreamTextResult<ToolSet, never>, settle };
+    },
+
+    async streamTitle(providerId, model, instructions, turns, signal) {
+      const abort = runAbort(signal, limits.runTimeoutMs);
+      const result = streamText({
+        model: await modelOf({ providerId, model }),
+        system: instructions,
+        messages: toModelMessages(turns),
+        maxOutputTokens: 32,
+        abortSignal: abort.signal,
+        maxRetries: 0,
+        onError: () => undefined,
+      });
+      const parts = result.fullStream[Symbol.asyncIterator]();
+      const buffered: string[] = [];
+      // Up to the first text: a failure before it is thrown here (the caller falls back).
+      for (;;) {
+        const next = await parts.next();
+        if (next.done === true) break;
+        const part = next.value;
+        if (part.type === 'error') throw modelError(part.error, abort.timedOut());
+        if (part.type === 'abort') throw modelError(new Error('aborted'), abort.timedOut());
+        if (part.type === 'text-delta') {
+          buffered.push(part.text);
+          break;
+        }
+      }
+      return (async function* () {
+        yield* buffered;
+        for (;;) {
+          const next = await parts.next();
+          if (next.done === true) return;
+          const part = next.value;
+          if (part.type === 'text-delta') yield part.text;
+          else if (part.type === 'error') throw modelError(part.error, abort.timedOut());
+        }
+      })();
+    },
+
+    async openThreadTurn(run, userText) {
+      const { principal, threadId } = run;
+      const newest = (await store.listMessages({ projectId, threadId: threadId!, limit: 1 }))[0];
+      const user = await store.appendMessage({
+        projectId, workspaceId: principal.workspaceId, threadId: threadId!, parentId: newest?.id ?? null,
+        format: 'aui/v0', content: storedContent('user', userText), externalId: null,
+      });
+      if (!user.ok) throw new NotFound({ message: 'No such thread.' });
+      const reply = await store.appendMessage({
+        projectId, workspaceId: principal.workspaceId, threadId: threadId!, parentId: user.message.id,
+        format: 'aui/v0', content: storedContent('assistant', ''), externalId: null, openRun: true,
+      });
+      if (!reply.ok || reply.message.run === undefined) throw new NotFound({ message: 'No such thread.' });
+      return { assistantMessageId: reply.message.id, leaseId: reply.message.run.leaseId };
+    },
+
+    async closeThreadTurn(run, turn, end) {
+      const threadId = run.threadId!;
+      const done = end.outcome === 'done';
+      await store.updateMessage(projectId, threadId, turn.assistantMessageId, storedContent('assistant', end.text, done ? 'complete' : 'incomplete'), turn.leaseId);
+      await store.endRun(projectId, threadId, turn.leaseId, done ? 'done' : end.outcome === 'cancelled' ? 'cancelled' : 'error');
+    },
+  };
+  return service;
+}
