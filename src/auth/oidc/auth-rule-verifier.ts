@@ -115,31 +115,7 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string | 
   if (Object.keys(rule.requiredClaims).length > 0) traceStep('required claims', true, Object.keys(rule.requiredClaims).join(', '));
 
   const scopes = scopesFrom(rule, payload);
-  if (rule.service) {
-    // A backend's own token: it acts for the user the request names, never as a user itself, so
-    // a service token without the identity headers is refused as an API key without them is.
-    const userId = validateIdentityHeader('Aui-User-Id', deps.identityHeaders?.userId);
-    const workspaceId = validateIdentityHeader('Aui-Workspace-Id', deps.identityHeaders?.workspaceId);
-    traceStep('user and workspace', true, 'a service rule: from Aui-User-Id and Aui-Workspace-Id');
-    return {
-      projectId: rule.projectId,
-      userId,
-      workspaceId,
-      source: 'auth_rule',
-      credentialId: rule.id,
-      scopes,
-      agents: 'all',
-      anonymous: false,
-      service: true,
-      expiresAt: payload.exp,
-      issuedAt: payload.iat ?? null,
-      user: {},
-    };
-  }
-  const userId = identity(rule.userIdClaim, Object.hasOwn(payload, rule.userIdClaim) ? payload[rule.userIdClaim] : undefined);
-  const workspaceId = rule.workspaceTemplate === null ? userId : renderWorkspaceTemplate(parseWorkspaceTemplate(rule.workspaceTemplate), payload);
-  traceStep('user and workspace', true, () => `user from "${rule.userIdClaim}", workspace ${rule.workspaceTemplate === null ? '= user id' : `from ${rule.workspaceTemplate}`}`);
-
+  const { userId, workspaceId } = rule.service ? serviceIdentity(deps) : claimedIdentity(rule, payload);
   return {
     projectId: rule.projectId,
     userId,
@@ -149,10 +125,31 @@ export async function verifyAuthRuleToken(rule: AuthRuleRecord, token: string | 
     scopes,
     agents: 'all',
     anonymous: false,
+    ...(rule.service ? { service: true } : {}),
     expiresAt: payload.exp,
     issuedAt: payload.iat ?? null,
-    user: mapUser(rule.userFields ?? null, payload),
+    // A service token's claims are the backend's, not the user's: it maps no user fields.
+    user: rule.service ? {} : mapUser(rule.userFields ?? null, payload),
   };
+}
+
+/**
+ * A service rule's token is a backend's own: it acts for the user the request names, never as a
+ * user itself, so one without the identity headers is refused as an API key without them is.
+ */
+function serviceIdentity(deps: AuthRuleVerifyDeps): { userId: string; workspaceId: string } {
+  const userId = validateIdentityHeader('Aui-User-Id', deps.identityHeaders?.userId);
+  const workspaceId = validateIdentityHeader('Aui-Workspace-Id', deps.identityHeaders?.workspaceId);
+  traceStep('user and workspace', true, 'a service rule: from Aui-User-Id and Aui-Workspace-Id');
+  return { userId, workspaceId };
+}
+
+/** The user and workspace a user's token names, through the rule's claim and workspace template. */
+function claimedIdentity(rule: AuthRuleRecord, payload: JwtClaims): { userId: string; workspaceId: string } {
+  const userId = identity(rule.userIdClaim, Object.hasOwn(payload, rule.userIdClaim) ? payload[rule.userIdClaim] : undefined);
+  const workspaceId = rule.workspaceTemplate === null ? userId : renderWorkspaceTemplate(parseWorkspaceTemplate(rule.workspaceTemplate), payload);
+  traceStep('user and workspace', true, () => `user from "${rule.userIdClaim}", workspace ${rule.workspaceTemplate === null ? '= user id' : `from ${rule.workspaceTemplate}`}`);
+  return { userId, workspaceId };
 }
 
 /**
