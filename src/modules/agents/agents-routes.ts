@@ -22,6 +22,7 @@ import { declareRoute, createRouteModule } from '../../http/define-route.js';
 import { requirePrincipal } from '../../http/middleware/authorize.js';
 import { errorResponses, IdParam, JsonObject, storedText } from '../../http/openapi.js';
 import { sendEmpty, sendJson, standardHeadersOf } from '../../http/respond.js';
+import { adminActor } from '../../http/admin-actor.js';
 import type { AgentRecord, AgentRunRecord, ModelProviderRecord } from './agents-repository.js';
 import type { AgentsModule } from './index.js';
 import type { AdmittedRun, AgentsService, RunEnd } from './agents-service.js';
@@ -84,6 +85,12 @@ const AgentRunSchema = z.object({
 
 export function toWireProvider(p: ModelProviderRecord) {
   return { id: p.id, name: p.name, base_url: p.baseUrl, models: p.models, api_key: p.apiKeyHint === null ? null : `…${p.apiKeyHint}`, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt) };
+}
+
+/** A provider as the audit keeps it: the wire form without even the API key's last characters. */
+function providerSummary(p: ModelProviderRecord) {
+  const { api_key: _hint, ...summary } = toWireProvider(p);
+  return summary;
 }
 
 export function toWireAgent(a: AgentRecord) {
@@ -290,6 +297,7 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(createProvider, async (c) => {
     const b = c.req.valid('json');
     const p = await moduleOf(c).service.createProvider({ id: b.id, ...(b.name !== undefined ? { name: b.name } : {}), baseUrl: b.base_url, apiKey: b.api_key ?? null, models: b.models });
+    c.get('deps').events.publish('model_provider.created', { provider: providerSummary(p) }, adminActor(c));
     return sendJson(c, toWireProvider(p), 201);
   });
   app.openapi(listProviders, async (c) => sendJson(c, { providers: (await moduleOf(c).service.listProviders()).map(toWireProvider) }, 200));
@@ -302,10 +310,13 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       ...(b.api_key !== undefined ? { apiKey: b.api_key } : {}),
       ...(b.models !== undefined ? { models: b.models } : {}),
     });
+    c.get('deps').events.publish('model_provider.updated', { id: p.id, after: providerSummary(p) }, adminActor(c));
     return sendJson(c, toWireProvider(p), 200);
   });
   app.openapi(deleteProvider, async (c) => {
-    await moduleOf(c).service.deleteProvider(c.req.valid('param').providerId);
+    const id = c.req.valid('param').providerId;
+    await moduleOf(c).service.deleteProvider(id);
+    c.get('deps').events.publish('model_provider.deleted', { id }, adminActor(c));
     return sendEmpty(c);
   });
 
@@ -321,6 +332,7 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
       ...(b.card !== undefined ? { card: b.card } : {}),
     });
+    c.get('deps').events.publish('agent.created', { agent: toWireAgent(a) }, adminActor(c));
     return sendJson(c, toWireAgent(a), 201);
   });
   app.openapi(listAgentsAdmin, async (c) => sendJson(c, { agents: (await moduleOf(c).service.listAgents()).map(toWireAgent) }, 200));
@@ -339,10 +351,13 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
       ...(b.card !== undefined ? { card: b.card } : {}),
     });
+    c.get('deps').events.publish('agent.updated', { id: a.id, after: toWireAgent(a) }, adminActor(c));
     return sendJson(c, toWireAgent(a), 200);
   });
   app.openapi(deleteAgent, async (c) => {
-    await moduleOf(c).service.deleteAgent(c.req.valid('param').agentId);
+    const id = c.req.valid('param').agentId;
+    await moduleOf(c).service.deleteAgent(id);
+    c.get('deps').events.publish('agent.deleted', { id }, adminActor(c));
     return sendEmpty(c);
   });
   app.openapi(listRuns, async (c) => {

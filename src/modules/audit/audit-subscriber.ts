@@ -38,6 +38,18 @@ export function auditEntryOf(event: AnyDomainEvent): AuditEntry {
       return { ...base, objectType: 'user', objectId: event.payload.userId, detail: { erased: event.payload.erased } };
     case 'signing_key.rotated':
       return { ...base, objectType: 'signing_key', objectId: event.payload.kid, detail: {} };
+    case 'model_provider.created':
+      return { ...base, objectType: 'model_provider', objectId: event.payload.provider.id, detail: { after: event.payload.provider } };
+    case 'model_provider.updated':
+      return { ...base, objectType: 'model_provider', objectId: event.payload.id, detail: { after: event.payload.after } };
+    case 'model_provider.deleted':
+      return { ...base, objectType: 'model_provider', objectId: event.payload.id, detail: {} };
+    case 'agent.created':
+      return { ...base, objectType: 'agent', objectId: event.payload.agent.id, detail: { after: event.payload.agent } };
+    case 'agent.updated':
+      return { ...base, objectType: 'agent', objectId: event.payload.id, detail: { after: event.payload.after } };
+    case 'agent.deleted':
+      return { ...base, objectType: 'agent', objectId: event.payload.id, detail: {} };
     case 'auth.failed': {
       const { code, credential, address, route, counted } = event.payload;
       return { ...base, address, route, objectType: null, objectId: null, detail: { code, credential, counted } };

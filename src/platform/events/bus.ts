@@ -52,6 +52,9 @@ export interface AuthKeySummary {
 /** An auth rule's settings (it holds no secret). */
 export type AuthRuleSummary = Record<string, unknown> & { id: string; name: string };
 
+/** An object as the admin API shows it, never a secret. */
+export type ObjectSummary = Record<string, unknown> & { id: string };
+
 /** Every domain event and its payload. */
 export interface DomainEvents {
   'api_key.created': { apiKey: ApiKeySummary };
@@ -65,6 +68,14 @@ export interface DomainEvents {
   /** Every memory of a user erased (modules/memory). */
   'user.memories_erased': { userId: string; erased: number };
   'signing_key.rotated': { kid: string };
+  /** A model provider (modules/agents), never its API key. */
+  'model_provider.created': { provider: ObjectSummary };
+  'model_provider.updated': { id: string; after: ObjectSummary };
+  'model_provider.deleted': { id: string };
+  /** An agent (modules/agents). */
+  'agent.created': { agent: ObjectSummary };
+  'agent.updated': { id: string; after: ObjectSummary };
+  'agent.deleted': { id: string };
   /** A refused credential (never the credential): its code and kind, the client and the route. */
   'auth.failed': { code: string; credential: string; address: string; route: string; counted: boolean };
 }
@@ -82,6 +93,12 @@ export const EVENT_TYPES: readonly EventType[] = Object.freeze([
   'user.revoked',
   'user.memories_erased',
   'signing_key.rotated',
+  'model_provider.created',
+  'model_provider.updated',
+  'model_provider.deleted',
+  'agent.created',
+  'agent.updated',
+  'agent.deleted',
   'auth.failed',
 ] as const satisfies readonly EventType[]);
 

@@ -51,6 +51,22 @@ describe('GET /admin/v1/audit', () => {
     assert.ok(!JSON.stringify(events).includes(apiKey.key), 'the audit shows the API key itself');
   });
 
+  it('records model provider and agent changes, never the provider\'s API key', async () => {
+    const secret = 'sk-provider-secret-0123456789';
+    const provider = await t.call('POST', '/admin/v1/providers', { ...admin, body: { id: 'local', base_url: 'http://127.0.0.1:9/v1', api_key: secret, models: ['m'] } });
+    assert.equal(provider.status, 201, JSON.stringify(provider.body));
+    assert.equal((await t.call('POST', '/admin/v1/agents', { ...admin, body: { id: 'helper', name: 'Helper', provider_id: 'local', model: 'm' } })).status, 201);
+    assert.equal((await t.call('PATCH', '/admin/v1/agents/helper', { ...admin, body: { enabled: false } })).status, 200);
+    assert.equal((await t.call('DELETE', '/admin/v1/agents/helper', admin)).status, 204);
+    assert.equal((await t.call('DELETE', '/admin/v1/providers/local', admin)).status, 204);
+    const events = [...(await audit('?object=local')).events, ...(await audit('?object=helper')).events];
+    assert.deepEqual(events.map((e) => e.kind), ['model_provider.deleted', 'model_provider.created', 'agent.deleted', 'agent.updated', 'agent.created']);
+    assert.deepEqual(events[1]!.object, { type: 'model_provider', id: 'local' });
+    assert.deepEqual(events[1]!.detail.after.models, ['m']);
+    assert.equal(events[3]!.detail.after.enabled, false);
+    assert.ok(!JSON.stringify(events).includes(secret.slice(-4)), 'the audit shows (part of) the provider key');
+  });
+
   it('records refused credentials: code, credential kind, address, route; never the credential', async () => {
     const wrong = `${apiKey.key}x`;
     expectError(await t.call('GET', '/v1/me', { token: wrong, headers: { 'Aui-User-Id': 'u', 'Aui-Workspace-Id': 'w' } }), 401, 'invalid_api_key', [wrong]);
