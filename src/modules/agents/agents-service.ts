@@ -290,6 +290,18 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
     };
   };
 
+  /** What a model call of the run is given, the same for a whole answer and a stream. */
+  const callOptionsOf = async (run: AdmittedRun, input: { system: string; messages: ModelMessage[] }) => ({
+    model: await modelOf(run.agent),
+    system: input.system,
+    messages: input.messages,
+    ...(run.agent.temperature !== null ? { temperature: run.agent.temperature } : {}),
+    ...(run.agent.maxOutputTokens !== null ? { maxOutputTokens: run.agent.maxOutputTokens } : {}),
+    abortSignal: run.abort.signal,
+    maxRetries: 0,
+    ...toolsOf(run),
+  });
+
   const outcomeOf = (run: AdmittedRun, error: ThreadgateError | undefined): RunOutcome =>
     error === undefined ? 'done' : run.abort.timedOut() ? 'timeout' : run.abort.signal.aborted ? 'cancelled' : 'error';
 
@@ -435,16 +447,7 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
     async generate(run, input) {
       const { agent } = run;
       try {
-        const result = await generateText({
-          model: await modelOf(agent),
-          system: input.system,
-          messages: input.messages,
-          ...(agent.temperature !== null ? { temperature: agent.temperature } : {}),
-          ...(agent.maxOutputTokens !== null ? { maxOutputTokens: agent.maxOutputTokens } : {}),
-          abortSignal: run.abort.signal,
-          maxRetries: 0,
-          ...toolsOf(run),
-        });
+        const result = await generateText(await callOptionsOf(run, input));
         const usage = { inputTokens: result.totalUsage.inputTokens ?? 0, outputTokens: result.totalUsage.outputTokens ?? 0 };
         await record(run, 'done', usage, null);
         return { text: result.text, usage, finishReason: result.finishReason };
@@ -470,14 +473,7 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
           }
         })());
       const result = streamText({
-        model: await modelOf(agent),
-        system: input.system,
-        messages: input.messages,
-        ...(agent.temperature !== null ? { temperature: agent.temperature } : {}),
-        ...(agent.maxOutputTokens !== null ? { maxOutputTokens: agent.maxOutputTokens } : {}),
-        abortSignal: run.abort.signal,
-        maxRetries: 0,
-        ...toolsOf(run),
+        ...(await callOptionsOf(run, input)),
         onChunk({ chunk }) {
           if (chunk.type === 'text-delta') {
             firstTokenAt ??= clock();
