@@ -25,7 +25,7 @@ import { sendEmpty, sendJson, standardHeadersOf } from '../../http/respond.js';
 import { adminActor } from '../../http/admin-actor.js';
 import type { AgentRecord, AgentRunRecord, ModelProviderRecord } from './agents-repository.js';
 import type { AgentsModule } from './index.js';
-import type { AdmittedRun, AgentsService, RunEnd } from './agents-service.js';
+import type { AdmittedRun, AgentsService, ModelInput, RunEnd } from './agents-service.js';
 import type { ChatTurn } from './conversation.js';
 import { toTurn } from './conversation.js';
 
@@ -267,7 +267,11 @@ function checkRunBody(body: z.infer<typeof RunBody>): void {
  * `error` part carrying the stable code.
  */
 export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, turns: readonly ChatTurn[], onEnd?: (end: RunEnd) => Promise<void>): Promise<Response> {
-  const input = await service.modelInput(run, turns);
+  return streamModelInput(c, service, run, await service.modelInput(run, turns), onEnd);
+}
+
+/** streamAgentRun once the model's input is known (and the run's tokens reserved). */
+async function streamModelInput(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, input: ModelInput, onEnd?: (end: RunEnd) => Promise<void>): Promise<Response> {
   const { result, settle } = await service.stream(run, input, onEnd);
   const stream = createUIMessageStream({
     async execute({ writer }) {
@@ -408,11 +412,12 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
     checkRunBody(body);
     const { service } = moduleOf(c);
     const run = await service.admit(principal, agentId, 'stream', body.thread_id ?? null, c.req.raw.signal);
-    const turns = await turnsOf(service, run, body);
-    if (run.threadId === null) return streamAgentRun(c, service, run, turns);
+    const input = await service.modelInput(run, await turnsOf(service, run, body));
+    if (run.threadId === null) return streamModelInput(c, service, run, input);
+    // Written once the run is admitted and its tokens reserved: a refused run leaves no message.
     const turn = await service.openThreadTurn(run, body.input!);
     try {
-      return await streamAgentRun(c, service, run, turns, (end) => service.closeThreadTurn(run, turn, end));
+      return await streamModelInput(c, service, run, input, (end) => service.closeThreadTurn(run, turn, end));
     } catch (error) {
       // Failed before the stream began: the recorded run's onEnd may not have run yet.
       await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
