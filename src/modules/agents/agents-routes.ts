@@ -88,7 +88,7 @@ export function toWireProvider(p: ModelProviderRecord) {
 }
 
 /** A provider as the audit keeps it: the wire form without even the API key's last characters. */
-function providerSummary(p: ModelProviderRecord) {
+export function providerSummary(p: ModelProviderRecord) {
   const { api_key: _hint, ...summary } = toWireProvider(p);
   return summary;
 }
