@@ -255,6 +255,33 @@ async function turnsOf(service: AgentsService, run: AdmittedRun, body: z.infer<t
   return turns;
 }
 
+/**
+ * Stores the run's turn (the user's message, and the reply's message under a run lease) while the
+ * model is called: the two commits overlap the model's first output rather than precede it. Only
+ * once the run is admitted and its tokens reserved, so a refused run leaves no message; a turn
+ * that cannot be stored (the thread is gone) cancels the run.
+ */
+function openTurnAlongside(service: AgentsService, run: AdmittedRun, userText: string): Promise<{ assistantMessageId: string; leaseId: string }> {
+  const opening = service.openThreadTurn(run, userText);
+  opening.catch(() => run.abort.cancel());
+  return opening;
+}
+
+/**
+ * Ends the turn of a run that failed before its answer, once it is stored; answers what to throw:
+ * the turn's own failure (it cancelled the run), else the run's.
+ */
+async function closeFailedTurn(service: AgentsService, run: AdmittedRun, opening: Promise<{ assistantMessageId: string; leaseId: string }>, error: unknown): Promise<unknown> {
+  let turn: { assistantMessageId: string; leaseId: string };
+  try {
+    turn = await opening;
+  } catch (failure) {
+    return failure;
+  }
+  await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
+  return error;
+}
+
 function checkRunBody(body: z.infer<typeof RunBody>): void {
   if (body.thread_id !== undefined && body.messages !== undefined) throw new ValidationFailed('messages', 'a run on a thread reads its history from the thread: send input only');
   if (body.thread_id !== undefined && body.input === undefined) throw new ValidationFailed('input', 'is required with thread_id');
@@ -270,9 +297,22 @@ export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService,
   return streamModelInput(c, service, run, await service.modelInput(run, turns), onEnd);
 }
 
-/** streamAgentRun once the model's input is known (and the run's tokens reserved). */
-async function streamModelInput(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, input: ModelInput, onEnd?: (end: RunEnd) => Promise<void>): Promise<Response> {
+/**
+ * streamAgentRun once the model's input is known (and the run's tokens reserved). `alongside`:
+ * work done while the model prepares its first output (storing the turn), awaited before the
+ * answer starts; its failure cancels the run and is the answer.
+ */
+async function streamModelInput(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, input: ModelInput, onEnd?: (end: RunEnd) => Promise<void>, alongside?: Promise<unknown>): Promise<Response> {
   const { result, settle } = await service.stream(run, input, onEnd);
+  if (alongside !== undefined) {
+    try {
+      await alongside;
+    } catch (error) {
+      run.abort.cancel();
+      await settle();
+      throw error;
+    }
+  }
   const stream = createUIMessageStream({
     async execute({ writer }) {
       const reply = result.toUIMessageStream({ onError: (error) => errorText(error, run) });
@@ -285,7 +325,9 @@ async function streamModelInput(c: Context<AppEnv>, service: AgentsService, run:
     },
     onError: (error) => errorText(error, run),
   });
-  return createUIMessageStreamResponse({ stream, headers: { ...standardHeadersOf(c), ...run.headers } });
+  // `Transfer-Encoding: chunked`, as hono's streamSSE sets it: without it @hono/node-server may hold
+  // the first chunk back a timer tick, in case the body is short enough to send with a length.
+  return createUIMessageStreamResponse({ stream, headers: { ...standardHeadersOf(c), ...run.headers, 'Transfer-Encoding': 'chunked' } });
 }
 
 /** The text of a stream's error part: the stable code and its public message (never the provider's text). */
@@ -396,14 +438,14 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       const answer = await service.generate(run, input);
       return sendJson(c, { agent_id: run.agent.id, thread_id: null, message_id: null, text: answer.text, finish_reason: answer.finishReason, usage: { input_tokens: answer.usage.inputTokens, output_tokens: answer.usage.outputTokens } }, 200, run.headers);
     }
-    const turn = await service.openThreadTurn(run, body.input!);
+    const opening = openTurnAlongside(service, run, body.input!);
     try {
       const answer = await service.generate(run, input);
+      const turn = await opening;
       await service.closeThreadTurn(run, turn, { outcome: 'done', text: answer.text });
       return sendJson(c, { agent_id: run.agent.id, thread_id: run.threadId, message_id: turn.assistantMessageId, text: answer.text, finish_reason: answer.finishReason, usage: { input_tokens: answer.usage.inputTokens, output_tokens: answer.usage.outputTokens } }, 200, run.headers);
     } catch (error) {
-      await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
-      throw error;
+      throw await closeFailedTurn(service, run, opening, error);
     }
   });
 
@@ -414,14 +456,16 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
     const run = await service.admit(principal, agentId, 'stream', body.thread_id ?? null, c.req.raw.signal);
     const input = await service.modelInput(run, await turnsOf(service, run, body));
     if (run.threadId === null) return streamModelInput(c, service, run, input);
-    // Written once the run is admitted and its tokens reserved: a refused run leaves no message.
-    const turn = await service.openThreadTurn(run, body.input!);
+    const opening = openTurnAlongside(service, run, body.input!);
+    const closeTurn = async (end: RunEnd) => {
+      const turn = await opening.catch(() => undefined);
+      if (turn !== undefined) await service.closeThreadTurn(run, turn, end);
+    };
     try {
-      return await streamModelInput(c, service, run, input, (end) => service.closeThreadTurn(run, turn, end));
+      return await streamModelInput(c, service, run, input, closeTurn, opening);
     } catch (error) {
       // Failed before the stream began: the recorded run's onEnd may not have run yet.
-      await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
-      throw error;
+      throw await closeFailedTurn(service, run, opening, error);
     }
   };
   app.openapi(streamPost, (c) => stream(c, c.req.valid('param').agentId, c.req.valid('json')) as never);
