@@ -20,6 +20,7 @@ export function toAuthKey(row: Selectable<AuthKeysTable>): AuthKeyRecord {
     agents: agents === 'all' ? 'all' : Array.isArray(agents) ? agents.map(String) : [],
     secretEncrypted: row.secret_encrypted,
     createdAt: Number(row.created_at),
+    ...(row.user_fields === null || row.user_fields === undefined ? {} : { userFields: JSON.parse(row.user_fields) as Record<string, string> }),
   };
 }
 
@@ -37,6 +38,7 @@ export function authKeyMethods(ctx: StoreContext): AuthKeyMethods {
           agents: writeJson(record.agents),
           secret_encrypted: record.secretEncrypted,
           created_at: record.createdAt,
+          user_fields: record.userFields === null || record.userFields === undefined ? null : writeJson(record.userFields),
         })
         .execute();
     },

@@ -21,12 +21,18 @@ export async function runAuthKeys(args: string[]): Promise<number> {
   try {
     switch (action) {
       case 'create': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, agents: { type: 'string' } } });
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, agents: { type: 'string' }, 'user-fields': { type: 'string' } } });
         if (!values.name) throw new CliUsageError('auth-keys create needs --name');
         if (positionals.length > 0) throw new CliUsageError(`auth-keys create: unexpected "${positionals[0]}"`);
         const agents = values.agents === undefined || values.agents === 'all' ? 'all' : values.agents.split(',').map((agent) => agent.trim());
+        let userFields: unknown;
+        try {
+          userFields = values['user-fields'] === undefined ? undefined : JSON.parse(values['user-fields']);
+        } catch {
+          throw new CliUsageError('--user-fields must be a JSON object, e.g. \'{"name": "name", "org": "org_id"}\'');
+        }
         const secretBox = createSecretBox(loadMasterKey(config).key);
-        const { record, secret } = await createAuthKey(store, secretBox, { projectId: config.projectId, name: values.name, agents });
+        const { record, secret } = await createAuthKey(store, secretBox, { projectId: config.projectId, name: values.name, agents, ...(userFields !== undefined ? { userFields } : {}) });
         events.publish('auth_key.created', { authKey: { id: record.id, name: record.name, agents: record.agents } }, actor);
         console.log(JSON.stringify({ ...toWireAuthKey(record), secret }, null, 2));
         console.error('The secret is shown only this once: store the id and the secret in your backend\'s secrets.');
