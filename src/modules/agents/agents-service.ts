@@ -235,22 +235,29 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
   }
 
   /**
-   * The opened providers, by id, for the version read (its base URL and sealed key): the key is opened and the AI
-   * SDK provider built once per version rather than per run. The record is read on every run, so a
-   * changed or deleted provider takes effect on the next one.
+   * The opened providers, by id, for the version read (its base URL and sealed key): the key is
+   * opened, the AI SDK provider built, and each of its models built (a chat model compiles its
+   * response schemas when constructed) once per version rather than per run. The record is read on
+   * every run, so a changed or deleted provider takes effect on the next one.
    */
-  const opened = new Map<string, { version: string; model: (name: string) => ReturnType<ReturnType<typeof providerFor>> }>();
-  async function modelOf(agent: Pick<AgentRecord, 'providerId' | 'model'>) {
+  const opened = new Map<string, { version: string; provider: (name: string) => LanguageModel; models: Map<string, LanguageModel> }>();
+  async function modelOf(agent: Pick<AgentRecord, 'providerId' | 'model'>): Promise<LanguageModel> {
     const record = await provider(agent.providerId);
     // A new seal of a key has a new nonce: any key change is a new version.
     const version = `${record.baseUrl}\n${record.apiKeySealed ?? ''}`;
     let entry = opened.get(record.id);
     if (entry === undefined || entry.version !== version) {
       const apiKey = record.apiKeySealed === null ? null : secretBox.open(record.apiKeySealed, PROVIDER_KEY_PURPOSE);
-      entry = { version, model: providerFor({ id: record.id, baseUrl: record.baseUrl, apiKey }) };
+      entry = { version, provider: providerFor({ id: record.id, baseUrl: record.baseUrl, apiKey }), models: new Map() };
       opened.set(record.id, entry);
     }
-    return entry.model(agent.model);
+    let model = entry.models.get(agent.model);
+    if (model === undefined) {
+      model = entry.provider(agent.model);
+      // Only the provider's listed models are run, so this map stays as small as its list.
+      if (record.models.includes(agent.model)) entry.models.set(agent.model, model);
+    }
+    return model;
   }
 
   /** The model tokens a run has reserved from the daily quotas, until it ends. */
