@@ -1,6 +1,7 @@
 /**
  * What every route handler can reach: the resolved configuration and the services built from it
- * at start, plus the per-request `principal` set by the authorization step.
+ * at start (`depsOf(c)`, platform/http/pipeline.ts), plus the per-request `principal` set by the
+ * authorization step.
  */
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config.js';
@@ -79,6 +80,11 @@ export interface AppDeps {
 
 export interface AppEnv {
   Variables: {
+    /**
+     * @deprecated Reach the dependencies with `depsOf(c)` (platform/http/pipeline.ts), the one
+     * accessor. The authorization step still sets this for the route files that read it, until
+     * they are swept over to `depsOf`; then it goes.
+     */
     deps: AppDeps;
     /** Set by the authorization step on routes that need a user credential. */
     principal: Principal | undefined;

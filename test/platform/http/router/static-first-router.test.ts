@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Result, Router } from 'hono/router';
 import { TrieRouter } from 'hono/router/trie-router';
-import { StaticFirstRouter } from '../../src/http/static-first-router.js';
-import { createTestApp } from '../helpers/test-app.js';
+import { StaticFirstRouter } from '../../../../src/platform/http/router/static-first-router.js';
+import { createTestApp } from '../../../helpers/test-app.js';
 
 /** The inner router, counting the searches it is asked for. */
 class CountingRouter implements Router<string> {

@@ -21,6 +21,11 @@ import { RegExpRouter } from 'hono/router/reg-exp-router';
 import { SmartRouter } from 'hono/router/smart-router';
 import { TrieRouter } from 'hono/router/trie-router';
 
+/** Hono's own default router: RegExpRouter, or TrieRouter for a table RegExpRouter cannot hold. */
+export function createHonoRouter<T>(): Router<T> {
+  return new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] });
+}
+
 export class StaticFirstRouter<T> implements Router<T> {
   name = 'StaticFirstRouter';
   readonly #inner: Router<T>;
@@ -31,7 +36,7 @@ export class StaticFirstRouter<T> implements Router<T> {
   /** Kept answers, by method then path. */
   #kept = new Map<string, Map<string, Result<T>>>();
 
-  constructor(inner: Router<T> = new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] })) {
+  constructor(inner: Router<T> = createHonoRouter()) {
     this.#inner = inner;
   }
 
