@@ -1,17 +1,38 @@
-/** Runs, events and scores: append-only rows that the workspace owns like its threads. */
-import { createId } from '../crypto/random-id.js';
-import type { EventsTable, ScoresTable } from './database.js';
-import { writeJson } from './rows.js';
-import type { StoreContext } from './store-context.js';
-import type { Store } from './store.js';
+/**
+ * The runs repository: runs, events and scores, append-only rows that the workspace owns like its
+ * threads. They describe threads of the threads module, so they follow them: deleted with their
+ * thread, moved with their workspace on a claim, inside the threads module's own transaction
+ * (`deleteForThread`, `moveWorkspace`; the threads module calls them through its ThreadFollower port).
+ */
+import type { Transaction } from 'kysely';
+import { createId } from '../../crypto/random-id.js';
+import { writeJson } from '../../store/rows.js';
+import type { StoreContext } from '../../store/store-context.js';
+import type { EventsTable, RunsDatabase, ScoresTable } from './runs-tables.js';
+import type { NewEvent, NewRun, NewScore, ScoreRecord } from './runs-types.js';
 
-export type TelemetryMethods = Pick<Store, 'createRun' | 'createEvents' | 'createScore' | 'countTelemetry'>;
+export interface RunsRepository {
+  createRun(input: NewRun): Promise<{ id: string }>;
+  createEvents(projectId: string, workspaceId: string, userId: string, events: readonly NewEvent[]): Promise<number>;
+  createScore(input: NewScore): Promise<ScoreRecord>;
+  /** How many runs, events and scores the workspace holds (for one thread when given). */
+  countTelemetry(projectId: string, workspaceId: string, threadId?: string): Promise<{ runs: number; events: number; scores: number }>;
+  /** Deletes the telemetry of a thread, within `trx` (the transaction that deletes the thread). */
+  deleteForThread(trx: Transaction<any>, projectId: string, threadId: string): Promise<void>;
+  /** Moves every run, event and score of one workspace into another, within `trx` (the claim's). */
+  moveWorkspace(trx: Transaction<any>, projectId: string, fromWorkspaceId: string, toWorkspaceId: string): Promise<void>;
+}
+
+const TABLES = ['runs', 'events', 'scores'] as const;
 
 /** Rows per INSERT: 11 columns × 500 stays far below SQLite's 32766 bound parameters. */
 const EVENTS_PER_STATEMENT = 500;
 
-/** The telemetry methods of the store, over `ctx.db`. */
-export function telemetryMethods(ctx: StoreContext): TelemetryMethods {
+/**
+ * @example
+ * const runs = createRunsRepository(storeContextOf<RunsDatabase>(store))
+ */
+export function createRunsRepository(ctx: StoreContext<RunsDatabase>): RunsRepository {
   const { db } = ctx;
   return {
     async createRun(input) {
@@ -81,7 +102,7 @@ export function telemetryMethods(ctx: StoreContext): TelemetryMethods {
 
     async countTelemetry(projectId, workspaceId, threadId) {
       const counts = { runs: 0, events: 0, scores: 0 };
-      for (const table of ['runs', 'events', 'scores'] as const) {
+      for (const table of TABLES) {
         let query = db
           .selectFrom(table)
           .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
@@ -91,6 +112,27 @@ export function telemetryMethods(ctx: StoreContext): TelemetryMethods {
         counts[table] = Number((await query.executeTakeFirstOrThrow()).n);
       }
       return counts;
+    },
+
+    async deleteForThread(trx, projectId, threadId) {
+      // A deleted conversation's run reports, events and scores go with it: they describe it.
+      const own = trx as Transaction<RunsDatabase>;
+      for (const table of TABLES) {
+        await own.deleteFrom(table).where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
+      }
+    },
+
+    async moveWorkspace(trx, projectId, fromWorkspaceId, toWorkspaceId) {
+      // The telemetry of the claimed identity belongs to the same workspace as its threads.
+      const own = trx as Transaction<RunsDatabase>;
+      for (const table of TABLES) {
+        await own
+          .updateTable(table)
+          .set({ workspace_id: toWorkspaceId })
+          .where('project_id', '=', projectId)
+          .where('workspace_id', '=', fromWorkspaceId)
+          .execute();
+      }
     },
   };
 }

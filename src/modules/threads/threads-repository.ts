@@ -1,31 +1,49 @@
 /**
- * Threads: every query is bounded by project and workspace, so an id from another workspace finds
- * nothing. Lists are keyset-paginated on (last_message_at, id), both descending. The two
- * project-wide reads (listProjectThreads, getProjectThread) are bounded by project only: they serve
- * the backend routes of an API key (`/v1/projects/threads`), which read across workspaces.
+ * The threads repository: every query is bounded by project and workspace, so an id from another
+ * workspace finds nothing. Lists are keyset-paginated on (last_message_at, id), both descending.
+ * The two project-wide reads (listProjectThreads, getProjectThread) are bounded by project only:
+ * they serve the backend routes of an API key (`/v1/projects/threads`), which read across
+ * workspaces.
+ *
+ * deleteThread and moveThreads write inside a transaction the caller runs (`transaction`): the
+ * threads service adds, in the same transaction, what other modules keep about the threads (runs'
+ * telemetry) and, for a claim, the revocation of the anonymous session.
  */
-import { Conflict } from '../errors.js';
-import { createId } from '../crypto/random-id.js';
-import type { ThreadsTable } from './database.js';
-import { toThread, writeFlag, writeJson } from './rows.js';
-import { checkLimit, type StoreContext } from './store-context.js';
-import type { ListProjectThreadsQuery, Store, Thread } from './store.js';
+import type { Transaction } from 'kysely';
+import { Conflict } from '../../errors.js';
+import { createId } from '../../crypto/random-id.js';
+import { writeFlag, writeJson } from '../../store/rows.js';
+import { checkLimit, type StoreContext } from '../../store/store-context.js';
+import { toThread, type ThreadsDatabase, type ThreadsTable } from './threads-tables.js';
+import type { ListProjectThreadsQuery, ListThreadsQuery, NewThread, Thread, ThreadPatch } from './threads-types.js';
 
-export type ThreadMethods = Pick<
-  Store,
-  | 'createThread'
-  | 'getThread'
-  | 'findThreadByExternalId'
-  | 'listThreads'
-  | 'listProjectThreads'
-  | 'getProjectThread'
-  | 'updateThread'
-  | 'deleteThread'
-  | 'moveThreads'
->;
+/** A transaction over the threads module's tables (`ThreadsRepository.transaction`). */
+export type ThreadsTransaction = Transaction<ThreadsDatabase>;
 
-/** The thread methods of the store, over `ctx.db`. */
-export function threadMethods(ctx: StoreContext): ThreadMethods {
+export interface ThreadsRepository {
+  createThread(input: NewThread): Promise<Thread>;
+  getThread(projectId: string, workspaceId: string, threadId: string): Promise<Thread | undefined>;
+  findThreadByExternalId(projectId: string, workspaceId: string, externalId: string): Promise<Thread | undefined>;
+  /** Most recent `lastMessageAt` first, then id. */
+  listThreads(query: ListThreadsQuery): Promise<Thread[]>;
+  updateThread(projectId: string, workspaceId: string, threadId: string, patch: ThreadPatch): Promise<Thread | undefined>;
+  /** Threads of every workspace of the project, in the order of `listThreads`. */
+  listProjectThreads(query: ListProjectThreadsQuery): Promise<Thread[]>;
+  /** A thread of the project, whatever its workspace (project-wide reads only). */
+  getProjectThread(projectId: string, threadId: string): Promise<Thread | undefined>;
+  /** Deletes the thread with its messages and feedback, within `trx`. False when it did not exist. */
+  deleteThread(trx: ThreadsTransaction, projectId: string, workspaceId: string, threadId: string): Promise<boolean>;
+  /** Moves every thread of one workspace into another (anonymous claim), within `trx`. Returns how many moved. */
+  moveThreads(trx: ThreadsTransaction, projectId: string, fromWorkspaceId: string, toWorkspaceId: string): Promise<number>;
+  /** Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`), committed when it resolves. */
+  transaction<T>(work: (trx: ThreadsTransaction) => Promise<T>): Promise<T>;
+}
+
+/**
+ * @example
+ * const threads = createThreadsRepository(storeContextOf<ThreadsDatabase>(store))
+ */
+export function createThreadsRepository(ctx: StoreContext<ThreadsDatabase>): ThreadsRepository {
   const { db } = ctx;
 
   /** The project's threads; one workspace's when it is named. */
@@ -129,65 +147,50 @@ export function threadMethods(ctx: StoreContext): ThreadMethods {
       return row === undefined ? undefined : toThread(row);
     },
 
-    async deleteThread(projectId, workspaceId, threadId) {
-      return db.transaction().execute(async (trx) => {
-        // The thread goes first: that checks the workspace (messages carry none) and, on
-        // PostgreSQL, locks the row so a concurrent appendMessage waits and then finds no thread.
-        const deleted = await trx
-          .deleteFrom('threads')
-          .where('project_id', '=', projectId)
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', threadId)
-          .executeTakeFirst();
-        if (deleted.numDeletedRows === 0n) return false;
-        await trx.deleteFrom('message_feedback').where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
-        await trx.deleteFrom('messages').where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
-        // A deleted conversation's run reports, events and scores go with it: they describe it.
-        for (const table of ['runs', 'events', 'scores'] as const) {
-          await trx.deleteFrom(table).where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
-        }
-        return true;
-      });
+    async deleteThread(trx, projectId, workspaceId, threadId) {
+      // The thread goes first: that checks the workspace (messages carry none) and, on
+      // PostgreSQL, locks the row so a concurrent appendMessage waits and then finds no thread.
+      const deleted = await trx
+        .deleteFrom('threads')
+        .where('project_id', '=', projectId)
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', threadId)
+        .executeTakeFirst();
+      if (deleted.numDeletedRows === 0n) return false;
+      await trx.deleteFrom('message_feedback').where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
+      await trx.deleteFrom('messages').where('project_id', '=', projectId).where('thread_id', '=', threadId).execute();
+      return true;
     },
 
-    async moveThreads(projectId, fromWorkspaceId, toWorkspaceId) {
+    async moveThreads(trx, projectId, fromWorkspaceId, toWorkspaceId) {
       if (fromWorkspaceId === toWorkspaceId) return 0;
-      return db.transaction().execute(async (trx) => {
-        // external_id is unique per workspace. When both workspaces used one, the thread already
-        // there keeps it and the moved one loses it: the moved thread and its messages survive,
-        // only the upsert key is dropped (the alternative, leaving it behind, would strand it in
-        // a workspace whose session is about to be revoked).
-        await trx
-          .updateTable('threads')
-          .set({ external_id: null })
-          .where('project_id', '=', projectId)
-          .where('workspace_id', '=', fromWorkspaceId)
-          .where('external_id', 'in', (eb) =>
-            eb
-              .selectFrom('threads as target')
-              .select('target.external_id')
-              .where('target.project_id', '=', projectId)
-              .where('target.workspace_id', '=', toWorkspaceId)
-              .where('target.external_id', 'is not', null),
-          )
-          .execute();
-        const moved = await trx
-          .updateTable('threads')
-          .set({ workspace_id: toWorkspaceId, updated_at: ctx.clock() })
-          .where('project_id', '=', projectId)
-          .where('workspace_id', '=', fromWorkspaceId)
-          .executeTakeFirst();
-        // The telemetry of the claimed identity belongs to the same workspace as its threads.
-        for (const table of ['runs', 'events', 'scores'] as const) {
-          await trx
-            .updateTable(table)
-            .set({ workspace_id: toWorkspaceId })
-            .where('project_id', '=', projectId)
-            .where('workspace_id', '=', fromWorkspaceId)
-            .execute();
-        }
-        return Number(moved.numUpdatedRows);
-      });
+      // external_id is unique per workspace. When both workspaces used one, the thread already
+      // there keeps it and the moved one loses it: the moved thread and its messages survive,
+      // only the upsert key is dropped (the alternative, leaving it behind, would strand it in
+      // a workspace whose session is about to be revoked).
+      await trx
+        .updateTable('threads')
+        .set({ external_id: null })
+        .where('project_id', '=', projectId)
+        .where('workspace_id', '=', fromWorkspaceId)
+        .where('external_id', 'in', (eb) =>
+          eb
+            .selectFrom('threads as target')
+            .select('target.external_id')
+            .where('target.project_id', '=', projectId)
+            .where('target.workspace_id', '=', toWorkspaceId)
+            .where('target.external_id', 'is not', null),
+        )
+        .execute();
+      const moved = await trx
+        .updateTable('threads')
+        .set({ workspace_id: toWorkspaceId, updated_at: ctx.clock() })
+        .where('project_id', '=', projectId)
+        .where('workspace_id', '=', fromWorkspaceId)
+        .executeTakeFirst();
+      return Number(moved.numUpdatedRows);
     },
+
+    transaction: (work) => db.transaction().execute(work),
   };
 }
