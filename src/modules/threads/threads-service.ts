@@ -11,7 +11,7 @@
 import { AuthError, Conflict, NotFound, PolicyDenied, RefreshTokenInvalid, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { Json } from '../../store/store.js';
 import type { MessagesRepository } from './messages-repository.js';
-import type { ClaimSessions, ThreadFollower } from './threads-ports.js';
+import type { ClaimedFamily, ClaimSessions, ThreadFollower } from './threads-ports.js';
 import type { ThreadsRepository } from './threads-repository.js';
 import type {
   Feedback,
@@ -196,7 +196,7 @@ export function createThreadsService(deps: ThreadsServiceDeps): ThreadsService {
     },
 
     async claim(scope, refreshToken) {
-      let family: Awaited<ReturnType<ClaimSessions['resolveFamily']>>;
+      let family: ClaimedFamily;
       try {
         family = await sessions.resolveFamily(refreshToken);
       } catch (error) {
