@@ -6,12 +6,12 @@
 import { ThreadgateError, ValidationFailed } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { handleError, respondWithError } from './middleware/error-handler.js';
-import { threadRoutes } from './routes/threads.js';
-import { messageRoutes } from './routes/messages.js';
-import { runLeaseRoutes } from './routes/run-leases.js';
-import { projectRoutes } from './routes/projects.js';
-import { telemetryRoutes } from './routes/telemetry.js';
-import { runStreamRoutes } from './routes/run-stream.js';
+import { threadRoutes } from '../modules/threads/threads-routes.js';
+import { messageRoutes } from '../modules/threads/messages-routes.js';
+import { runLeaseRoutes } from '../modules/threads/run-leases-routes.js';
+import { projectRoutes } from '../modules/threads/projects-routes.js';
+import { telemetryRoutes } from '../modules/runs/runs-routes.js';
+import { runStreamRoutes } from '../modules/runs/run-stream-routes.js';
 import { fileRoutes } from './routes/files.js';
 import { LOCAL_BLOB_PATH } from '../files/local/local-blob-store.js';
 import { tokenRoutes } from './routes/tokens.js';

@@ -23,6 +23,8 @@ import type { EventBus } from '../platform/events/bus.js';
 import type { Metrics } from '../platform/metrics/metrics.js';
 import type { AuditLog } from '../modules/audit/audit-service.js';
 import type { AgentsModule } from '../modules/agents/index.js';
+import type { ThreadsModule } from '../modules/threads/index.js';
+import type { RunsModule } from '../modules/runs/index.js';
 
 /** The rate limiters of the token routes (middleware/rate-limit.ts makes them). */
 export interface RateLimiters {
@@ -72,6 +74,10 @@ export interface AppDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
+  /** Threads, messages and run leases (src/modules/threads). */
+  threads: ThreadsModule;
+  /** Run reports, events and scores (src/modules/runs). */
+  runs: RunsModule;
   /** The agents module (src/modules/agents): providers, agents, runs. Its routes answer feature_disabled without it. */
   agents?: AgentsModule;
   /** The memory module (src/modules/memory); its routes answer feature_disabled without it. */

@@ -11,14 +11,13 @@
  * answers 404 like one that never existed. Lists are keyset-paginated like the workspace lists.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { NotFound } from '../../errors.js';
-import type { AppEnv } from '../context.js';
-import { declareRoute, createRouteModule, type RoutePolicy } from '../define-route.js';
-import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, MessageSchema, ThreadSchema } from '../openapi.js';
-import { toWireThread } from '../wire.js';
-import { sendJson } from '../respond.js';
-import { MessagePageQuery, readMessagePage } from './messages.js';
+import type { AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule, type RoutePolicy } from '../../http/define-route.js';
+import { requirePrincipal } from '../../http/middleware/authorize.js';
+import { errorResponses, IdParam, MessageSchema, ThreadSchema } from '../../http/openapi.js';
+import { toWireThread } from '../../http/wire.js';
+import { sendJson } from '../../http/respond.js';
+import { MessagePageQuery, readMessagePage } from './messages-routes.js';
 
 /** A backend credential only. */
 const PROJECT_READ: RoutePolicy = { category: 'data', scope: 'threads:read', sources: ['api_key'] };
@@ -62,7 +61,7 @@ export function projectRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(listProjectThreads, async (c) => {
     const principal = requirePrincipal(c);
     const query = c.req.valid('query');
-    const threads = await c.get('deps').store.listProjectThreads({
+    const threads = await c.get('deps').threads.service.listProjectThreads({
       projectId: principal.projectId,
       isArchived: query.is_archived === 'true',
       ...(query.after !== undefined ? { after: query.after } : {}),
@@ -73,10 +72,9 @@ export function projectRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(listProjectThreadMessages, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
-    const thread = await store.getProjectThread(principal.projectId, c.req.valid('param').threadId);
-    if (thread === undefined) throw new NotFound({ message: 'No such thread.' });
-    return sendJson(c, await readMessagePage(c.get('deps'), principal.projectId, thread.id, c.req.valid('query')), 200);
+    const deps = c.get('deps');
+    const thread = await deps.threads.service.requireProjectThread(principal.projectId, c.req.valid('param').threadId);
+    return sendJson(c, await readMessagePage(deps, principal.projectId, thread.id, c.req.valid('query')), 200);
   });
 
   return app;

@@ -1,21 +1,20 @@
 /**
  * Run leases, as the `assistant-cloud` client calls them (AssistantCloudThreadRuns.ts): the holder
- * of a lease opened with `open_run` (messages.ts) beats on `heartbeat_interval_ms` and ends it with a
+ * of a lease opened with `open_run` (messages-routes.ts) beats on `heartbeat_interval_ms` and ends it with a
  * reason. The server never expires a lease; listed messages report how long ago it last beat, and
  * readers judge staleness from that.
  *
  * The thread is resolved within the principal's workspace first, and the lease within the thread,
  * so another workspace's lease answers 404 like one that never existed. Every change is one
- * conditional write (kysely-store-messages.ts), so processes sharing the database agree.
+ * conditional write (messages-repository.ts), so processes sharing the database agree.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { NotFound, ThreadgateError } from '../../errors.js';
-import type { AppEnv } from '../context.js';
-import { declareRoute, createRouteModule } from '../define-route.js';
-import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam } from '../openapi.js';
-import { sendJson } from '../respond.js';
-import { LeaseId, RUN_HEARTBEAT_INTERVAL_MS, requireThread } from './messages.js';
+import type { AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { requirePrincipal } from '../../http/middleware/authorize.js';
+import { errorResponses, IdParam } from '../../http/openapi.js';
+import { sendJson } from '../../http/respond.js';
+import { LeaseId, RUN_HEARTBEAT_INTERVAL_MS } from './messages-routes.js';
 
 const RunParams = z.object({
   threadId: IdParam.openapi({ param: { name: 'threadId', in: 'path' } }),
@@ -63,32 +62,23 @@ const end = declareRoute({ category: 'data', scope: 'threads:write' }, {
   },
 });
 
-const noSuchLease = () => new NotFound({ message: 'No such run lease in this thread.' });
-
 export function runLeaseRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
 
   app.openapi(heartbeat, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
     const params = c.req.valid('param');
-    const thread = await requireThread(store, principal, params.threadId);
-    const outcome = await store.heartbeatRun(principal.projectId, thread.id, params.leaseId);
-    if (outcome === 'not_found') throw noSuchLease();
-    if (outcome === 'ended') throw new ThreadgateError('run_ended');
+    await c.get('deps').threads.service.heartbeat(principal, params.threadId, params.leaseId);
     return sendJson(c, { heartbeat_interval_ms: RUN_HEARTBEAT_INTERVAL_MS }, 200);
   });
 
   app.openapi(end, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
     const params = c.req.valid('param');
-    const thread = await requireThread(store, principal, params.threadId);
     // Without a JSON body the validator hands over nothing: an end with no reason.
     const body = (c.req.valid('json') as { reason?: z.infer<typeof EndReason> } | undefined) ?? {};
-    const outcome = await store.endRun(principal.projectId, thread.id, params.leaseId, body.reason ?? 'done');
-    if (!outcome.ok) throw noSuchLease();
-    return sendJson(c, { status: 'ended' as const, reason: outcome.reason }, 200);
+    const reason = await c.get('deps').threads.service.endLease(principal, params.threadId, params.leaseId, body.reason ?? 'done');
+    return sendJson(c, { status: 'ended' as const, reason }, 200);
   });
 
   return app;

@@ -5,8 +5,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { expectError } from '../helpers/error-contract.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 describe('run leases', () => {
   let t: TestApp;

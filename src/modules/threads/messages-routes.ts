@@ -4,32 +4,30 @@
  * 409, since its replies were made to the old content. The thread is first resolved within the
  * principal's workspace, so every message route of another workspace's thread answers 404.
  *
- * Run leases (run-leases.ts): `open_run` on create opens one on the new message; a write carrying
+ * Run leases (run-leases-routes.ts): `open_run` on create opens one on the new message; a write carrying
  * `lease_id` writes as its holder and renews it, and is refused with 409 `lease_mismatch` or
  * `run_ended`; listed messages carry `run`.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { Conflict, NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
-import type { Principal } from '../../auth/principal.js';
-import type { Json, Store, UpdateMessageResult } from '../../store/store.js';
-import type { AppDeps, AppEnv } from '../context.js';
-import { declareRoute, createRouteModule } from '../define-route.js';
-import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, JsonObject, MessageSchema, storedText } from '../openapi.js';
-import { toWireMessage } from '../wire.js';
-import { sendEmpty, sendJson } from '../respond.js';
+import type { Json } from '../../store/store.js';
+import type { AppDeps, AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { requirePrincipal } from '../../http/middleware/authorize.js';
+import { errorResponses, IdParam, JsonObject, MessageSchema, storedText } from '../../http/openapi.js';
+import { toWireMessage } from '../../http/wire.js';
+import { sendEmpty, sendJson } from '../../http/respond.js';
 
 const threadId = IdParam.openapi({ param: { name: 'threadId', in: 'path' } });
 const messageId = IdParam.openapi({ param: { name: 'messageId', in: 'path' } });
 export const Format = z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
-/** The query of a page of messages: here, and in the project-wide list (projects.ts). */
+/** The query of a page of messages: here, and in the project-wide list (projects-routes.ts). */
 export const MessagePageQuery = z.object({
   format: Format.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(20),
   after: IdParam.optional().openapi({ description: 'Keyset cursor: the id of the last message of the previous page.' }),
 });
 
-/** A run lease's id, as a body field or a path parameter (run-leases.ts). */
+/** A run lease's id, as a body field or a path parameter (run-leases-routes.ts). */
 export const LeaseId = IdParam;
 
 /**
@@ -160,45 +158,9 @@ const postFeedback = declareRoute({ category: 'data', scope: 'threads:write' }, 
   },
 });
 
-/** The thread, resolved within the principal's workspace, or 404. */
-export async function requireThread(store: Store, principal: Principal, id: string) {
-  const thread = await store.getThread(principal.projectId, principal.workspaceId, id);
-  if (thread === undefined) throw new NotFound({ message: 'No such thread.' });
-  return thread;
-}
-
-/** Turns a refused update into its error. */
-function checkUpdated(outcome: UpdateMessageResult): void {
-  if (outcome === 'not_found') throw new NotFound({ message: 'No such message.' });
-  if (outcome === 'has_children') throw new Conflict({ message: 'The message already has replies; add a sibling instead of editing it.' });
-  if (outcome === 'lease_mismatch') throw new ThreadgateError('lease_mismatch');
-  if (outcome === 'run_ended') throw new ThreadgateError('run_ended');
-}
-
-/**
- * A create carrying `lease_id` (the client's "writes the message with external_id as the holder of
- * this lease"): the message holding the lease gets the new content, through the same conditional
- * write as an update, and keeps its place in the tree. Its id is the answer.
- */
-async function writeLeasedMessage(
-  store: Store,
-  projectId: string,
-  threadId: string,
-  body: { lease_id?: string; external_id?: string; format: string; content: Record<string, unknown> },
-): Promise<string> {
-  const leaseId = body.lease_id!;
-  const message = await store.findMessageByLease(projectId, threadId, leaseId);
-  if (message === undefined || (body.external_id !== undefined && body.external_id !== message.externalId)) {
-    throw new ThreadgateError('lease_mismatch');
-  }
-  if (body.format !== message.format) throw new ValidationFailed('format', 'must be the format of the message that holds the lease');
-  checkUpdated(await store.updateMessage(projectId, threadId, message.id, body.content as Json, leaseId));
-  return message.id;
-}
-
 /** One page of a thread's messages, as sent; the caller has already found the thread for the principal. */
 export async function readMessagePage(deps: AppDeps, projectId: string, threadId: string, query: z.infer<typeof MessagePageQuery>) {
-  const messages = await deps.store.listMessages({
+  const messages = await deps.threads.service.listMessages({
     projectId,
     threadId,
     limit: query.limit,
@@ -214,77 +176,49 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(listMessages, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
-    const thread = await requireThread(store, principal, c.req.valid('param').threadId);
-    return sendJson(c, await readMessagePage(c.get('deps'), principal.projectId, thread.id, c.req.valid('query')), 200);
+    const deps = c.get('deps');
+    const thread = await deps.threads.service.requireThread(principal, c.req.valid('param').threadId);
+    return sendJson(c, await readMessagePage(deps, principal.projectId, thread.id, c.req.valid('query')), 200);
   });
 
   app.openapi(createMessage, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
-    const thread = await requireThread(store, principal, c.req.valid('param').threadId);
     const body = c.req.valid('json');
-    if (body.lease_id !== undefined) {
-      if (body.open_run === true) throw new ValidationFailed('open_run', 'cannot open a run while writing as the holder of one (lease_id)');
-      return sendJson(c, { message_id: await writeLeasedMessage(store, principal.projectId, thread.id, body) }, 200);
-    }
-    const result = await store.appendMessage({
-      projectId: principal.projectId,
-      workspaceId: principal.workspaceId,
-      threadId: thread.id,
+    const stored = await c.get('deps').threads.service.createMessage(principal, c.req.valid('param').threadId, {
       parentId: body.parent_id,
-      ...(body.parent_external_id !== undefined && body.parent_id === null ? { parentExternalId: body.parent_external_id } : {}),
+      ...(body.parent_external_id !== undefined ? { parentExternalId: body.parent_external_id } : {}),
       format: body.format,
       content: body.content as Json,
-      externalId: body.external_id ?? null,
-      ...(body.open_run === true ? { openRun: true } : {}),
+      ...(body.external_id !== undefined ? { externalId: body.external_id } : {}),
+      ...(body.open_run !== undefined ? { openRun: body.open_run } : {}),
+      ...(body.lease_id !== undefined ? { leaseId: body.lease_id } : {}),
     });
-    if (!result.ok) {
-      if (result.reason === 'thread_not_found') throw new NotFound({ message: 'No such thread.' });
-      throw new ValidationFailed(body.parent_id !== null ? 'parent_id' : 'parent_external_id', 'no such message in this thread');
+    if (!stored.created) return sendJson(c, { message_id: stored.messageId }, 200);
+    if (stored.run !== undefined) {
+      return sendJson(c, { message_id: stored.messageId, lease_id: stored.run.leaseId, heartbeat_interval_ms: RUN_HEARTBEAT_INTERVAL_MS }, 201);
     }
-    const run = result.message.run;
-    if (run !== undefined) {
-      return sendJson(c, { message_id: result.message.id, lease_id: run.leaseId, heartbeat_interval_ms: RUN_HEARTBEAT_INTERVAL_MS }, 201);
-    }
-    return sendJson(c, { message_id: result.message.id }, 201);
+    return sendJson(c, { message_id: stored.messageId }, 201);
   });
 
   app.openapi(updateMessage, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
     const params = c.req.valid('param');
-    const thread = await requireThread(store, principal, params.threadId);
     const body = c.req.valid('json');
-    checkUpdated(await store.updateMessage(principal.projectId, thread.id, params.messageId, body.content as Json, body.lease_id));
+    await c.get('deps').threads.service.editMessage(principal, params.threadId, params.messageId, body.content as Json, body.lease_id);
     return sendEmpty(c);
   });
 
   app.openapi(deleteMessages, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
-    const thread = await requireThread(store, principal, c.req.valid('param').threadId);
-    await store.deleteMessages(principal.projectId, thread.id, c.req.valid('json').message_ids);
+    await c.get('deps').threads.service.deleteMessages(principal, c.req.valid('param').threadId, c.req.valid('json').message_ids);
     return sendEmpty(c);
   });
 
   app.openapi(postFeedback, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
     const params = c.req.valid('param');
-    const thread = await requireThread(store, principal, params.threadId);
-    const message = await store.getMessage(principal.projectId, thread.id, params.messageId);
-    if (message === undefined) throw new NotFound({ message: 'No such message.' });
     const body = c.req.valid('json');
-    const comment = body.comment?.trim();
-    const feedback = await store.putFeedback({
-      projectId: principal.projectId,
-      threadId: thread.id,
-      messageId: message.id,
-      userId: principal.userId,
-      type: body.type,
-      comment: comment === undefined || comment === '' ? null : comment,
-    });
+    const feedback = await c.get('deps').threads.service.putFeedback(principal, params.threadId, params.messageId, body.type, body.comment);
     return sendJson(c, { feedback_id: feedback.id, type: feedback.type, comment: feedback.comment }, 201);
   });
 

@@ -1,32 +1,65 @@
 /**
- * Messages and their feedback. A thread's messages form a tree (`parent_id`, `height`); every
- * change to it runs in a transaction that first locks the thread row (store-context.ts), so the
- * checks it makes still hold when it writes.
+ * The messages repository: messages and their feedback. A thread's messages form a tree
+ * (`parent_id`, `height`); every change to it runs in a transaction that first locks the thread
+ * row (lockThread below), so the checks it makes still hold when it writes.
  *
  * These methods take the project and thread, not the workspace: the caller has resolved the thread
- * within its workspace already (routes/messages.ts). appendMessage checks the workspace again,
+ * within its workspace already (threads-service.ts). appendMessage checks the workspace again,
  * inside its transaction, because it is the one that writes to the thread row.
  */
 import type { Transaction } from 'kysely';
-import { NotFound } from '../errors.js';
-import { createId, createSecret } from '../crypto/random-id.js';
-import type { Database, MessagesTable } from './database.js';
-import { toFeedback, toMessage, writeJson } from './rows.js';
-import { checkLimit, lockThread, type StoreContext } from './store-context.js';
-import type { AppendResult, Store } from './store.js';
+import { NotFound } from '../../errors.js';
+import { createId, createSecret } from '../../crypto/random-id.js';
+import type { Json } from '../../store/store.js';
+import { writeJson } from '../../store/rows.js';
+import { checkLimit, type StoreContext } from '../../store/store-context.js';
+import { toFeedback, toMessage, type MessagesTable, type ThreadsDatabase } from './threads-tables.js';
+import type {
+  AppendResult,
+  EndRunResult,
+  Feedback,
+  HeartbeatRunResult,
+  ListMessagesQuery,
+  Message,
+  NewMessage,
+  RunEndReason,
+  UpdateMessageResult,
+} from './threads-types.js';
 
-export type MessageMethods = Pick<
-  Store,
-  | 'appendMessage'
-  | 'getMessage'
-  | 'listMessages'
-  | 'updateMessage'
-  | 'deleteMessages'
-  | 'putFeedback'
-  | 'findMessageByLease'
-  | 'heartbeatRun'
-  | 'endRun'
->;
+export interface MessagesRepository {
+  /** Inserts a message, computing `height` from its parent, and bumps the thread's `lastMessageAt`. Atomic. */
+  appendMessage(input: NewMessage): Promise<AppendResult>;
+  getMessage(projectId: string, threadId: string, messageId: string): Promise<Message | undefined>;
+  /** Newest first (created_at, then id), as the hosted service returns them. */
+  listMessages(query: ListMessagesQuery): Promise<Message[]>;
+  /**
+   * Replaces the content; refuses when the message has children. With `leaseId`, writes as the
+   * holder of that run lease, which renews it, and refuses when the message does not hold it or it
+   * has ended. Atomic.
+   */
+  updateMessage(projectId: string, threadId: string, messageId: string, content: Json, leaseId?: string): Promise<UpdateMessageResult>;
+  /** The message of the thread holding this run lease, running or ended. */
+  findMessageByLease(projectId: string, threadId: string, leaseId: string): Promise<Message | undefined>;
+  /** Records a beat of a running lease. One conditional write: never renews an ended lease. */
+  heartbeatRun(projectId: string, threadId: string, leaseId: string): Promise<HeartbeatRunResult>;
+  /** Ends a running lease with `reason`; ending an ended one changes nothing and reports its first reason. */
+  endRun(projectId: string, threadId: string, leaseId: string, reason: RunEndReason): Promise<EndRunResult>;
+  /** Deletes the listed messages of this thread and every descendant of them. Returns how many went. */
+  deleteMessages(projectId: string, threadId: string, messageIds: readonly string[]): Promise<number>;
+  /** One feedback per user and message; a second one replaces the first. */
+  putFeedback(input: { projectId: string; threadId: string; messageId: string; userId: string; type: 'positive' | 'negative'; comment: string | null }): Promise<Feedback>;
+}
+
+/**
+ * Takes the write lock on one thread's row (PostgreSQL) and says whether the thread exists. Every
+ * change to a thread's messages takes it first, so "has children?", "is the parent still there?"
+ * and "which descendants go?" are answered with no other writer of that thread in between.
+ */
+async function lockThread(ctx: StoreContext<ThreadsDatabase>, trx: Transaction<ThreadsDatabase>, projectId: string, threadId: string): Promise<boolean> {
+  let query = trx.selectFrom('threads').select('id').where('project_id', '=', projectId).where('id', '=', threadId);
+  if (ctx.hooks.rowLocks) query = query.forUpdate();
+  return (await query.executeTakeFirst()) !== undefined;
+}
 
 /**
  * A new run lease's id. Random rather than time-ordered: the id is what its holder writes with, so
@@ -48,7 +81,7 @@ class Refused extends Error {
 const IDS_PER_STATEMENT = 500;
 
 /** Deletes `rootIds` of the thread and all their descendants, feedback first. */
-async function deleteSubtrees(trx: Transaction<Database>, projectId: string, threadId: string, rootIds: readonly string[]): Promise<number> {
+async function deleteSubtrees(trx: Transaction<ThreadsDatabase>, projectId: string, threadId: string, rootIds: readonly string[]): Promise<number> {
   // A recursive CTE works on both databases and, unlike ON DELETE CASCADE, has no depth limit
   // (SQLite stops cascading at 1000 levels). UNION, not UNION ALL: a cycle cannot loop forever.
   const doomed = () =>
@@ -81,8 +114,11 @@ async function deleteSubtrees(trx: Transaction<Database>, projectId: string, thr
   return Number(deleted.numDeletedRows);
 }
 
-/** The message and feedback methods of the store, over `ctx.db`. */
-export function messageMethods(ctx: StoreContext): MessageMethods {
+/**
+ * @example
+ * const messages = createMessagesRepository(storeContextOf<ThreadsDatabase>(store))
+ */
+export function createMessagesRepository(ctx: StoreContext<ThreadsDatabase>): MessagesRepository {
   const { db } = ctx;
 
   const inThread = (projectId: string, threadId: string) =>

@@ -5,9 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssistantCloud, generateThreadTitle } from 'assistant-cloud';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { startListeningServer, type ListeningServer } from '../helpers/listening-server.js';
-import { expectError } from '../helpers/error-contract.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
+import { startListeningServer, type ListeningServer } from '../../helpers/listening-server.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const userText = (text: string) => ({ role: 'user', content: [{ type: 'text', text }] });
 

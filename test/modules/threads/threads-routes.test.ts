@@ -2,10 +2,13 @@
  * `GET /v1/threads` lists like the hosted service: without `is_archived`, unarchived threads only
  * (the assistant-cloud client lists its active threads that way, and its archived ones with
  * `is_archived=true`), so newer archived threads never crowd active ones off the first page.
+ *
+ * `POST /v1/threads/claim` ends the anonymous session it absorbs at once, in this process's
+ * credential cache too: its revocation moves the revocation epoch once the claim has committed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
 
 describe('thread list', () => {
   let t: TestApp;
@@ -34,5 +37,28 @@ describe('thread list', () => {
 
     await t.call('PUT', `/v1/threads/${archived[0]}`, { token, body: { is_archived: false } });
     assert.deepEqual(await ids(''), [archived[0], active], 'unarchived, it is listed again');
+  });
+});
+
+describe('thread claim', () => {
+  let t: TestApp;
+  before(async () => (t = await createTestApp()));
+  after(async () => t.close());
+
+  it('moves the anonymous session\'s threads and ends that session at once, its cached access token included', async () => {
+    const session = (await t.call('POST', '/v1/auth/tokens/anonymous')).body;
+    const anonymous = session.access_token as string;
+    const threadId = (await t.call('POST', '/v1/threads', { token: anonymous, body: { title: 'before signing in' } })).body.thread_id as string;
+    // Accepted, and so cached, more than once before the claim.
+    for (let i = 0; i < 3; i++) assert.equal((await t.call('GET', '/v1/threads', { token: anonymous })).status, 200);
+
+    const alice = await t.tokenFor('alice', 'ws-alice');
+    const claimed = await t.call('POST', '/v1/threads/claim', { token: alice, body: { refresh_token: session.refresh_token.token } });
+    assert.deepEqual([claimed.status, claimed.body], [200, { moved: 1 }]);
+    assert.equal((await t.call('GET', `/v1/threads/${threadId}`, { token: alice })).body.thread.workspace_id, 'ws-alice');
+
+    expectError(await t.call('GET', '/v1/threads', { token: anonymous }), 401, 'token_revoked');
+    expectError(await t.call('POST', '/v1/auth/tokens/refresh', { body: { refresh_token: session.refresh_token.token } }), 401, 'invalid_refresh_token');
+    expectError(await t.call('POST', '/v1/threads/claim', { token: alice, body: { refresh_token: session.refresh_token.token } }), 401, 'invalid_refresh_token');
   });
 });

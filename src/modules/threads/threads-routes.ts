@@ -5,15 +5,13 @@
  * and workspace, so another workspace's thread id answers 404 like an id that never existed.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { AuthError, Conflict, NotFound, PolicyDenied, RefreshTokenInvalid } from '../../errors.js';
 import type { Json } from '../../store/store.js';
-import { resolveRefreshToken } from '../../auth/refresh-token.js';
-import type { AppEnv } from '../context.js';
-import { declareRoute, createRouteModule } from '../define-route.js';
-import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, ThreadSchema, storedJson, storedText } from '../openapi.js';
-import { toWireThread } from '../wire.js';
-import { sendEmpty, sendJson } from '../respond.js';
+import type { AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { requirePrincipal } from '../../http/middleware/authorize.js';
+import { errorResponses, IdParam, ThreadSchema, storedJson, storedText } from '../../http/openapi.js';
+import { toWireThread } from '../../http/wire.js';
+import { sendEmpty, sendJson } from '../../http/respond.js';
 
 const ThreadParams = z.object({ threadId: IdParam.openapi({ param: { name: 'threadId', in: 'path' } }) });
 const Timestamp = z.iso.datetime({ offset: true });
@@ -133,7 +131,7 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(listThreads, async (c) => {
     const principal = requirePrincipal(c);
     const query = c.req.valid('query');
-    const threads = await c.get('deps').store.listThreads({
+    const threads = await c.get('deps').threads.service.listThreads({
       projectId: principal.projectId,
       workspaceId: principal.workspaceId,
       // The client lists its active threads without the flag and archived ones with
@@ -149,79 +147,44 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
   // Registered before /v1/threads/{threadId} routes so "claim" is never taken for an id.
   app.openapi(claimThreads, async (c) => {
     const principal = requirePrincipal(c);
-    const { refresh_token: refreshToken } = c.req.valid('json');
-    const deps = c.get('deps');
-    let family: Awaited<ReturnType<typeof resolveRefreshToken>>;
-    try {
-      family = await resolveRefreshToken(deps, refreshToken);
-    } catch (error) {
-      // The code the refresh route answers for the same token (docs/credentials/anonymous.md), so a
-      // client handles a spent anonymous refresh token one way; `field` says it is the body's token,
-      // not the caller's credential, that was refused.
-      if (error instanceof AuthError) {
-        throw new RefreshTokenInvalid({
-          message: 'The refresh_token is invalid, expired, spent or revoked; send the session\'s current refresh token.',
-          fields: { field: 'refresh_token' },
-          ...(error.detail !== undefined ? { detail: error.detail } : {}),
-          cause: error,
-        });
-      }
-      throw error;
-    }
-    if (family.projectId !== principal.projectId) throw new PolicyDenied({ message: 'The refresh token belongs to another project.' });
-    if (family.workspaceId === principal.workspaceId) return sendJson(c, { moved: 0 }, 200);
-    const moved = await deps.store.moveThreads(principal.projectId, family.workspaceId, principal.workspaceId);
-    // The anonymous identity is absorbed: its session ends, so it cannot reach the moved threads' new home.
-    await deps.store.revokeRefreshFamily(principal.projectId, family.id, deps.clock());
+    const moved = await c.get('deps').threads.service.claim(principal, c.req.valid('json').refresh_token);
     return sendJson(c, { moved }, 200);
   });
 
   app.openapi(createThread, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const { store, clock } = c.get('deps');
-    if (body.external_id !== undefined) {
-      const existing = await store.findThreadByExternalId(principal.projectId, principal.workspaceId, body.external_id);
-      if (existing !== undefined) {
-        if (body.upsert === true) return sendJson(c, { thread_id: existing.id }, 200);
-        throw new Conflict({ message: 'A thread with this external_id already exists (send upsert: true to reuse it).' });
-      }
-    }
-    const thread = await store.createThread({
-      projectId: principal.projectId,
-      workspaceId: principal.workspaceId,
-      title: body.title ?? '',
-      lastMessageAt: body.last_message_at !== undefined ? Date.parse(body.last_message_at) : clock(),
-      metadata: (body.metadata ?? null) as Json,
-      externalId: body.external_id ?? null,
+    const { threadId, created } = await c.get('deps').threads.service.createThread(principal, {
+      ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(body.last_message_at !== undefined ? { lastMessageAt: Date.parse(body.last_message_at) } : {}),
+      ...(body.metadata !== undefined ? { metadata: body.metadata as Json } : {}),
+      ...(body.external_id !== undefined ? { externalId: body.external_id } : {}),
+      ...(body.upsert !== undefined ? { upsert: body.upsert } : {}),
     });
-    return sendJson(c, { thread_id: thread.id }, 201);
+    return created ? sendJson(c, { thread_id: threadId }, 201) : sendJson(c, { thread_id: threadId }, 200);
   });
 
   app.openapi(getThread, async (c) => {
     const principal = requirePrincipal(c);
-    const thread = await c.get('deps').store.getThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId);
-    if (thread === undefined) throw new NotFound({ message: 'No such thread.' });
+    const thread = await c.get('deps').threads.service.requireThread(principal, c.req.valid('param').threadId);
     return sendJson(c, { thread: toWireThread(thread) }, 200);
   });
 
   app.openapi(updateThread, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const updated = await c.get('deps').store.updateThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId, {
+    await c.get('deps').threads.service.updateThread(principal, c.req.valid('param').threadId, {
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(body.last_message_at !== undefined ? { lastMessageAt: Date.parse(body.last_message_at) } : {}),
       ...(body.metadata !== undefined ? { metadata: body.metadata as Json } : {}),
       ...(body.is_archived !== undefined ? { isArchived: body.is_archived } : {}),
     });
-    if (updated === undefined) throw new NotFound({ message: 'No such thread.' });
     return sendEmpty(c);
   });
 
   app.openapi(deleteThread, async (c) => {
     const principal = requirePrincipal(c);
-    const deleted = await c.get('deps').store.deleteThread(principal.projectId, principal.workspaceId, c.req.valid('param').threadId);
-    if (!deleted) throw new NotFound({ message: 'No such thread.' });
+    await c.get('deps').threads.service.deleteThread(principal, c.req.valid('param').threadId);
     return sendEmpty(c);
   });
 

@@ -20,21 +20,18 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFound } from '../../errors.js';
 import type { TitleMessage } from '../../titles/title-generator.js';
-import type { AppEnv } from '../context.js';
-import { declareRoute, createRouteModule } from '../define-route.js';
-import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, storedText } from '../openapi.js';
-import { standardHeadersOf } from '../respond.js';
-import { streamAgentRun } from '../../modules/agents/agents-routes.js';
-import { toTurn } from '../../modules/agents/conversation.js';
+import type { AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { requirePrincipal } from '../../http/middleware/authorize.js';
+import { errorResponses, IdParam, storedText } from '../../http/openapi.js';
+import { standardHeadersOf } from '../../http/respond.js';
+import { streamAgentRun } from '../agents/agents-routes.js';
+import { toTurn } from '../agents/conversation.js';
 import { PolicyDenied } from '../../errors.js';
 import type { Context } from 'hono';
 import type { Principal } from '../../auth/principal.js';
 
 export const THREAD_TITLE_ASSISTANT = 'system/thread_title';
-
-/** What a stored title holds at most (PUT /v1/threads/{id} accepts as much). */
-const MAX_STORED_TITLE = 1000;
 
 const MessageSchema = z.looseObject({
   role: z.string().max(64),
@@ -112,11 +109,9 @@ export function runStreamRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(streamRun, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const { store, titleGenerator, logger } = c.get('deps');
+    const { threads, titleGenerator, logger } = c.get('deps');
     if (body.assistant_id !== THREAD_TITLE_ASSISTANT) return runAgent(c, principal, body) as never;
-    const { projectId, workspaceId } = principal;
-    const threadId = body.thread_id;
-    if ((await store.getThread(projectId, workspaceId, threadId)) === undefined) throw new NotFound({ message: 'No such thread.' });
+    const threadId = (await threads.service.requireThread(principal, body.thread_id)).id;
 
     const signal = c.req.raw.signal;
     const pieces = titleGenerator.generateTitle({ threadId, messages: toTitleMessages(body.messages ?? []), signal })[Symbol.asyncIterator]();
@@ -131,9 +126,8 @@ export function runStreamRoutes(): OpenAPIHono<AppEnv> {
             if (next.value !== '') controller.enqueue(encoder.encode(next.value));
             return;
           }
-          const stored = Array.from(title.trim().replace(/\u0000/g, '')).slice(0, MAX_STORED_TITLE).join('');
           // Stored before the body ends: the client reads the end of the body as "title saved".
-          if (stored !== '') await store.updateThread(projectId, workspaceId, threadId, { title: stored });
+          await threads.service.storeTitle(principal, threadId, title);
           controller.close();
         } catch (error) {
           logger.error({ err: error, threadId }, 'thread title generation failed');

@@ -1,18 +1,16 @@
 /**
  * Run reports, engagement events and scores (AssistantCloudRuns/Events/Scores.ts). Telemetry is
  * data the workspace owns like its threads: it is stored under the principal's project and
- * workspace, and any thread it names must be one of the workspace's own (else 404), so a report
- * can never attach itself to another workspace's conversation.
+ * workspace, and any thread it names must be one of the workspace's own (else 404, runs-service.ts),
+ * so a report can never attach itself to another workspace's conversation.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { NotFound } from '../../errors.js';
-import type { Principal } from '../../auth/principal.js';
-import type { Json, Store } from '../../store/store.js';
-import type { AppEnv } from '../context.js';
-import { declareRoute, createRouteModule } from '../define-route.js';
-import { requirePrincipal } from '../middleware/authorize.js';
-import { errorResponses, IdParam, storedJson, storedJsonDocument, storedText } from '../openapi.js';
-import { sendJson } from '../respond.js';
+import type { Json } from '../../store/store.js';
+import type { AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { requirePrincipal } from '../../http/middleware/authorize.js';
+import { errorResponses, IdParam, storedJson, storedJsonDocument, storedText } from '../../http/openapi.js';
+import { sendJson } from '../../http/respond.js';
 
 const createRun = declareRoute({ category: 'data', scope: 'threads:write' }, {
   method: 'post',
@@ -102,44 +100,21 @@ const createScore = declareRoute({ category: 'data', scope: 'threads:write' }, {
   },
 });
 
-/** Refuses a thread id that is not the workspace's own. */
-async function checkThreads(store: Store, principal: Principal, threadIds: Iterable<string | undefined>) {
-  for (const id of new Set(threadIds)) {
-    if (id === undefined) continue;
-    if ((await store.getThread(principal.projectId, principal.workspaceId, id)) === undefined) {
-      throw new NotFound({ message: 'No such thread.' });
-    }
-  }
-}
-
 export function telemetryRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
 
   app.openapi(createRun, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
     const report = c.req.valid('json');
-    await checkThreads(store, principal, [report.thread_id]);
-    const run = await store.createRun({
-      projectId: principal.projectId,
-      workspaceId: principal.workspaceId,
-      userId: principal.userId,
-      threadId: report.thread_id,
-      status: report.status,
-      report: report as Json,
-    });
+    const run = await c.get('deps').runs.service.createRun(principal, report.thread_id, report.status, report as Json);
     return sendJson(c, { run_id: run.id }, 201);
   });
 
   app.openapi(createEvents, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
     const { events } = c.req.valid('json');
-    await checkThreads(store, principal, events.map((event) => event.thread_id));
-    const accepted = await store.createEvents(
-      principal.projectId,
-      principal.workspaceId,
-      principal.userId,
+    const accepted = await c.get('deps').runs.service.createEvents(
+      principal,
       events.map((event) => ({
         kind: event.kind,
         threadId: event.thread_id ?? null,
@@ -154,14 +129,9 @@ export function telemetryRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(createScore, async (c) => {
     const principal = requirePrincipal(c);
-    const { store } = c.get('deps');
     const body = c.req.valid('json');
-    await checkThreads(store, principal, [body.thread_id]);
     const value = typeof body.value === 'boolean' ? (body.value ? 1 : 0) : (body.value ?? null);
-    const score = await store.createScore({
-      projectId: principal.projectId,
-      workspaceId: principal.workspaceId,
-      userId: principal.userId,
+    const score = await c.get('deps').runs.service.createScore(principal, {
       name: body.name,
       dataType: body.data_type,
       value,
