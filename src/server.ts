@@ -44,6 +44,10 @@ import { subscribeAuditLog } from './modules/audit/audit-subscriber.js';
 import { createAgentsModule } from './modules/agents/index.js';
 import { applyProvidersFile } from './modules/agents/providers-file.js';
 import { agentMemoryOf } from './modules/agents/memory-adapter.js';
+import { createThreadsModule } from './modules/threads/index.js';
+import { createRunsModule, runsFollowerOf } from './modules/runs/index.js';
+import { resolveRefreshToken } from './auth/refresh-token.js';
+import { revokeRefreshFamilyWith } from './store/kysely-store-auth.js';
 
 export interface Services {
   deps: AppDeps;
@@ -134,10 +138,28 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
     // provider was down, and purges expired memories, in the background.
     memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
+    // Threads and runs (src/modules/threads, src/modules/runs). A deleted thread takes its
+    // telemetry along, and a claim moves it, in the threads module's own transaction (the runs
+    // module's follower). The claim revokes the anonymous session in that transaction too, through
+    // the sessions port: the family is the platform's credential (auth/refresh-token.ts), and the
+    // revocation epoch moves once the transaction has committed, as withRevocationEvents moves it
+    // after every revoking store write.
+    const revocationEpoch = epoch;
+    const threads = createThreadsModule({
+      store: rawStore,
+      clock,
+      followers: [runsFollowerOf(rawStore)],
+      sessions: {
+        resolveFamily: (refreshToken) => resolveRefreshToken({ store, clock }, refreshToken),
+        revokeFamily: (trx, projectId, familyId, at) => revokeRefreshFamilyWith(trx, projectId, familyId, at),
+        familyRevoked: () => revocationEpoch.revoked(),
+      },
+    });
+    const runs = createRunsModule({ store: rawStore, threads: threads.service });
     // Agents (src/modules/agents): providers, agents and runs over the same database; the run
     // limits share the rate limiters' store (Redis when configured); agents that use memory
     // search and keep the caller's memories through the memory module (memory-adapter.ts).
-    const agents = createAgentsModule({ store, secretBox, config, limiters: limiterStore, logger, clock, memory: agentMemoryOf(memory.service) });
+    const agents = createAgentsModule({ store, threads: threads.service, secretBox, config, limiters: limiterStore, logger, clock, memory: agentMemoryOf(memory.service) });
     if (config.agents.providersFile !== null) await applyProvidersFile(agents.service, secretBox, config.agents.providersFile, process.env, logger);
     const deps: AppDeps = {
       config,
@@ -164,6 +186,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       metrics,
       logger,
       clock,
+      threads,
+      runs,
       agents,
     };
     if (config.memoryBackfillMs > 0) memory.backfill.start();

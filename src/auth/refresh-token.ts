@@ -141,7 +141,7 @@ async function locate(deps: Pick<SessionDeps, 'store' | 'clock'>, token: string)
  *
  * @example
  * const family = await resolveRefreshToken(deps, body.refresh_token)
- * await store.moveThreads(family.projectId, family.workspaceId, principal.workspaceId)
+ * // then the claim moves family.workspaceId's threads (modules/threads threads-service.ts)
  */
 export async function resolveRefreshToken(deps: Pick<SessionDeps, 'store' | 'clock'>, token: string): Promise<RefreshFamily> {
   const { record, family } = await locate(deps, token);

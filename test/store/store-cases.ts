@@ -9,13 +9,9 @@ import { after, before, describe } from 'node:test';
 import type { StoreDeps } from '../../src/store/store-context.js';
 import type { Store } from '../../src/store/store.js';
 import { createId } from '../../src/crypto/random-id.js';
-import { appendCases } from './store-cases-append.js';
 import { authCases } from './store-cases-auth.js';
 import { authKeyCases } from './store-cases-auth-keys.js';
 import { authRuleCases } from './store-cases-auth-rules.js';
-import { messageCases } from './store-cases-messages.js';
-import { runLeaseCases } from './store-cases-run-leases.js';
-import { threadCases } from './store-cases-threads.js';
 
 /** Opens a migrated store on the run's database; called twice, two connections to one database (two processes). */
 export type MakeStore = (deps?: StoreDeps) => Promise<Store>;
@@ -67,10 +63,6 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
       await ctx?.peer.close();
     });
 
-    threadCases(get);
-    messageCases(get);
-    appendCases(get);
-    runLeaseCases(get);
     authCases(get);
     authKeyCases(get);
     authRuleCases(get);
