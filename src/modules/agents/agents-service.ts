@@ -360,8 +360,15 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       reservations.set(run, { tokens, inputTokens, userUntil: now + user.value.msBeforeNext, agentUntil: now + agent.value.msBeforeNext });
       return;
     }
-    // A refused consume has counted its points too: all of it is given back, and so is the run.
-    await Promise.all([userTokens.reward(userKey, tokens), agentTokens.reward(agentKey, tokens), userRuns.reward(userKey, 1), agentRuns.reward(agentKey, 1)]);
+    // A refused consume has counted its points too (a failed one has not): what was counted is
+    // given back, and so is the run per minute.
+    const counted = (settled: PromiseSettledResult<RateLimiterRes>) => settled.status === 'fulfilled' || settled.reason instanceof RateLimiterRes;
+    await Promise.all([
+      counted(user) ? userTokens.reward(userKey, tokens) : undefined,
+      counted(agent) ? agentTokens.reward(agentKey, tokens) : undefined,
+      userRuns.reward(userKey, 1),
+      agentRuns.reward(agentKey, 1),
+    ]);
     valueOf(user, userTokens, `This run may spend up to ${tokens} model tokens: more than this user has left today.`);
     valueOf(agent, agentTokens, `This run may spend up to ${tokens} model tokens: more than this agent has left today.`);
   }
