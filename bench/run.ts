@@ -19,7 +19,7 @@ import { dropTemplates, freshPostgresDatabase, postgresReachable, type FreshData
 import { CACHE_DIR, copySqlitePreload } from './preload/sqlite.js';
 import { copyMemoryPreload } from './preload/memories-sqlite.js';
 import { freshMemoryDatabase } from './preload/memories-postgres.js';
-import { compare, formatTable, summarize, writeReport, type SetupResult } from './report.js';
+import { compare, formatTable, formatTargets, summarize, targetLines, writeReport, type SetupResult } from './report.js';
 import { SETUPS } from './setups/index.js';
 import type { Comparison, Prepared, Setup, SetupContext } from './setups/types.js';
 import { createRsaIdentityProvider, randomSecret, type RsaIdentityProvider } from './tokens.js';
@@ -213,8 +213,10 @@ async function main(): Promise<void> {
     await cleanup();
   }
   compare(results, comparisons);
-  const path = writeReport({ startedAt, finishedAt: new Date().toISOString(), machine, pinning: pin.description, options, setups: results });
+  const targets = targetLines(results);
+  const path = writeReport({ startedAt, finishedAt: new Date().toISOString(), machine, pinning: pin.description, options, setups: results, targets });
   console.log(`\n${formatTable(results)}\n`);
+  if (targets.length > 0) console.log(`${formatTargets(targets)}\n`);
   console.log(`auth setups: ${options.runs} interleaved rounds of ${options.durationSeconds} s each after ${options.warmupSeconds} s warm-up; real work: ${options.workRuns} × ${options.workDurationSeconds} s; ${options.connections} connections, one ${loadGenerator} thread; medians.`);
   console.log(`results: ${path}`);
 }
