@@ -4,37 +4,17 @@
  * secondary indexes dropped, then one FTS rebuild and the indexes again), then copied for each run.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { PROJECT_ID, type PreloadSize } from './data.js';
 import { EMBEDDING_MODEL, memoryPreloadVersion, preloadedMemories } from './memories.js';
-import { CACHE_DIR } from './sqlite.js';
+import { cachedSqliteFile, copyCached } from './sqlite.js';
 
-export async function cachedMemoryPreload(size: PreloadSize, log: (line: string) => void): Promise<string> {
-  mkdirSync(CACHE_DIR, { recursive: true });
-  const path = join(CACHE_DIR, `memories-${size}-${memoryPreloadVersion()}.db`);
-  if (existsSync(path)) return path;
-  const building = `${path}.building`;
-  for (const suffix of ['', '-wal', '-shm']) rmSync(building + suffix, { force: true });
-  // Preloads of older versions are of no further use.
-  for (const name of readdirSync(CACHE_DIR)) if (name.startsWith(`memories-${size}-`)) rmSync(join(CACHE_DIR, name), { force: true });
-  const started = Date.now();
-  log(`building the ${size} SQLite memory preload (${path}) ...`);
-  const store = createSqliteStore({ path: building });
-  await store.migrate();
-  await store.close();
-  fillMemories(building, size);
-  renameSync(building, path);
-  log(`built the ${size} SQLite memory preload in ${((Date.now() - started) / 1000).toFixed(1)} s (${(statSync(path).size / 1e6).toFixed(0)} MB)`);
-  return path;
+export function cachedMemoryPreload(size: PreloadSize, log: (line: string) => void): Promise<string> {
+  return cachedSqliteFile(`memories-${size}`, memoryPreloadVersion(), `${size} SQLite memory preload`, (path) => fillMemories(path, size), log);
 }
 
-export async function copyMemoryPreload(size: PreloadSize, dir: string, log: (line: string) => void): Promise<string> {
-  const cached = await cachedMemoryPreload(size, log);
-  const copy = join(dir, `memories-${size}.db`);
-  copyFileSync(cached, copy);
-  return copy;
+/** A fresh copy of the cached memory preload in `dir`, for one run. */
+export function copyMemoryPreload(size: PreloadSize, dir: string, log: (line: string) => void): Promise<string> {
+  return copyCached(cachedMemoryPreload(size, log), dir);
 }
 
 function fillMemories(path: string, size: PreloadSize): void {
