@@ -81,6 +81,8 @@ export function compare(results: SetupResult[], comparisons: ReadonlyMap<string,
     let value: number | null = null;
     if (result.median !== undefined && other?.median !== undefined) {
       value = comparison.kind === 'throughput' ? result.median.rps / other.median.rps : other.median.p50Ms / result.median.p50Ms;
+      // A setup that completed no request has no p50 (0): no ratio either.
+      if (!Number.isFinite(value)) value = null;
     }
     const { target } = comparison;
     const met = value === null || target === undefined ? null : comparison.kind === 'throughput' ? value >= target : value <= target;
