@@ -10,7 +10,8 @@
  *   --quiet-wait 60s     before each setup, wait up to this long for other processes to stop using
  *                        the CPU (default 60s; 0 never waits); the CPU they used is recorded anyway
  *   --quick              smoke run: 1 run of 2s per setup, 1s warm-up
- *   --only a,b           only these setups (names as in the table; a trailing * matches a prefix)
+ *   --only a,b           only these setups (names as in the table; * matches any characters:
+ *                        tg-* every name starting with tg-, *memory* every name with memory in it)
  *   --small              real-work setups on the 10k-message preload instead of the 1M one
  *   --postgres URL       server for the PostgreSQL setups (default postgres://postgres@127.0.0.1:5432/test)
  *   --rebuild-cache      rebuild the cached preloads (SQLite files, PostgreSQL template databases)
@@ -95,8 +96,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   });
 }
 
-/** Whether `--only` selects `name` (`tg-*` matches every name starting with `tg-`). */
+/** Whether `--only` selects `name` (`*` matches any characters: `tg-*`, `*memory*`, `*-10k`). */
 export function selects(options: BenchOptions, name: string): boolean {
   if (options.only === null) return true;
-  return options.only.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name));
+  return options.only.some((pattern) => {
+    const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(`^${parts.join('.*')}$`).test(name);
+  });
 }

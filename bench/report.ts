@@ -39,6 +39,20 @@ export interface RunReport {
   pinning: string;
   options: BenchOptions;
   setups: SetupResult[];
+  /** Every comparison with a target, one line each (also in each setup's `comparison`). */
+  targets: TargetLine[];
+}
+
+/** One target of the issue, as this run measured it. */
+export interface TargetLine {
+  /** The setup the ratio is about: Threadgate at 1M (÷ its floor), or Threadgate at 10k (1M p50 ÷ this p50). */
+  setup: string;
+  /** `throughput`: req/s ÷ `against`'s; `latency-growth`: `against`'s p50 (1M) ÷ this setup's p50 (10k). */
+  kind: Comparison['kind'];
+  against: string;
+  value: number | null;
+  target: number;
+  met: boolean | null;
 }
 
 export function summarize(runs: readonly RunResult[]): NonNullable<SetupResult['median']> {
@@ -67,11 +81,41 @@ export function compare(results: SetupResult[], comparisons: ReadonlyMap<string,
     let value: number | null = null;
     if (result.median !== undefined && other?.median !== undefined) {
       value = comparison.kind === 'throughput' ? result.median.rps / other.median.rps : other.median.p50Ms / result.median.p50Ms;
+      // A setup that completed no request has no p50 (0): no ratio either.
+      if (!Number.isFinite(value)) value = null;
     }
     const { target } = comparison;
     const met = value === null || target === undefined ? null : comparison.kind === 'throughput' ? value >= target : value <= target;
     result.comparison = { ...comparison, value, met };
   }
+}
+
+/** The comparisons that have a target, in run order. */
+export function targetLines(results: readonly SetupResult[]): TargetLine[] {
+  return results.flatMap((result) => {
+    const c = result.comparison;
+    if (c?.target === undefined) return [];
+    return [{ setup: result.name, kind: c.kind, against: c.against, value: c.value, target: c.target, met: c.met }];
+  });
+}
+
+/**
+ * The targets as a Markdown table, one line per comparison: Threadgate ÷ floor (req/s, target ≥),
+ * and p50 at 1M ÷ p50 at 10k (target ≤), e.g. per database and mode for memory search.
+ */
+export function formatTargets(lines: readonly TargetLine[]): string {
+  const rows = [['target', 'setup', 'compared with', 'value', 'target', 'met']];
+  for (const line of lines) {
+    rows.push([
+      line.kind === 'throughput' ? 'Threadgate ÷ floor, req/s' : 'p50 at 1M ÷ p50 at 10k',
+      line.setup,
+      line.against,
+      line.value === null ? '–' : `${fixed(line.value, 2)}×`,
+      `${line.kind === 'throughput' ? '≥' : '≤'} ${line.target}×`,
+      line.met === null ? 'not measured' : line.met ? 'yes' : 'NO',
+    ]);
+  }
+  return markdownTable(rows);
 }
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -108,8 +152,13 @@ export function formatTable(results: readonly SetupResult[]): string {
     const cpuPerRequest = m.serverCpuPercent === null || m.rps <= 0 ? '–' : fixed((m.serverCpuPercent / 100) * (1e6 / m.rps), 1);
     rows.push([result.name, fixed(m.rps, 0), fixed(m.p50Ms, 2), fixed(m.p99Ms, 2), fixed(spread, 1), ratioCell(result), percent(m.serverCpuPercent), cpuPerRequest, percent(m.othersCpuPercent), notes.join('; ')]);
   }
+  return markdownTable(rows);
+}
+
+/** Rows (the first the header) as an aligned Markdown table. */
+function markdownTable(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const line = (row: readonly string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 

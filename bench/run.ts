@@ -17,8 +17,9 @@ import { cpuBetween, snapshot } from './cpu.js';
 import { parseOptions, selects, UsageError, type BenchOptions } from './options.js';
 import { dropTemplates, freshPostgresDatabase, postgresReachable, type FreshDatabase } from './preload/postgres.js';
 import { CACHE_DIR, copySqlitePreload } from './preload/sqlite.js';
-import type { PreloadSize } from './preload/data.js';
-import { compare, formatTable, summarize, writeReport, type SetupResult } from './report.js';
+import { copyMemoryPreload } from './preload/memories-sqlite.js';
+import { freshMemoryDatabase } from './preload/memories-postgres.js';
+import { compare, formatTable, formatTargets, summarize, targetLines, writeReport, type SetupResult } from './report.js';
 import { SETUPS } from './setups/index.js';
 import type { Comparison, Prepared, Setup, SetupContext } from './setups/types.js';
 import { createRsaIdentityProvider, randomSecret, type RsaIdentityProvider } from './tokens.js';
@@ -50,8 +51,9 @@ async function sanityCheck(url: string, requests: readonly LoadRequest[], expect
 
 interface RunState {
   children: Set<RunningChild>;
-  databases: Map<PreloadSize, Promise<FreshDatabase | { unavailable: string }>>;
-  sqliteCopies: Map<PreloadSize, Promise<string>>;
+  /** This run's PostgreSQL databases and SQLite copies, by data set and size (`threads:large`, `memories:small`...). */
+  databases: Map<string, Promise<FreshDatabase | { unavailable: string }>>;
+  sqliteCopies: Map<string, Promise<string>>;
   jwks: Promise<{ rsa: RsaIdentityProvider; jwks: JwksServer }> | undefined;
   /** Where the servers of the current setup write CPU profiles (`--cpu-prof`), or null. */
   profileDir: string | null;
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const setups = chosenSetups(options);
   if (options.list) {
-    for (const setup of SETUPS) console.log(`${setup.name.padEnd(28)} ${setup.group.padEnd(5)} ${setup.extra ? '(extra) ' : ''}${setup.title}`);
+    for (const setup of SETUPS) console.log(`${setup.name.padEnd(31)} ${setup.group.padEnd(5)} ${setup.extra ? '(extra) ' : ''}${setup.title}`);
     return;
   }
   if (setups.length === 0) throw new UsageError(`--only ${options.only?.join(',')} selects no setup (npm run bench -- --list)`);
@@ -109,6 +111,29 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  /** One copy per data set and size in a run (searches and lists only read; appends go to rows of their own). */
+  const sqliteCopy = (key: string, make: () => Promise<string>) => {
+    let copy = state.sqliteCopies.get(key);
+    if (copy === undefined) {
+      copy = make();
+      state.sqliteCopies.set(key, copy);
+    }
+    return copy;
+  };
+  const postgresDatabase = async (key: string, make: () => Promise<FreshDatabase>): Promise<{ url: string } | { unavailable: string }> => {
+    let database = state.databases.get(key);
+    if (database === undefined) {
+      database = (async () => {
+        const unreachable = await postgresReachable(options.postgresUrl);
+        if (unreachable !== undefined) return { unavailable: `PostgreSQL unreachable at ${options.postgresUrl}: ${unreachable}` };
+        return make();
+      })();
+      state.databases.set(key, database);
+    }
+    const resolved = await database;
+    return 'unavailable' in resolved ? resolved : { url: resolved.url };
+  };
+
   const ctx: SetupContext = {
     options,
     log,
@@ -130,27 +155,12 @@ async function main(): Promise<void> {
       })();
       return state.jwks;
     },
-    sqlitePreload(size) {
-      let copy = state.sqliteCopies.get(size);
-      if (copy === undefined) {
-        copy = copySqlitePreload(size, tmpDir, log);
-        state.sqliteCopies.set(size, copy);
-      }
-      return copy;
-    },
-    async postgresPreload(size) {
-      let database = state.databases.get(size);
-      if (database === undefined) {
-        database = (async () => {
-          const unreachable = await postgresReachable(options.postgresUrl);
-          if (unreachable !== undefined) return { unavailable: `PostgreSQL unreachable at ${options.postgresUrl}: ${unreachable}` };
-          return freshPostgresDatabase(options.postgresUrl, size, 'run', log);
-        })();
-        state.databases.set(size, database);
-      }
-      const resolved = await database;
-      return 'unavailable' in resolved ? resolved : { url: resolved.url };
-    },
+    sqlitePreload: (size) => sqliteCopy(`threads:${size}`, () => copySqlitePreload(size, tmpDir, log)),
+    postgresPreload: (size) => postgresDatabase(`threads:${size}`, () => freshPostgresDatabase(options.postgresUrl, size, 'run', log)),
+    memoryPreload: (kind, size) =>
+      kind === 'sqlite'
+        ? sqliteCopy(`memories:${size}`, () => copyMemoryPreload(size, tmpDir, log)).then((url) => ({ url }))
+        : postgresDatabase(`memories:${size}`, () => freshMemoryDatabase(options.postgresUrl, size, 'run', log)),
   };
 
   const results: SetupResult[] = [];
@@ -203,8 +213,10 @@ async function main(): Promise<void> {
     await cleanup();
   }
   compare(results, comparisons);
-  const path = writeReport({ startedAt, finishedAt: new Date().toISOString(), machine, pinning: pin.description, options, setups: results });
+  const targets = targetLines(results);
+  const path = writeReport({ startedAt, finishedAt: new Date().toISOString(), machine, pinning: pin.description, options, setups: results, targets });
   console.log(`\n${formatTable(results)}\n`);
+  if (targets.length > 0) console.log(`${formatTargets(targets)}\n`);
   console.log(`auth setups: ${options.runs} interleaved rounds of ${options.durationSeconds} s each after ${options.warmupSeconds} s warm-up; real work: ${options.workRuns} × ${options.workDurationSeconds} s; ${options.connections} connections, one ${loadGenerator} thread; medians.`);
   console.log(`results: ${path}`);
 }
@@ -335,6 +347,11 @@ async function runSetup(setup: Setup, ctx: SetupContext, runner: Runner): Promis
     const measuredFromUs = Number(process.hrtime.bigint() / 1000n);
     const results: RunResult[] = [];
     for (let i = 0; i < runs; i++) {
+      // wrk closes its connections at the end of a run (or the warm-up), but the server still
+      // answers what they had sent: up to one request per connection. A request sent now comes
+      // back about when those are done, so a run does not start behind its predecessor's backlog
+      // (32 slow requests, such as hybrid searches, can fill most of a 2 s run).
+      await sanityCheck(started.url, started.requests.slice(0, 1), started.expectStatus);
       const before = snapshot(runner.serverPids());
       const result = await load({ ...wrkOptions, durationSeconds });
       results.push({ ...result, cpu: cpuBetween(before, snapshot(runner.serverPids())) });

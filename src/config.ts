@@ -133,6 +133,8 @@ export interface ResolvedConfig {
   memoryLanguage: string;
   /** Time between background runs of the memory backfill and expiry purge, ms; 0: none in this process. */
   memoryBackfillMs: number;
+  /** Semantic memory search compares the newest this many of the caller's vectors (older ones are found by keyword only). */
+  memorySemanticMaxCandidates: number;
   /** The URL clients reach this server at, for the links it hands out (file URLs); null: the request's own. */
   publicUrl: string | null;
   files: FilesConfig;
@@ -454,6 +456,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     embeddings: readEmbeddings(env),
     memoryLanguage: readMemoryLanguage(env),
     memoryBackfillMs: readInteger(env, 'THREADGATE_MEMORY_BACKFILL_MS', 30_000, 0, 86_400_000),
+    memorySemanticMaxCandidates: readInteger(env, 'THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES', 10_000, 1, 1_000_000),
     publicUrl: readPublicUrl(env),
     files: readFiles(env, database),
     filesMaxBytes: readInteger(env, 'THREADGATE_FILES_MAX_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),

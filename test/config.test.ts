@@ -117,11 +117,13 @@ describe('config', () => {
       assert.equal(configError({ THREADGATE_USER_TOKEN_WORKSPACE_CLAIM: claim }).variable, 'THREADGATE_USER_TOKEN_WORKSPACE_CLAIM', claim);
     }
   });
-  it('reads the memory settings: embeddings all or nothing, a language name, the backfill interval', () => {
+  it('reads the memory settings: embeddings all or nothing, a language name, the backfill interval, the semantic candidates', () => {
     const none = resolveConfig({});
     assert.equal(none.embeddings, null);
     assert.equal(none.memoryLanguage, 'english');
     assert.equal(none.memoryBackfillMs, 30_000);
+    assert.equal(none.memorySemanticMaxCandidates, 10_000);
+    assert.equal(resolveConfig({ THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES: '500' }).memorySemanticMaxCandidates, 500);
     const set = resolveConfig({ THREADGATE_EMBEDDINGS_URL: 'http://127.0.0.1:11434/v1/', THREADGATE_EMBEDDINGS_MODEL: 'all-minilm', THREADGATE_MEMORY_LANGUAGE: 'simple' });
     assert.deepEqual(set.embeddings, { url: 'http://127.0.0.1:11434/v1', model: 'all-minilm', apiKey: null, timeoutMs: 10_000 });
     assert.equal(set.memoryLanguage, 'simple');
@@ -133,6 +135,9 @@ describe('config', () => {
       [{ THREADGATE_EMBEDDINGS_URL: 'http://x/v1', THREADGATE_EMBEDDINGS_MODEL: 'm', THREADGATE_EMBEDDINGS_TIMEOUT_MS: '5' }, 'THREADGATE_EMBEDDINGS_TIMEOUT_MS'],
       [{ THREADGATE_MEMORY_LANGUAGE: "english'; drop" }, 'THREADGATE_MEMORY_LANGUAGE'],
       [{ THREADGATE_MEMORY_BACKFILL_MS: '-1' }, 'THREADGATE_MEMORY_BACKFILL_MS'],
+      [{ THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES: '0' }, 'THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES'],
+      [{ THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES: '1000001' }, 'THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES'],
+      [{ THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES: 'all' }, 'THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES'],
     ];
     for (const [env, variable] of cases) assert.equal(configError(env).variable, variable, JSON.stringify(env));
   });

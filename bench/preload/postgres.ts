@@ -3,7 +3,8 @@
  * values as the SQLite preload) into a template database, built once per data size and schema
  * version and kept on the server (`tg_bench_tpl_<size>_<schema version>`; `--rebuild-cache` drops
  * and rebuilds it). Each run then gets a fresh database copied from the template
- * (`CREATE DATABASE ... TEMPLATE`, seconds instead of minutes) and drops it afterwards.
+ * (`CREATE DATABASE ... TEMPLATE`, seconds instead of minutes) and drops it afterwards. The memory
+ * preload (memories-postgres.ts) keeps its templates the same way (`freshDatabaseFrom`).
  */
 import pg from 'pg';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -15,13 +16,13 @@ export interface FreshDatabase {
   drop(): Promise<void>;
 }
 
-function withDatabase(serverUrl: string, name: string): string {
+export function withDatabase(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function withClient<T>(url: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(url: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -45,36 +46,60 @@ export async function postgresReachable(serverUrl: string): Promise<string | und
   }
 }
 
-/** Drops the cached templates (`--rebuild-cache`: all of them; `size`: that size's, of any schema version). */
-export async function dropTemplates(serverUrl: string, size?: PreloadSize): Promise<void> {
+/** The name prefixes of every cached template the bench keeps on the server. */
+export const TEMPLATE_PREFIXES = ['tg_bench_tpl_', 'tg_bench_mem_tpl_'] as const;
+
+/** Drops the cached templates whose names start with `prefix` (`--rebuild-cache`: every prefix). */
+export async function dropTemplates(serverUrl: string, prefix?: string): Promise<void> {
   await withClient(serverUrl, async (client) => {
-    const { rows } = await client.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [size === undefined ? 'tg_bench_tpl_' : `tg_bench_tpl_${size}_`]);
-    for (const { datname } of rows) {
-      await client.query(`alter database ${datname} is_template false`);
-      await client.query(`drop database if exists ${datname} with (force)`);
+    for (const start of prefix === undefined ? TEMPLATE_PREFIXES : [prefix]) {
+      const { rows } = await client.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [start]);
+      for (const { datname } of rows) {
+        await client.query(`alter database ${datname} is_template false`);
+        await client.query(`drop database if exists ${datname} with (force)`);
+      }
     }
   });
 }
 
-/** A fresh database holding the preload of `size`, copied from the template (built first if missing). */
-export async function freshPostgresDatabase(serverUrl: string, size: PreloadSize, label: string, log: (line: string) => void): Promise<FreshDatabase> {
-  const template = templateName(size);
-  const exists = await withClient(serverUrl, async (client) => (await client.query('select 1 from pg_database where datname = $1', [template])).rowCount === 1);
-  if (!exists) await buildTemplate(serverUrl, size, template, log);
-  const name = `tg_bench_${label}_${size}_${Date.now().toString(36)}`;
-  await withClient(serverUrl, (client) => client.query(`create database ${name} template ${template}`));
+export interface Template {
+  /** The database name, e.g. `tg_bench_tpl_large_<schema version>`. */
+  name: string;
+  /** Older templates of the same data (other schema versions) start with this and are dropped when it is built. */
+  prefix: string;
+  /** What the log says it builds. */
+  description: string;
+  /** Fills the migrated database at `url`. */
+  fill(url: string): Promise<void>;
+}
+
+/**
+ * A fresh database copied from `template` (built first if missing), named
+ * `tg_bench_<label>_<time>`. `FILE_COPY` copies the template's files after a checkpoint instead of
+ * writing every page through the WAL (PostgreSQL 15's default), much quicker for gigabytes.
+ */
+export async function freshDatabaseFrom(serverUrl: string, template: Template, label: string, log: (line: string) => void): Promise<FreshDatabase> {
+  const exists = await withClient(serverUrl, async (client) => (await client.query('select 1 from pg_database where datname = $1', [template.name])).rowCount === 1);
+  if (!exists) await buildTemplate(serverUrl, template, log);
+  const name = `tg_bench_${label}_${Date.now().toString(36)}`;
+  await withClient(serverUrl, (client) => client.query(`create database ${name} template ${template.name} strategy = file_copy`));
   return {
     url: withDatabase(serverUrl, name),
     drop: () => withClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
 
-async function buildTemplate(serverUrl: string, size: PreloadSize, template: string, log: (line: string) => void): Promise<void> {
+/** A fresh database holding the preload of `size`, copied from the template (built first if missing). */
+export function freshPostgresDatabase(serverUrl: string, size: PreloadSize, label: string, log: (line: string) => void): Promise<FreshDatabase> {
+  return freshDatabaseFrom(serverUrl, { name: templateName(size), prefix: `tg_bench_tpl_${size}_`, description: `${size} PostgreSQL preload`, fill: (url) => fillThreads(url, size) }, `${label}_${size}`, log);
+}
+
+async function buildTemplate(serverUrl: string, template: Template, log: (line: string) => void): Promise<void> {
   const started = Date.now();
-  const building = `${template}_building`;
+  const building = `${template.name}_building`;
   // Templates of older schema versions are of no further use.
-  await dropTemplates(serverUrl, size);
-  log(`building the ${size} PostgreSQL preload (template database ${template}) ...`);
+  await dropTemplates(serverUrl, template.prefix);
+  log(`building the ${template.description} (template database ${template.name}) ...`);
   await withClient(serverUrl, async (client) => {
     await client.query(`drop database if exists ${building} with (force)`);
     await client.query(`create database ${building}`);
@@ -83,6 +108,15 @@ async function buildTemplate(serverUrl: string, size: PreloadSize, template: str
   const store = createPostgresStore({ url });
   await store.migrate();
   await store.close();
+  await template.fill(url);
+  await withClient(serverUrl, async (client) => {
+    await client.query(`alter database ${building} rename to ${template.name}`);
+    await client.query(`alter database ${template.name} is_template true`);
+  });
+  log(`built the ${template.description} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function fillThreads(url: string, size: PreloadSize): Promise<void> {
   await withClient(url, async (client) => {
     // As for SQLite: drop the secondary indexes, insert, rebuild them from their own definitions.
     const { rows: indexes } = await client.query<{ indexname: string; indexdef: string }>(
@@ -119,9 +153,4 @@ async function buildTemplate(serverUrl: string, size: PreloadSize, template: str
     // autovacuum would analyze these tables within a minute of the load anyway.
     await client.query('vacuum analyze');
   });
-  await withClient(serverUrl, async (client) => {
-    await client.query(`alter database ${building} rename to ${template}`);
-    await client.query(`alter database ${template} is_template true`);
-  });
-  log(`built the ${size} PostgreSQL preload in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -5,8 +5,8 @@
  * a second or two.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import {
   MESSAGE_FORMAT, MESSAGES_PER_THREAD, PROJECT_ID, THREADS_PER_USER, messageContent, messageCreatedAt, messageId,
@@ -16,32 +16,43 @@ import { schemaVersion } from './schema-version.js';
 
 export const CACHE_DIR = join(import.meta.dirname, '..', '.cache');
 
-/** The cached file for this size, built first if missing. */
-export async function cachedSqlitePreload(size: PreloadSize, log: (line: string) => void): Promise<string> {
+/**
+ * The cached file `<name>-<version>.db`, built first if missing: the schema by Threadgate's
+ * migrations, then `fill`. Older versions of `<name>` are removed (of no further use).
+ */
+export async function cachedSqliteFile(name: string, version: string, description: string, fill: (path: string) => void, log: (line: string) => void): Promise<string> {
   mkdirSync(CACHE_DIR, { recursive: true });
-  const path = join(CACHE_DIR, `threadgate-${size}-${schemaVersion()}.db`);
+  const path = join(CACHE_DIR, `${name}-${version}.db`);
   if (existsSync(path)) return path;
   const building = `${path}.building`;
   for (const suffix of ['', '-wal', '-shm']) rmSync(building + suffix, { force: true });
   const started = Date.now();
-  // Preloads of older schema versions are of no further use.
-  for (const name of readdirSync(CACHE_DIR)) if (name.startsWith(`threadgate-${size}-`)) rmSync(join(CACHE_DIR, name), { force: true });
-  log(`building the ${size} SQLite preload (${path}) ...`);
+  for (const file of readdirSync(CACHE_DIR)) if (file.startsWith(`${name}-`)) rmSync(join(CACHE_DIR, file), { force: true });
+  log(`building the ${description} (${path}) ...`);
   const store = createSqliteStore({ path: building });
   await store.migrate();
   await store.close();
-  fillSqlite(building, size);
+  fill(building);
   renameSync(building, path);
-  log(`built the ${size} SQLite preload in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`built the ${description} in ${((Date.now() - started) / 1000).toFixed(1)} s (${(statSync(path).size / 1e6).toFixed(0)} MB)`);
   return path;
 }
 
-/** A fresh copy of the cached preload in `dir`, for one run. */
-export async function copySqlitePreload(size: PreloadSize, dir: string, log: (line: string) => void): Promise<string> {
-  const cached = await cachedSqlitePreload(size, log);
-  const copy = join(dir, `threadgate-${size}.db`);
-  copyFileSync(cached, copy);
+/** A fresh copy of a cached file in `dir`, for one run. */
+export async function copyCached(cached: Promise<string>, dir: string): Promise<string> {
+  const copy = join(dir, basename(await cached).replace(/-[0-9a-f]{12}\.db$/, '.db'));
+  copyFileSync(await cached, copy);
   return copy;
+}
+
+/** The cached file for this size, built first if missing. */
+export function cachedSqlitePreload(size: PreloadSize, log: (line: string) => void): Promise<string> {
+  return cachedSqliteFile(`threadgate-${size}`, schemaVersion(), `${size} SQLite preload`, (path) => fillSqlite(path, size), log);
+}
+
+/** A fresh copy of the cached preload in `dir`, for one run. */
+export function copySqlitePreload(size: PreloadSize, dir: string, log: (line: string) => void): Promise<string> {
+  return copyCached(cachedSqlitePreload(size, log), dir);
 }
 
 function fillSqlite(path: string, size: PreloadSize): void {

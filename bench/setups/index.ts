@@ -47,6 +47,8 @@ export const SETUPS: readonly Setup[] = [
     floorWork('append', kind),
     tgWork('append', kind),
   ]),
-  // Memory search (SQLite): floor, then Threadgate at the run's size, then at 10k.
-  ...(['keyword', 'hybrid'] as const).flatMap((mode) => [floorMemory(mode), tgMemory(mode), tgMemory(mode, 'small')]),
+  // Memory search: per database and mode, the floor, then Threadgate at the run's size, then at 10k.
+  ...(['sqlite', 'postgres'] as const).flatMap((kind) =>
+    (['keyword', 'hybrid'] as const).flatMap((mode) => [floorMemory(mode, kind), tgMemory(mode, kind), tgMemory(mode, kind, 'small')]),
+  ),
 ];

@@ -24,6 +24,8 @@ export interface SetupContext {
   sqlitePreload(size: PreloadSize): Promise<string>;
   /** This run's PostgreSQL database with the preload of `size`, or why there is none. */
   postgresPreload(size: PreloadSize): Promise<{ url: string } | { unavailable: string }>;
+  /** This run's database with the memory preload of `size` (a SQLite path or a PostgreSQL URL), or why there is none. */
+  memoryPreload(kind: 'sqlite' | 'postgres', size: PreloadSize): Promise<{ url: string } | { unavailable: string }>;
   /** The preload size of the real-work setups in this run (`--small`: small). */
   workSize: PreloadSize;
 }

@@ -39,7 +39,7 @@ describe('threadgate memories', () => {
     peer = await startEmbeddingsServer({ dimensions: 32 });
     const store = createSqliteStore({ path: env.DATABASE_URL! });
     await store.migrate();
-    const memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english' }, logger: { warn() {}, info() {} }, clock: Date.now });
+    const memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english', memorySemanticMaxCandidates: 10_000 }, logger: { warn() {}, info() {} }, clock: Date.now });
     await memory.service.create(principalFor('cli-user', 'ws-1'), [{ text: 'first' }, { text: 'second' }], () => '');
     await memory.service.create(principalFor('cli-user', 'ws-2'), [{ text: 'third' }], () => '');
     await memory.service.create(principalFor('someone', 'ws-1'), [{ text: 'not theirs' }], () => '');

@@ -27,7 +27,7 @@ export interface MemoryModule {
 
 export interface MemoryModuleDeps {
   store: Store;
-  config: Pick<ResolvedConfig, 'embeddings' | 'memoryLanguage'>;
+  config: Pick<ResolvedConfig, 'embeddings' | 'memoryLanguage' | 'memorySemanticMaxCandidates'>;
   logger: Pick<Logger, 'warn' | 'info'>;
   clock: () => number;
   /** A test's embedder in place of the configured one. */
@@ -45,7 +45,7 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
   const repo = createMemoryRepository(kyselyOf(deps.store), dialect);
   const embedder = deps.embedder !== undefined ? deps.embedder : deps.config.embeddings === null ? null : createEmbedder(deps.config.embeddings);
   const backfill = createMemoryBackfill({ repo, embedder, logger: deps.logger, clock: deps.clock }, deps.backfill);
-  const service = createMemoryService({ repo, embedder, backfill, logger: deps.logger, clock: deps.clock });
+  const service = createMemoryService({ repo, embedder, backfill, logger: deps.logger, clock: deps.clock, semanticMaxCandidates: deps.config.memorySemanticMaxCandidates });
   return {
     service,
     repo,

@@ -50,16 +50,27 @@ function toMemory(row: MemoryRow): Memory {
   };
 }
 
+/** Whether this machine stores a Float32Array little-endian, as the stored bytes are (x86 and ARM: yes). */
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
 /** float32 little-endian bytes, as stored. */
 export function vectorToBytes(vector: Float32Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
   const bytes = Buffer.alloc(vector.length * 4);
   for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
   return bytes;
 }
 
+/**
+ * The vector of stored bytes. On a little-endian machine one copy of the bytes (a driver's Buffer
+ * may sit at any offset of a shared pool, so it cannot be viewed in place as float32s); a semantic
+ * search decodes every candidate, so this is on its hot path.
+ */
 export function bytesToVector(bytes: Uint8Array): Float32Array {
+  const length = Math.floor(bytes.byteLength / 4);
+  if (LITTLE_ENDIAN) return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + length * 4));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const vector = new Float32Array(Math.floor(bytes.byteLength / 4));
+  const vector = new Float32Array(length);
   for (let i = 0; i < vector.length; i++) vector[i] = view.getFloat32(i * 4, true);
   return vector;
 }
@@ -98,8 +109,12 @@ export interface MemoryRepository {
   list(scope: MemoryScope, filter: MemoryFilter, page: { limit: number; cursor?: { createdAt: number; id: string } }, now: number): Promise<MemoryPage>;
   deleteMany(scope: MemoryScope, filter: MemoryFilter, now: number): Promise<number>;
   keywordSearch(scope: MemoryScope, tokens: readonly string[], filter: MemoryFilter, limit: number, now: number): Promise<KeywordHit[]>;
-  /** Every reachable memory with a vector from `model`, with the vector (exact search is done by the caller). */
-  vectorCandidates(scope: MemoryScope, filter: MemoryFilter, model: string, now: number): Promise<Array<{ memory: Memory; vector: Float32Array }>>;
+  /**
+   * The newest `max` reachable memories with a vector from `model`, with the vector (exact search
+   * is done by the caller); older ones are not read, so a search costs at most `max` vectors
+   * however many memories the user has.
+   */
+  vectorCandidates(scope: MemoryScope, filter: MemoryFilter, model: string, now: number, max: number): Promise<Array<{ memory: Memory; vector: Float32Array }>>;
   /** The oldest memories waiting for an embedding. */
   pendingEmbeddings(limit: number): Promise<PendingEmbedding[]>;
   /** Stores a vector unless the memory changed (or went) since `updatedAt` was read; says whether it did. */
@@ -283,11 +298,16 @@ export function createMemoryRepository(db: Kysely<any>, dialect: MemoryDialect):
       return rows.map((row) => ({ memory: toMemory(row), score: Number(row.score) }));
     },
 
-    async vectorCandidates(scope, filter, model, now) {
+    async vectorCandidates(scope, filter, model, now, max) {
+      // Newest first through the recency index (project, workspace, user, created_at, id): the
+      // cap reads `max` index entries, never the user's whole history.
       const rows = (await db
         .selectFrom('memories as m')
         .select([...COLUMNS, 'm.embedding'])
         .where(and([...scoped(scope, now), ...filtered(filter), sql<boolean>`m.embedding_model = ${model}`, sql<boolean>`m.embedding is not null`]))
+        .orderBy('m.created_at', 'desc')
+        .orderBy('m.id', 'desc')
+        .limit(max)
         .execute()) as Array<MemoryRow & { embedding: Uint8Array }>;
       return rows.map((row) => ({ memory: toMemory(row), vector: bytesToVector(row.embedding) }));
     },

@@ -86,6 +86,8 @@ export interface MemoryServiceDeps {
   backfill?: Pick<MemoryBackfill, 'wake'>;
   logger: Pick<Logger, 'warn'>;
   clock: () => number;
+  /** The newest this many of a user's vectors are compared in a semantic search (THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES). */
+  semanticMaxCandidates: number;
 }
 
 function scopeOf(principal: Principal): MemoryScope {
@@ -189,7 +191,7 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'memory embeddings: the provider failed for a search');
       return undefined;
     }
-    const candidates = await repo.vectorCandidates(scopeOf(principal), filter, embedder.model, clock());
+    const candidates = await repo.vectorCandidates(scopeOf(principal), filter, embedder.model, clock(), deps.semanticMaxCandidates);
     return candidates
       .filter((candidate) => candidate.vector.length === vector.length)
       .map((candidate) => ({ memory: candidate.memory, score: cosine(vector, candidate.vector) }))

@@ -101,6 +101,37 @@ describe('memory search with embeddings', () => {
   });
 });
 
+describe('memory semantic search with THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES', () => {
+  it('compares only the newest vectors: an older memory is found by keyword, not by meaning', async () => {
+    const peer = await startEmbeddingsServer({ dimensions: 64 });
+    const t = await createTestApp({ THREADGATE_EMBEDDINGS_URL: peer.url, THREADGATE_EMBEDDINGS_MODEL: 'm', THREADGATE_MEMORY_BACKFILL_MS: '0', THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES: '2' });
+    try {
+      const token = await t.tokenFor('cap', 'ws-cap');
+      const add = async (text: string) => {
+        const res = await t.call('POST', '/v1/memories', { token, body: { text } });
+        assert.equal(res.status, 201);
+        // Distinct creation times, so "newest" is well defined.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return res.body.memory.id as string;
+      };
+      const oldest = await add('Has a golden retriever dog named Biscuit');
+      await add('Drinks a double espresso before work');
+      await add('Spends summers sailing on the ocean');
+      const semantic = await t.call('POST', '/v1/memories/search', { token, body: { query: 'puppy', mode: 'semantic' } });
+      assert.equal(semantic.status, 200);
+      assert.equal(semantic.body.results.length, 2, 'two candidates compared');
+      assert.ok(semantic.body.results.every((hit: any) => hit.memory.id !== oldest));
+      const hybrid = await t.call('POST', '/v1/memories/search', { token, body: { query: 'retriever puppy' } });
+      const found = hybrid.body.results.find((hit: any) => hit.memory.id === oldest);
+      assert.ok(found !== undefined && found.keyword_score > 0, 'the keyword half still finds it');
+      assert.equal(found.semantic_score, undefined, 'not compared by meaning');
+    } finally {
+      await t.close();
+      await peer.close();
+    }
+  });
+});
+
 describe('memory backfill across a restart', () => {
   it('keeps its queue in the database: memories written with the provider unreachable are embedded after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'threadgate-backfill-'));
@@ -157,7 +188,7 @@ describe('memory backfill in the background', () => {
         return values.map(() => Float32Array.from([1, 0, 0]));
       },
     };
-    const memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english' }, logger: { warn() {}, info() {} }, clock: Date.now, embedder, backfill: { intervalMs: 20 } });
+    const memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english', memorySemanticMaxCandidates: 10_000 }, logger: { warn() {}, info() {} }, clock: Date.now, embedder, backfill: { intervalMs: 20 } });
     try {
       await memory.service.create(principalFor('bg', 'ws'), [{ text: 'queued while down' }], () => '');
       assert.equal(await memory.repo.countPending(), 1);
@@ -166,7 +197,7 @@ describe('memory backfill in the background', () => {
       // Polls the outcome, not the time: the run happens when it happens.
       while ((await memory.repo.countPending()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       assert.ok(calls >= 2, 'the write tried once, the backfill again');
-      const [candidate] = await memory.repo.vectorCandidates({ projectId: 'default', workspaceId: 'ws', userId: 'bg', agents: 'all' }, {}, 'fake', Date.now());
+      const [candidate] = await memory.repo.vectorCandidates({ projectId: 'default', workspaceId: 'ws', userId: 'bg', agents: 'all' }, {}, 'fake', Date.now(), 10);
       assert.deepEqual([...candidate!.vector], [1, 0, 0]);
     } finally {
       await memory.backfill.stop();

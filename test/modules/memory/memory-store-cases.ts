@@ -36,7 +36,7 @@ export function runMemoryStoreCases(name: string, open: (clock: () => number) =>
 
     before(async () => {
       store = await open(() => now);
-      memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english' }, logger: silent, clock: () => now });
+      memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english', memorySemanticMaxCandidates: 10_000 }, logger: silent, clock: () => now });
     });
     after(async () => store.close());
 
@@ -183,6 +183,24 @@ export function runMemoryStoreCases(name: string, open: (clock: () => number) =>
       assert.equal((await memory.service.list(user, {}, { limit: 10 })).memories.length, 0);
       const created = await memory.service.create(user, [{ text: 'one' }, { text: 'two' }], (i) => `memories.${i}.`);
       assert.equal(created.length, 2);
+    });
+
+    it('reads only the newest vectors of the caller for a semantic search, newest first, however many there are', async () => {
+      const scope = { projectId: 'default', workspaceId: 'ws-cap', userId: 'capped', agents: 'all' as const };
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        now += 1000;
+        const [created] = await memory.repo.insertMany(scope, [{ text: `vector ${i}`, agentId: null, threadId: null, metadata: null, expiresAt: null, embedding: { vector: Float32Array.of(i, 1, -0.5), model: 'cap-model' } }], now);
+        ids.push(created!.id);
+      }
+      // Another user's and another model's vectors are never candidates, even when newer.
+      now += 1000;
+      await memory.repo.insertMany({ ...scope, userId: 'not-capped' }, [{ text: 'other', agentId: null, threadId: null, metadata: null, expiresAt: null, embedding: { vector: Float32Array.of(9, 9, 9), model: 'cap-model' } }], now);
+      await memory.repo.insertMany(scope, [{ text: 'old model', agentId: null, threadId: null, metadata: null, expiresAt: null, embedding: { vector: Float32Array.of(9, 9, 9), model: 'other-model' } }], now);
+      const capped = await memory.repo.vectorCandidates(scope, {}, 'cap-model', now, 2);
+      assert.deepEqual(capped.map((c) => c.memory.id), [ids[4], ids[3]]);
+      assert.deepEqual([...capped[0]!.vector], [4, 1, -0.5], 'the stored float32 vector comes back exactly');
+      assert.equal((await memory.repo.vectorCandidates(scope, {}, 'cap-model', now, 100)).length, 5);
     });
 
     it('erases a user in every workspace, leaving everyone else', async () => {
