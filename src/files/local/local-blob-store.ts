@@ -98,7 +98,7 @@ export function createLocalBlobStore(options: { dir: string; signer: UrlSigner }
           } catch (error) {
             // The file is opened asynchronously: wait until the stream has closed, so the open
             // cannot land after writeAtomically's rm and leave the temporary file behind.
-            const closed = out.closed ? undefined : new Promise((settle) => out.once('close', settle));
+            const closed = out.closed ? undefined : new Promise<void>((settle) => out.once('close', () => settle()));
             out.destroy();
             await closed;
             throw error;
