@@ -38,7 +38,7 @@
  * entry is one record (under 2 KiB; an auth rule with many required claims can be more), one short
  * index string, or one miss (its key, at most 512 characters).
  */
-import type { Store } from '../store/store.js';
+import type { AuthLookups } from './credential-records.js';
 import { isTracing } from './trace.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { BoundedCache } from './cache/bounded-cache.js';
@@ -90,7 +90,7 @@ interface Remembered {
  * @example
  * const authenticator = createAuthenticator({ store: withCachedLookups(store, { maxEntries: 10_000, epoch: epoch.current, maxAgeMs: 30_000 }), keyring, config })
  */
-export function withCachedLookups<S extends Store>(store: S, options: CachedLookupsOptions): S {
+export function withCachedLookups<S extends AuthLookups>(store: S, options: CachedLookupsOptions): S {
   if (options.maxEntries <= 0) return store;
   const clock = options.clock ?? Date.now;
   /** An entry read longer ago than this is read again (half the max age: see the file comment). */

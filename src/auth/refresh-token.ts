@@ -14,6 +14,7 @@ import { hashSecret } from '../crypto/hash.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { RefreshFamily, RefreshTokenRecord, Store } from '../store/store.js';
+import type { EventBus } from '../platform/events/bus.js';
 import type { Keyring } from './keyring.js';
 import { ALL_SCOPES } from './principal.js';
 import { mintWorkspaceToken } from './workspace-token.js';
@@ -33,6 +34,8 @@ export interface SessionDeps {
   >;
   /** Milliseconds since the epoch. */
   clock: () => number;
+  /** Where a revoked session is announced (`session.revoked`): the revocation epoch hears it. */
+  events: Pick<EventBus, 'publishAndWait'>;
 }
 
 /** The wire shape the assistant-cloud client reads (AssistantCloudAuthStrategy). */
@@ -193,6 +196,25 @@ async function replay(deps: SessionDeps, record: RefreshTokenRecord, family: Ref
     }
   }
   // RFC 9700 §4.14.2: a refresh token used twice may have been stolen; end the whole session.
-  await deps.store.revokeRefreshFamily(family.projectId, family.id, now);
+  await revokeSession(deps, family, 'refresh_reuse');
   throw new RefreshTokenReused({ detail: `family ${family.id} revoked` });
+}
+
+/**
+ * Ends an anonymous session: revokes its refresh family (every refresh token of it, and every
+ * workspace token minted from it: auth/revocation.ts), then publishes `session.revoked`, whose
+ * subscriber moves the revocation epoch, and waits for that, so the session's cached decisions are
+ * gone when this returns. The one way a session ends before it expires: a refresh token used twice
+ * (here), and the anonymous claim (the threads' claim route).
+ *
+ * @example
+ * await revokeSession(deps, family, 'claim')
+ */
+export async function revokeSession(
+  deps: Pick<SessionDeps, 'clock' | 'events'> & { store: Pick<Store, 'revokeRefreshFamily'> },
+  family: Pick<RefreshFamily, 'projectId' | 'id'>,
+  reason: 'refresh_reuse' | 'claim',
+): Promise<void> {
+  await deps.store.revokeRefreshFamily(family.projectId, family.id, deps.clock());
+  await deps.events.publishAndWait('session.revoked', { familyId: family.id, reason }, { kind: 'system' });
 }

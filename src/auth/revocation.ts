@@ -20,7 +20,7 @@
  *   revoked, it is refused.
  */
 import { TokenRevoked } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { AuthLookups } from './credential-records.js';
 import type { CredentialSource, Principal } from './principal.js';
 import { traceStep } from './trace.js';
 
@@ -67,7 +67,7 @@ export function isBeforeUserRevocation(tokensValidAfter: number | null, mark: Us
  * @example
  * await checkNotRevoked(store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat })
  */
-export async function checkNotRevoked(store: Store, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
+export async function checkNotRevoked(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
   try {
     await checkRevocation(store, subject, mark);
   } catch (error) {
@@ -77,7 +77,7 @@ export async function checkNotRevoked(store: Store, subject: RevocationSubject, 
   traceStep('not revoked', true, () => `credential ${subject.source} ${subject.credentialId}`);
 }
 
-async function checkRevocation(store: Store, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
+async function checkRevocation(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
   if (subject.source === 'api_key') {
     const key = await store.getApiKey(subject.projectId, subject.credentialId);
     if (key === undefined || key.revokedAt !== null) throw new TokenRevoked({ detail: `api key ${subject.credentialId} revoked` });
@@ -105,7 +105,7 @@ async function checkRevocation(store: Store, subject: RevocationSubject, mark: U
  * @example
  * await checkUserNotRevoked(store, principal)
  */
-export async function checkUserNotRevoked(store: Store, principal: Principal): Promise<void> {
+export async function checkUserNotRevoked(store: Pick<AuthLookups, 'getUser'>, principal: Principal): Promise<void> {
   const issuedAt = principal.issuedAt;
   if (issuedAt === undefined) return;
   const user = await store.getUser(principal.projectId, principal.userId);
@@ -128,7 +128,7 @@ export async function checkUserNotRevoked(store: Store, principal: Principal): P
  * const tva = await readUserRevocationMark(deps.store, principal)
  * await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, tva)
  */
-export async function readUserRevocationMark(store: Store, principal: Pick<Principal, 'projectId' | 'userId' | 'issuedAt'>): Promise<number> {
+export async function readUserRevocationMark(store: Pick<AuthLookups, 'getUser'>, principal: Pick<Principal, 'projectId' | 'userId' | 'issuedAt'>): Promise<number> {
   const user = await store.getUser(principal.projectId, principal.userId);
   const tokensValidAfter = user?.tokensValidAfter ?? null;
   if (principal.issuedAt !== undefined && isBeforeUserRevocation(tokensValidAfter, { iat: principal.issuedAt ?? undefined })) {

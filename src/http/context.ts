@@ -22,6 +22,8 @@ import type { EventBus } from '../platform/events/bus.js';
 import type { Metrics } from '../platform/metrics/metrics.js';
 import type { AuditLog } from '../modules/audit/audit-service.js';
 import type { AgentsModule } from '../modules/agents/index.js';
+import type { CredentialsAdminModule } from '../modules/credentials-admin/index.js';
+import type { UsersModule } from '../modules/users/index.js';
 
 /** The rate limiters of the token routes (middleware/rate-limit.ts makes them). */
 export interface RateLimiters {
@@ -71,6 +73,10 @@ export interface AppDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
+  /** API keys, authentication keys and auth rules (src/modules/credentials-admin): the admin routes call its service. */
+  credentials: CredentialsAdminModule;
+  /** Users (src/modules/users): revocation of a user's sessions and tokens. */
+  users: UsersModule;
   /** The agents module (src/modules/agents): providers, agents, runs. Its routes answer feature_disabled without it. */
   agents?: AgentsModule;
   /** The memory module (src/modules/memory); its routes answer feature_disabled without it. */

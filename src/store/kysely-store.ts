@@ -2,13 +2,11 @@
  * The one `Store` implementation, over a `Kysely<Database>`. SQLite and PostgreSQL build a Kysely
  * instance and a few `DialectHooks` and hand both here (sqlite/sqlite-store.ts,
  * postgres/postgres-store.ts); every query is shared. The methods live in one file per idea:
- * threads, messages, telemetry, and credentials.
+ * threads, messages, telemetry, and sessions and settings (modules own their tables: kyselyOf).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { authMethods } from './kysely-store-auth.js';
-import { authKeyMethods } from './kysely-store-auth-keys.js';
-import { authRuleMethods } from './kysely-store-auth-rules.js';
 import { messageMethods } from './kysely-store-messages.js';
 import { telemetryMethods } from './kysely-store-telemetry.js';
 import { threadMethods } from './kysely-store-threads.js';
@@ -70,7 +68,5 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, dep
     ...messageMethods(ctx),
     ...telemetryMethods(ctx),
     ...authMethods(ctx),
-    ...authKeyMethods(ctx),
-    ...authRuleMethods(ctx),
   });
 }

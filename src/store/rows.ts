@@ -5,7 +5,6 @@
  */
 import type { Selectable } from 'kysely';
 import type {
-  ApiKeysTable,
   Flag,
   MessageFeedbackTable,
   MessagesTable,
@@ -16,7 +15,6 @@ import type {
   UsersTable,
 } from './database.js';
 import type {
-  ApiKeyRecord,
   Feedback,
   Json,
   Message,
@@ -42,8 +40,8 @@ export function readJson(text: string): Json {
 /** A boolean as the 0/1 both databases store. */
 export const writeFlag = (value: boolean): Flag => (value ? 1 : 0);
 const readFlag = (value: number): boolean => Number(value) === 1;
-const readTime = (value: number): number => Number(value);
-const readOptionalTime = (value: number | null): number | null => (value === null ? null : Number(value));
+export const readTime = (value: number): number => Number(value);
+export const readOptionalTime = (value: number | null): number | null => (value === null ? null : Number(value));
 
 /** A `threads` row as a `Thread`. */
 export function toThread(row: Selectable<ThreadsTable>): Thread {
@@ -91,23 +89,6 @@ function toMessageRun(row: Selectable<MessagesTable>): MessageRun {
 /** A `message_feedback` row as `Feedback`. */
 export function toFeedback(row: Pick<Selectable<MessageFeedbackTable>, 'id' | 'message_id' | 'type' | 'comment'>): Feedback {
   return { id: row.id, messageId: row.message_id, type: row.type, comment: row.comment };
-}
-
-/** An `api_keys` row as an `ApiKeyRecord`; `agents` is `"all"` or a list of names. */
-export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
-  const agents = readJson(row.agents);
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    name: row.name,
-    prefix: row.prefix,
-    keyHash: row.key_hash,
-    scopes: row.scopes,
-    agents: agents === 'all' ? 'all' : Array.isArray(agents) ? agents.map(String) : [],
-    createdAt: readTime(row.created_at),
-    lastUsedAt: readOptionalTime(row.last_used_at),
-    revokedAt: readOptionalTime(row.revoked_at),
-  };
 }
 
 /** A `signing_keys` row as a `SigningKeyRecord`. */

@@ -7,7 +7,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { AuthError, Conflict, NotFound, PolicyDenied, RefreshTokenInvalid } from '../../errors.js';
 import type { Json } from '../../store/store.js';
-import { resolveRefreshToken } from '../../auth/refresh-token.js';
+import { resolveRefreshToken, revokeSession } from '../../auth/refresh-token.js';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
 import { requirePrincipal } from '../middleware/authorize.js';
@@ -172,7 +172,7 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
     if (family.workspaceId === principal.workspaceId) return sendJson(c, { moved: 0 }, 200);
     const moved = await deps.store.moveThreads(principal.projectId, family.workspaceId, principal.workspaceId);
     // The anonymous identity is absorbed: its session ends, so it cannot reach the moved threads' new home.
-    await deps.store.revokeRefreshFamily(principal.projectId, family.id, deps.clock());
+    await revokeSession(deps, family, 'claim');
     return sendJson(c, { moved }, 200);
   });
 

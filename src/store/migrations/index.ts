@@ -7,13 +7,13 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
-import * as authKeys from './002-auth-keys.js';
-import * as authRules from './003-auth-rules.js';
+import * as authKeys from '../../modules/credentials-admin/migrations/002-auth-keys.js';
+import * as authRules from '../../modules/credentials-admin/migrations/003-auth-rules.js';
 import * as runLeases from './004-run-leases.js';
 import * as memories from '../../modules/memory/migrations/007-memories.js';
 import * as agents from '../../modules/agents/migrations/008-agents.js';
 import * as audit from '../../modules/audit/migrations/009-audit.js';
-import * as serviceAuthRules from './010-service-auth-rules.js';
+import * as serviceAuthRules from '../../modules/credentials-admin/migrations/010-service-auth-rules.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -21,7 +21,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '002-auth-keys': authKeys,
   '003-auth-rules': authRules,
   '004-run-leases': runLeases,
-  // Modules' migrations run after the core ones (their numbers keep the one global order).
+  // Modules' migrations sit in their module's migrations/ folder; the names keep the one global
+  // order (databases have applied them under these names).
   '007-memories': memories,
   '008-agents': agents,
   '009-audit': audit,
