@@ -2,7 +2,7 @@
  * Revocation of tokens before they expire (SPEC 4): a workspace token is refused as soon as the
  * credential it was minted from is revoked (API key, anonymous session, authentication key, auth
  * rule), and every token issued to a user (workspace token, user token, identity-provider token)
- * is refused once the user's tokens are revoked after it was issued (revoke-user.ts). Read from the
+ * is refused once the user's tokens are revoked after it was issued (modules/users/users-service.ts). Read from the
  * store through the authenticator's cached lookups, whose staleness is bounded
  * (docs/route-policy.md, "Revocation: how fast it takes effect").
  *
@@ -100,7 +100,7 @@ async function checkRevocation(store: AuthLookups, subject: RevocationSubject, m
 /**
  * For a principal verified from a token issued to the user by someone else (a user token or an
  * identity-provider token, `principal.issuedAt` set): throws `TokenRevoked` when the user's tokens
- * were revoked after it was issued. Other principals (API keys) pass: see revoke-user.ts.
+ * were revoked after it was issued. Other principals (API keys) pass: see modules/users/users-service.ts.
  *
  * @example
  * await checkUserNotRevoked(store, principal)

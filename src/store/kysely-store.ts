@@ -15,7 +15,7 @@ import type { Store } from './store.js';
 
 /**
  * The key under which a store built here keeps its Kysely instance. A symbol, so it is no method of
- * the `Store` interface, yet a copy of the store made by spreading it (withRevocationEvents) keeps it.
+ * the `Store` interface, yet a copy of the store made by spreading it (a test's joined store) keeps it.
  */
 const STORE_DATABASE = Symbol('threadgate.store.database');
 

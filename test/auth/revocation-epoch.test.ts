@@ -27,8 +27,11 @@ import { serviceUrl } from '../helpers/services.js';
 import { createTempDatabase, type TempDatabase } from '../helpers/postgres-database.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import type { Redis } from 'ioredis';
-import { createRevocationEpoch, withRevocationEvents } from '../../src/auth/revocation-epoch.js';
+import { createRevocationEpoch, subscribeRevocations } from '../../src/auth/revocation-epoch.js';
+import { createEventBus } from '../../src/platform/events/bus.js';
 import { createApiKey } from '../../src/auth/api-key.js';
+import { createCredentialsService } from '../../src/modules/credentials-admin/credentials-service.js';
+import { createTestConfig } from '../fixtures/temp-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
 import { eventually } from '../helpers/eventually.js';
@@ -88,10 +91,12 @@ describe('revocation epoch: telling the others never fails a revocation', () => 
     const cutRedis = { publish: () => (published++, Promise.reject(new Error('Connection is closed.'))) } as unknown as Redis;
     const { warnings, logger } = capturingLogger();
     const epoch = await createRevocationEpoch({ store: failingSettings, redis: cutRedis, subscriber: null, redisKeyPrefix: 'test:', pollMs: 0, logger: logger as never });
-    const store = withRevocationEvents(failingSettings, epoch);
+    const events = createEventBus();
+    subscribeRevocations(events, epoch);
+    const credentials = createCredentialsService({ repository: temp.store, events, config: createTestConfig(), secretBox: () => assert.fail('no secret box needed'), clock: () => 5 });
     const { record } = await createApiKey(temp.store, { projectId: 'default', name: 'k' });
     const before = epoch.current();
-    assert.equal(await store.revokeApiKey('default', record.id, 5), true, 'the revoking call answers success');
+    assert.equal(await credentials.revokeApiKey(record.id, { kind: 'system' }), true, 'the revoking call answers success');
     assert.notEqual(epoch.current(), before, 'this process knows at once');
     assert.equal((await temp.store.getApiKey('default', record.id))?.revokedAt, 5, 'the revocation is stored');
     await epoch.close(); // waits for the message under way

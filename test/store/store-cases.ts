@@ -8,11 +8,14 @@
 import { after, before, describe } from 'node:test';
 import type { StoreDeps } from '../../src/store/store-context.js';
 import type { Store } from '../../src/store/store.js';
+import { withRepositories, type TestStore } from '../fixtures/temp-store.js';
 import { createId } from '../../src/crypto/random-id.js';
 import { appendCases } from './store-cases-append.js';
 import { authCases } from './store-cases-auth.js';
-import { authKeyCases } from './store-cases-auth-keys.js';
-import { authRuleCases } from './store-cases-auth-rules.js';
+import { apiKeyCases } from '../modules/credentials-admin/api-keys-repository-cases.js';
+import { authKeyCases } from '../modules/credentials-admin/auth-keys-repository-cases.js';
+import { authRuleCases } from '../modules/credentials-admin/auth-rules-repository-cases.js';
+import { userRevocationCases } from '../modules/users/users-repository-cases.js';
 import { messageCases } from './store-cases-messages.js';
 import { runLeaseCases } from './store-cases-run-leases.js';
 import { threadCases } from './store-cases-threads.js';
@@ -34,10 +37,13 @@ export interface FakeClock {
 }
 
 export interface CaseContext {
-  /** The store under test, on the fake clock. */
-  store: Store;
+  /**
+   * The store under test, on the fake clock, joined with the credentials-admin and users
+   * repositories over the same database, so their suites run here on both dialects too.
+   */
+  store: TestStore;
   /** A second store on the same database, as another process would have. */
-  peer: Store;
+  peer: TestStore;
   clock: FakeClock;
   extras: StoreCaseExtras;
 }
@@ -57,8 +63,8 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
     };
 
     before(async () => {
-      const store = await makeStore({ clock: () => clock.now });
-      const peer = await makeStore({ clock: () => clock.now });
+      const store = withRepositories(await makeStore({ clock: () => clock.now }), () => clock.now);
+      const peer = withRepositories(await makeStore({ clock: () => clock.now }), () => clock.now);
       ctx = { store, peer, clock, extras };
     });
 
@@ -72,7 +78,9 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
     appendCases(get);
     runLeaseCases(get);
     authCases(get);
+    apiKeyCases(get);
     authKeyCases(get);
     authRuleCases(get);
+    userRevocationCases(get);
   });
 }

@@ -133,10 +133,10 @@ export interface DomainEvent<K extends EventType = EventType> {
 export type AnyDomainEvent = { [K in EventType]: DomainEvent<K> }[EventType];
 
 /**
- * Hears one event. Returns nothing, or a promise for work the publisher must not answer before
- * (see the file comment); `publish` ignores that promise, `publishAndWait` awaits it.
+ * Hears one event. What it returns is ignored unless it is a promise: work the publisher must not
+ * answer before (see the file comment), which `publishAndWait` awaits and `publish` does not.
  */
-export type Subscriber<K extends EventType> = (event: DomainEvent<K>) => void | Promise<void>;
+export type Subscriber<K extends EventType> = (event: DomainEvent<K>) => unknown;
 
 export interface EventBus {
   /**
@@ -163,7 +163,7 @@ export interface EventBus {
    * const stop = bus.subscribe('user.revoked', (event) => console.log(event.payload.userId))
    */
   subscribe<K extends EventType>(type: K, subscriber: Subscriber<K>): () => void;
-  subscribe(type: '*', subscriber: (event: AnyDomainEvent) => void | Promise<void>): () => void;
+  subscribe(type: '*', subscriber: (event: AnyDomainEvent) => unknown): () => void;
   /** Stops listening to Redis and waits (briefly) for messages still being sent. */
   close(): Promise<void>;
 }
@@ -206,7 +206,7 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
   const logger = options.logger;
   const channel = `${options.redisKeyPrefix ?? ''}events`;
   const origin = createId('bus');
-  const subscribers = new Map<string, Array<(event: AnyDomainEvent) => void | Promise<void>>>();
+  const subscribers = new Map<string, Array<(event: AnyDomainEvent) => unknown>>();
   const publishing = new Set<Promise<void>>();
   let closed = false;
 
@@ -220,7 +220,7 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
       for (const handler of list) {
         try {
           const result = handler(event);
-          if (result !== undefined) pending.push(Promise.resolve(result).catch(failed));
+          if (result instanceof Promise) pending.push(result.then(() => undefined, failed));
         } catch (error) {
           failed(error);
         }
@@ -277,9 +277,9 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
     async publishAndWait(type, payload, actor) {
       await Promise.all(publish(type, payload, actor));
     },
-    subscribe(type: string, handler: (event: never) => void | Promise<void>) {
+    subscribe(type: string, handler: (event: never) => unknown) {
       const list = subscribers.get(type) ?? [];
-      const entry = handler as unknown as (event: AnyDomainEvent) => void | Promise<void>;
+      const entry = handler as unknown as (event: AnyDomainEvent) => unknown;
       // Copied on write: a subscriber added during a delivery does not see that event.
       subscribers.set(type, [...list, entry]);
       return () => {
