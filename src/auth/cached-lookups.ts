@@ -25,8 +25,8 @@
  *   found at once in this process and within the epoch's bound in the others. Other credentials
  *   are never remembered as not found. A user's row is remembered even when absent: an absent row
  *   and one without `tokensValidAfter` mean the same (no user-wide revocation), and
- *   `tokensValidAfter` is only ever set by calls that move the epoch (`revokeUserTokens`,
- *   `upsertUser` with one);
+ *   `tokensValidAfter` is only ever set by a user's revocation, whose `user.revoked` event moves
+ *   the epoch (modules/users; the platform's `upsertUser` of an anonymous user sets none);
  * - an inspection (`isTracing()`) reads the store, so its trace shows the real state.
  *
  * `touchApiKey` goes to the store and updates the remembered key's `lastUsedAt`, so `last_used_at`

@@ -47,30 +47,34 @@ export interface AdminResource<R, CreateBody extends z.ZodTypeAny, UpdateBody ex
   remove: { summary: string; description: string; run(c: AdminContext, id: string): Promise<boolean> };
 }
 
+/** A resource's declared routes, each with its handler; `adminCrudRoutes` registers them. */
+export interface AdminCrud {
+  readonly routes: ReadonlyArray<{ route: unknown; handle(c: AdminContext): Promise<Response> }>;
+}
+
 /**
- * Declares and handles the resource's admin routes.
+ * Declares the resource's admin routes, once, at module load (a route is declared once per
+ * process: define-route.ts), with their handlers.
  *
  * @example
- * export const apiKeyRoutes = () => adminCrudRoutes({ path: '/admin/v1/api-keys', idParam: 'keyId', noun: 'API key', ... })
+ * const apiKeys = declareAdminCrud({ path: '/admin/v1/api-keys', idParam: 'keyId', noun: 'API key', ... })
+ * export const apiKeyRoutes = () => adminCrudRoutes(apiKeys)
  */
-export function adminCrudRoutes<R, C extends z.ZodTypeAny, U extends z.ZodTypeAny = z.ZodNever>(
-  resource: AdminResource<R, C, U>,
-): OpenAPIHono<AppEnv> {
-  const app = createRouteModule();
+export function declareAdminCrud<R, C extends z.ZodTypeAny, U extends z.ZodTypeAny = z.ZodNever>(resource: AdminResource<R, C, U>): AdminCrud {
   const { path, idParam, noun, schema, toWire } = resource;
   const itemPath = `${path}/{${idParam}}`;
   const params = z.object({ [idParam]: IdParam.openapi({ param: { name: idParam, in: 'path' } }) });
   const one = { description: resource.itemDescription ?? `The ${noun}`, content: { 'application/json': { schema } } };
   const notFound = () => new NotFound({ message: `No such ${noun}.` });
-  const idOf = (c: AdminContext) => (c.req.valid('param' as never) as Record<string, string>)[idParam] as string;
-  const bodyOf = (c: AdminContext) => c.req.valid('json' as never) as unknown;
   // The route objects are built from this resource's schemas, so their types are too general for
   // zod-openapi's handler inference: the handlers read the validated input through idOf and bodyOf.
-  const register = app.openapi.bind(app) as unknown as (route: unknown, handler: (c: AdminContext) => Promise<Response>) => void;
-
+  const idOf = (c: AdminContext) => (c.req.valid('param' as never) as Record<string, string>)[idParam] as string;
+  const bodyOf = (c: AdminContext) => c.req.valid('json' as never) as unknown;
+  const routes: AdminCrud['routes'][number][] = [];
   const { create, list, get, update, remove } = resource;
-  register(
-    declareRoute({ category: 'admin' }, {
+
+  routes.push({
+    route: declareRoute({ category: 'admin' }, {
       method: 'post',
       path,
       tags: ['admin'],
@@ -78,15 +82,15 @@ export function adminCrudRoutes<R, C extends z.ZodTypeAny, U extends z.ZodTypeAn
       request: { body: { required: true, content: { 'application/json': { schema: create.body } } } },
       responses: { 201: { description: 'Created', content: { 'application/json': { schema: create.created ?? schema } } }, ...errorResponses(400, 401, 413) },
     }),
-    async (c) => {
+    async handle(c) {
       const { record, reveal } = await create.run(c, bodyOf(c) as z.infer<C>);
       if (reveal === undefined) return sendJson(c, toWire(record), 201);
       return sendJson(c, { ...toWire(record), ...reveal }, 201, { 'Cache-Control': 'no-store' });
     },
-  );
+  });
 
-  register(
-    declareRoute({ category: 'admin' }, {
+  routes.push({
+    route: declareRoute({ category: 'admin' }, {
       method: 'get',
       path,
       tags: ['admin'],
@@ -96,12 +100,12 @@ export function adminCrudRoutes<R, C extends z.ZodTypeAny, U extends z.ZodTypeAn
         ...errorResponses(401),
       },
     }),
-    async (c) => sendJson(c, { [resource.listField]: (await list.run(c)).map(toWire) }, 200),
-  );
+    handle: async (c) => sendJson(c, { [resource.listField]: (await list.run(c)).map(toWire) }, 200),
+  });
 
   if (get !== undefined) {
-    register(
-      declareRoute({ category: 'admin' }, {
+    routes.push({
+      route: declareRoute({ category: 'admin' }, {
         method: 'get',
         path: itemPath,
         tags: ['admin'],
@@ -109,17 +113,17 @@ export function adminCrudRoutes<R, C extends z.ZodTypeAny, U extends z.ZodTypeAn
         request: { params },
         responses: { 200: one, ...errorResponses(401, 404) },
       }),
-      async (c) => {
+      async handle(c) {
         const record = await get.run(c, idOf(c));
         if (record === undefined) throw notFound();
         return sendJson(c, toWire(record), 200);
       },
-    );
+    });
   }
 
   if (update !== undefined) {
-    register(
-      declareRoute({ category: 'admin' }, {
+    routes.push({
+      route: declareRoute({ category: 'admin' }, {
         method: 'patch',
         path: itemPath,
         tags: ['admin'],
@@ -127,16 +131,16 @@ export function adminCrudRoutes<R, C extends z.ZodTypeAny, U extends z.ZodTypeAn
         request: { params, body: { required: true, content: { 'application/json': { schema: update.body } } } },
         responses: { 200: one, ...errorResponses(400, 401, 404, 413) },
       }),
-      async (c) => {
+      async handle(c) {
         const record = await update.run(c, idOf(c), bodyOf(c) as z.infer<U>);
         if (record === undefined) throw notFound();
         return sendJson(c, toWire(record), 200);
       },
-    );
+    });
   }
 
-  register(
-    declareRoute({ category: 'admin' }, {
+  routes.push({
+    route: declareRoute({ category: 'admin' }, {
       method: 'delete',
       path: itemPath,
       tags: ['admin'],
@@ -144,11 +148,24 @@ export function adminCrudRoutes<R, C extends z.ZodTypeAny, U extends z.ZodTypeAn
       request: { params },
       responses: { 204: { description: remove.description }, ...errorResponses(401, 404) },
     }),
-    async (c) => {
+    async handle(c) {
       if (!(await remove.run(c, idOf(c)))) throw notFound();
       return sendEmpty(c);
     },
-  );
+  });
 
+  return Object.freeze({ routes: Object.freeze(routes) });
+}
+
+/**
+ * The application of one resource's admin routes (declared by `declareAdminCrud`).
+ *
+ * @example
+ * app.route('/', adminCrudRoutes(apiKeys))
+ */
+export function adminCrudRoutes(crud: AdminCrud): OpenAPIHono<AppEnv> {
+  const app = createRouteModule();
+  const register = app.openapi.bind(app) as unknown as (route: unknown, handler: (c: AdminContext) => Promise<Response>) => void;
+  for (const { route, handle } of crud.routes) register(route, handle);
   return app;
 }

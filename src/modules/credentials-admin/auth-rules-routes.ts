@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { AUTH_RULE_ALGORITHMS, AUTH_RULE_TOKEN_TYPES, toWireAuthRule, type AuthRuleInput } from '../../auth/oidc/auth-rule.js';
 import { PRESET_IDS } from '../../auth/oidc/presets.js';
 import type { AppEnv } from '../../http/context.js';
-import { adminCrudRoutes } from '../../http/admin-crud.js';
+import { adminCrudRoutes, declareAdminCrud } from '../../http/admin-crud.js';
 import { storedText } from '../../http/openapi.js';
 import { adminActor } from '../../http/admin-actor.js';
 
@@ -80,31 +80,33 @@ const PatchBody = z.object(Object.fromEntries(Object.entries(writable).map(([key
 
 const service = (c: Context<AppEnv>) => c.get('deps').credentials.service;
 
+const authRules = declareAdminCrud({
+  path: '/admin/v1/auth-rules',
+  idParam: 'ruleId',
+  noun: 'auth rule',
+  listField: 'auth_rules',
+  schema: AuthRuleSchema,
+  itemDescription: 'The rule',
+  toWire: toWireAuthRule,
+  create: {
+    summary: 'Create an auth rule: accept an identity provider\'s tokens',
+    body: CreateBody,
+    run: async (c, body) => ({ record: await service(c).createAuthRule(body as AuthRuleInput, adminActor(c)) }),
+  },
+  list: { summary: 'List auth rules, oldest first', description: 'The rules', run: (c) => service(c).listAuthRules() },
+  get: { summary: 'Get an auth rule', run: (c, id) => service(c).getAuthRule(id) },
+  update: {
+    summary: 'Change an auth rule (null resets a field to its default; enabled: false stops it at once)',
+    body: PatchBody,
+    run: (c, id, body) => service(c).updateAuthRule(id, body as AuthRuleInput, adminActor(c)),
+  },
+  remove: {
+    summary: 'Delete an auth rule: its tokens are refused from the next request on',
+    description: 'Deleted',
+    run: (c, id) => service(c).deleteAuthRule(id, adminActor(c)),
+  },
+});
+
 export function authRuleRoutes(): OpenAPIHono<AppEnv> {
-  return adminCrudRoutes({
-    path: '/admin/v1/auth-rules',
-    idParam: 'ruleId',
-    noun: 'auth rule',
-    listField: 'auth_rules',
-    schema: AuthRuleSchema,
-    itemDescription: 'The rule',
-    toWire: toWireAuthRule,
-    create: {
-      summary: 'Create an auth rule: accept an identity provider\'s tokens',
-      body: CreateBody,
-      run: async (c, body) => ({ record: await service(c).createAuthRule(body as AuthRuleInput, adminActor(c)) }),
-    },
-    list: { summary: 'List auth rules, oldest first', description: 'The rules', run: (c) => service(c).listAuthRules() },
-    get: { summary: 'Get an auth rule', run: (c, id) => service(c).getAuthRule(id) },
-    update: {
-      summary: 'Change an auth rule (null resets a field to its default; enabled: false stops it at once)',
-      body: PatchBody,
-      run: (c, id, body) => service(c).updateAuthRule(id, body as AuthRuleInput, adminActor(c)),
-    },
-    remove: {
-      summary: 'Delete an auth rule: its tokens are refused from the next request on',
-      description: 'Deleted',
-      run: (c, id) => service(c).deleteAuthRule(id, adminActor(c)),
-    },
-  });
+  return adminCrudRoutes(authRules);
 }
