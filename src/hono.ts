@@ -81,9 +81,8 @@ export function threadgateAuth(options: ThreadgateAuthOptions): MiddlewareHandle
       workspaceIdHeader: headers('aui-workspace-id'),
       ...(options.userTokenHeader !== undefined ? { userTokenHeader: headers(options.userTokenHeader) } : {}),
     };
-    // A credential the authenticator's cache holds is answered by `cached()`, as on the server,
-    // without the full `authenticate` (its header checks and path dispatch).
-    return options.verify.cached?.(input) ?? options.verify.authenticate(input);
+    // A credential the authenticator's cache holds is answered at once, as on the server.
+    return options.verify.authenticate(input);
   };
 
   return async function threadgate(c, next) {

@@ -47,6 +47,10 @@ import { applyProvidersFile } from './modules/agents/providers-file.js';
 import { agentMemoryOf } from './modules/agents/memory-adapter.js';
 import { createCredentialsAdminModule } from './modules/credentials-admin/index.js';
 import { createUsersModule } from './modules/users/index.js';
+import { createThreadsModule } from './modules/threads/index.js';
+import { createRunsModule, runsFollowerOf } from './modules/runs/index.js';
+import { announceSessionRevoked, resolveRefreshToken } from './auth/refresh-token.js';
+import { revokeRefreshFamilyWith } from './store/kysely-store-auth.js';
 
 export interface Services {
   deps: AppDeps;
@@ -142,10 +146,28 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
     // provider was down, and purges expired memories, in the background.
     memory = createMemoryModule({ store, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
+    // Threads and runs (src/modules/threads, src/modules/runs). A deleted thread takes its
+    // telemetry along, and a claim moves it, in the threads module's own transaction (the runs
+    // module's follower). The claim revokes the anonymous session in that transaction too, through
+    // the sessions port: the family is the platform's credential (auth/refresh-token.ts). Once the
+    // transaction has committed, `session.revoked` is published and the revocation epoch, its
+    // subscriber, moves before the claim answers.
+    const bus = events;
+    const threads = createThreadsModule({
+      store,
+      clock,
+      followers: [runsFollowerOf(store)],
+      sessions: {
+        resolveFamily: (refreshToken) => resolveRefreshToken({ store, clock }, refreshToken),
+        revokeFamily: (trx, projectId, familyId, at) => revokeRefreshFamilyWith(trx, projectId, familyId, at),
+        familyRevoked: (familyId) => announceSessionRevoked(bus, familyId, 'claim'),
+      },
+    });
+    const runs = createRunsModule({ store, threads: threads.service });
     // Agents (src/modules/agents): providers, agents and runs over the same database; the run
     // limits share the rate limiters' store (Redis when configured); agents that use memory
     // search and keep the caller's memories through the memory module (memory-adapter.ts).
-    const agents = createAgentsModule({ store, secretBox, config, limiters: limiterStore, logger, clock, memory: agentMemoryOf(memory.service) });
+    const agents = createAgentsModule({ store, threads: threads.service, secretBox, config, limiters: limiterStore, logger, clock, memory: agentMemoryOf(memory.service) });
     if (config.agents.providersFile !== null) await applyProvidersFile(agents.service, secretBox, config.agents.providersFile, process.env, logger);
     const deps: AppDeps = {
       config,
@@ -174,6 +196,8 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       metrics,
       logger,
       clock,
+      threads,
+      runs,
       agents,
     };
     if (config.memoryBackfillMs > 0) memory.backfill.start();

@@ -56,7 +56,7 @@ app.post('/v1/threads/:threadId/messages', async (c) => {
   const threadId = c.req.param('threadId');
   const body = readAppendBody(await c.req.json());
   if (body === undefined) return c.json({ error: 'validation_error' }, 400);
-  // The route resolves the thread within the workspace first, as routes/messages.ts does.
+  // The route resolves the thread within the workspace first, as modules/threads/threads-service.ts does.
   if (getThread.get(PROJECT_ID, workspaceId, threadId) === undefined) return c.json({ error: 'not_found' }, 404);
   const result = append(workspaceId, threadId, body.parentId, body.format, JSON.stringify(body.content));
   if (result.status !== 201) return c.json({ error: 'refused' }, result.status);

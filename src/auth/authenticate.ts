@@ -40,16 +40,22 @@ export interface AuthenticateInput {
   userTokenHeader?: string | undefined;
 }
 
+/**
+ * What `authenticate` answers: the principal, or `undefined` when no credential was sent, at once
+ * when that is known without any I/O (a credential the verified-credential cache holds, or none at
+ * all), else a promise of it. Every refusal is a rejected promise, never a throw.
+ */
+export type Authentication = Principal | undefined | Promise<Principal | undefined>;
+
 export interface Authenticator {
-  /** The principal, `undefined` when no credential was sent; throws an `AuthError` or `ValidationFailed`. */
-  authenticate(input: AuthenticateInput): Promise<Principal | undefined>;
   /**
-   * The principal the verified-credential cache holds for this input, synchronously, verifying
-   * nothing; `undefined` when it holds none, the input is malformed, or an inspection is running:
-   * then `authenticate` decides. It answers exactly what `authenticate` would answer from its
-   * cache, so a caller may skip the await on the hot path.
+   * The one entry point: reads the input's credential once, asks the verified-credential cache
+   * once, and verifies in full only on a miss (or while an inspection runs). A cached credential
+   * is answered in the same tick, without a promise, so a caller that checks for one can go on
+   * synchronously; `await` works on every answer. Refuses with an `AuthError` or
+   * `ValidationFailed`.
    */
-  cached?(input: AuthenticateInput): Principal | undefined;
+  authenticate(input: AuthenticateInput): Authentication;
 }
 
 export interface AuthenticatorDeps {
@@ -210,13 +216,13 @@ export function createAuthenticator(
   }
 
   return {
-    async authenticate(input) {
+    authenticate(input) {
       let credential: ReturnType<typeof credentialOf>;
       try {
         credential = credentialOf(input);
       } catch (error) {
         tagCredentialKind(error, 'malformed');
-        throw error;
+        return Promise.reject(error);
       }
       if (credential === undefined) return undefined;
       const { token, onlyUserTokens } = credential;
@@ -226,23 +232,17 @@ export function createAuthenticator(
         const cached = cache!.get(cacheKey);
         if (cached !== undefined) return cached;
       }
-      const epochBefore = options.epoch?.();
-      const principal = await verifyCredential(token, input, onlyUserTokens);
-      if (cacheKey !== undefined && options.epoch?.() === epochBefore) cache!.set(cacheKey, principal);
-      return principal;
-    },
-    cached(input) {
-      if (cache === undefined || isTracing()) return undefined;
-      // The same reading of the input as `authenticate`; a malformed input goes the full way, to be refused there.
-      let credential: ReturnType<typeof credentialOf>;
-      try {
-        credential = credentialOf(input);
-      } catch {
-        return undefined;
-      }
-      return credential === undefined ? undefined : cache.get(cacheKeyFor(credential.token, input, credential.onlyUserTokens));
+      return verifyAndRemember(token, input, onlyUserTokens, cacheKey);
     },
   };
+
+  /** Verifies in full and, under `cacheKey`, remembers the acceptance unless a revocation raced it. */
+  async function verifyAndRemember(token: string, input: AuthenticateInput, onlyUserTokens: boolean, cacheKey: string | undefined): Promise<Principal> {
+    const epochBefore = options.epoch?.();
+    const principal = await verifyCredential(token, input, onlyUserTokens);
+    if (cacheKey !== undefined && options.epoch?.() === epochBefore) cache!.set(cacheKey, principal);
+    return principal;
+  }
 
   /** {@link verifyCredentialOnce}, its failure tagged with the credential's kind (for the failure log). */
   async function verifyCredential(token: string, input: AuthenticateInput, onlyUserTokens = false): Promise<Principal> {

@@ -59,7 +59,7 @@ export async function inspectToken(
 ): Promise<InspectReport> {
   const parts = credential.split('.');
   const isJwt = parts.length === 3;
-  const { steps, result } = await withTrace(() =>
+  const { steps, result } = await withTrace(async () =>
     authenticator.authenticate({
       authorization: `Bearer ${credential}`,
       userIdHeader: headers.userId,

@@ -1,8 +1,8 @@
 /**
  * The signature check of a JWS (RFC 7515 §5.2 step 8) for each algorithm we accept, with
  * node:crypto's synchronous one-shot calls. jose verifies through WebCrypto, whose every call is
- * asynchronous, which made every check several times slower than the same check done
- * synchronously (docs/benchmarks.md; bench/micro/crypto-floor.ts measures both). jose still imports
+ * asynchronous, which made every check slower than the same check done synchronously
+ * (docs/benchmarks.md has the figures, change 8; bench/micro/crypto-floor.ts measures both). jose still imports
  * JWKs and signs; only this last step is ours.
  *
  * The key must fit the algorithm, as jose requires (its `checkCryptoKey` / `checkKeyType`): an RSA

@@ -144,7 +144,7 @@ async function locate(deps: Pick<SessionDeps, 'store' | 'clock'>, token: string)
  *
  * @example
  * const family = await resolveRefreshToken(deps, body.refresh_token)
- * await store.moveThreads(family.projectId, family.workspaceId, principal.workspaceId)
+ * // then the claim moves family.workspaceId's threads (modules/threads threads-service.ts)
  */
 export async function resolveRefreshToken(deps: Pick<SessionDeps, 'store' | 'clock'>, token: string): Promise<RefreshFamily> {
   const { record, family } = await locate(deps, token);
@@ -200,21 +200,34 @@ async function replay(deps: SessionDeps, record: RefreshTokenRecord, family: Ref
   throw new RefreshTokenReused({ detail: `family ${family.id} revoked` });
 }
 
+/** Why the server ended an anonymous session before it expired. */
+export type SessionRevocationReason = 'refresh_reuse' | 'claim';
+
 /**
  * Ends an anonymous session: revokes its refresh family (every refresh token of it, and every
- * workspace token minted from it: auth/revocation.ts), then publishes `session.revoked`, whose
- * subscriber moves the revocation epoch, and waits for that, so the session's cached decisions are
- * gone when this returns. The one way a session ends before it expires: a refresh token used twice
- * (here), and the anonymous claim (the threads' claim route).
+ * workspace token minted from it: auth/revocation.ts), then announces it (`announceSessionRevoked`).
  *
  * @example
- * await revokeSession(deps, family, 'claim')
+ * await revokeSession(deps, family, 'refresh_reuse')
  */
 export async function revokeSession(
   deps: Pick<SessionDeps, 'clock' | 'events'> & { store: Pick<Store, 'revokeRefreshFamily'> },
   family: Pick<RefreshFamily, 'projectId' | 'id'>,
-  reason: 'refresh_reuse' | 'claim',
+  reason: SessionRevocationReason,
 ): Promise<void> {
   await deps.store.revokeRefreshFamily(family.projectId, family.id, deps.clock());
-  await deps.events.publishAndWait('session.revoked', { familyId: family.id, reason }, { kind: 'system' });
+  await announceSessionRevoked(deps.events, family.id, reason);
+}
+
+/**
+ * Publishes `session.revoked` for a family whose revocation is stored (by `revokeSession`, or in the
+ * transaction of the anonymous claim: modules/threads, through server.ts) and waits for the
+ * revocation epoch, its subscriber (auth/revocation-epoch.ts), so the session's cached decisions
+ * are gone when this returns. Every path that ends a session calls it once its write is committed.
+ *
+ * @example
+ * await announceSessionRevoked(deps.events, family.id, 'claim')
+ */
+export function announceSessionRevoked(events: Pick<EventBus, 'publishAndWait'>, familyId: string, reason: SessionRevocationReason): Promise<void> {
+  return events.publishAndWait('session.revoked', { familyId, reason }, { kind: 'system' });
 }

@@ -2,7 +2,7 @@
  * Verifies a compact JWS with algorithms fixed by the caller (RFC 8725 §3.1: never taken from the
  * token) and a key chosen by our own resolver. Strict parsing comes first ({@link parseCompactJws});
  * then the signature is checked over the exact bytes we parsed, synchronously with node:crypto
- * (jws-signature.ts; jose's WebCrypto path was several times slower). Every credential path that
+ * (jws-signature.ts; jose's WebCrypto path was slower: docs/benchmarks.md, change 8). Every credential path that
  * carries a JWS (workspace tokens, HS256 user tokens, identity-provider tokens) goes through here,
  * so the algorithm rules live in one place.
  */

@@ -1,17 +1,17 @@
 /**
- * The Hono application: its context for every request (deps, security headers and CORS), the body limit, every
- * route module, the generated OpenAPI document, and the JSON error contract for everything else.
+ * The Hono application: the request pipeline every request goes through (its dependencies, the
+ * request metrics, the security and CORS headers), the body limit, every route module, the
+ * generated OpenAPI document, and the JSON error contract for everything else.
  */
-import { OpenAPIHono } from '@hono/zod-openapi';
 import { ThreadgateError, ValidationFailed } from '../errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { handleError, respondWithError } from './middleware/error-handler.js';
-import { threadRoutes } from './routes/threads.js';
-import { messageRoutes } from './routes/messages.js';
-import { runLeaseRoutes } from './routes/run-leases.js';
-import { projectRoutes } from './routes/projects.js';
-import { telemetryRoutes } from './routes/telemetry.js';
-import { runStreamRoutes } from './routes/run-stream.js';
+import { threadRoutes } from '../modules/threads/threads-routes.js';
+import { messageRoutes } from '../modules/threads/messages-routes.js';
+import { runLeaseRoutes } from '../modules/threads/run-leases-routes.js';
+import { projectRoutes } from '../modules/threads/projects-routes.js';
+import { telemetryRoutes } from '../modules/runs/runs-routes.js';
+import { runStreamRoutes } from '../modules/runs/run-stream-routes.js';
 import { fileRoutes } from './routes/files.js';
 import { LOCAL_BLOB_PATH } from '../files/local/local-blob-store.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -25,10 +25,15 @@ import { userRoutes } from '../modules/users/users-routes.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { agentRoutes } from '../modules/agents/agents-routes.js';
 import { memoryRoutes } from '../modules/memory/memory-routes.js';
-import { createStandardHeaderSets } from './middleware/standard-headers.js';
-import { bindAppContext } from './app-context.js';
+import { createStandardHeaderSets, type StandardHeaderSets } from './middleware/standard-headers.js';
 import { limitBody } from './middleware/body-limit.js';
-import { StaticFirstRouter } from './static-first-router.js';
+import { createHonoRouter, StaticFirstRouter } from '../platform/http/router/static-first-router.js';
+import { FoldingRouter } from '../platform/http/router/folding-router.js';
+import { RequestPipeline } from '../platform/http/pipeline.js';
+import { PipelineApp } from '../platform/http/pipeline-app.js';
+import { completeStandardHeaders } from '../platform/http/complete-standard-headers.js';
+import { requestMetrics } from '../platform/metrics/request-metrics.js';
+import { authorizationFold } from './define-route.js';
 import { auditRoutes } from '../modules/audit/audit-routes.js';
 import { metricsRoutes } from '../platform/metrics/metrics-routes.js';
 
@@ -40,16 +45,39 @@ import { metricsRoutes } from '../platform/metrics/metrics-routes.js';
 export const GLOBAL_MIDDLEWARE = new WeakSet<(...args: never[]) => unknown>();
 
 /**
+ * The standard header sets of an application built around `deps`: the security headers, and CORS
+ * for the configured origins (any origin in development when none are configured).
+ */
+export function createAppHeaders(deps: AppDeps): StandardHeaderSets {
+  const origins = deps.config.corsOrigins.length > 0 ? [...deps.config.corsOrigins] : deps.config.mode === 'development' ? ['*'] : [];
+  return createStandardHeaderSets({ corsOrigins: origins, userTokenHeader: deps.config.userTokenHeader });
+}
+
+/**
+ * The request pipeline of an application built around `deps`: the request metrics first, then the
+ * completion of the standard headers (platform/http/pipeline.ts).
+ *
+ * @example
+ * const app = new PipelineApp(createAppPipeline(deps))
+ */
+export function createAppPipeline(deps: AppDeps, headers: StandardHeaderSets = createAppHeaders(deps)): RequestPipeline {
+  return new RequestPipeline({ deps, headers }, [requestMetrics(deps.metrics), completeStandardHeaders(headers)]);
+}
+
+/**
  * Builds the application around its dependencies.
  *
  * @example
  * const app = createApp(deps)
  * const res = await app.request('/health')
  */
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>({
-    // Static route paths answered without a search (static-first-router.ts says why).
-    router: new StaticFirstRouter(),
+export function createApp(deps: AppDeps): PipelineApp {
+  const headers = createAppHeaders(deps);
+  const app = new PipelineApp(createAppPipeline(deps, headers), {
+    // Static route paths answered without a search (static-first-router.ts says why), and each
+    // route's authorization step folded into its handler where nothing sits between them
+    // (define-route.ts says why).
+    router: new StaticFirstRouter(new FoldingRouter(createHonoRouter(), authorizationFold)),
     // zod's issues → validation_error naming the first offending field (dotted path).
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -61,11 +89,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
-  const origins = deps.config.corsOrigins.length > 0 ? [...deps.config.corsOrigins] : deps.config.mode === 'development' ? ['*'] : [];
-  // The request's dependencies and its security and CORS headers, handed to every request by
-  // app.fetch itself rather than by a global middleware (app-context.ts says why).
-  const headers = createStandardHeaderSets({ corsOrigins: origins, userTokenHeader: deps.config.userTokenHeader });
-  bindAppContext(app, { deps, headers });
   if (headers.preflight !== undefined) {
     app.options('*', headers.preflight);
     GLOBAL_MIDDLEWARE.add(headers.preflight);

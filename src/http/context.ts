@@ -1,6 +1,7 @@
 /**
  * What every route handler can reach: the resolved configuration and the services built from it
- * at start, plus the per-request `principal` set by the authorization step.
+ * at start (`depsOf(c)`, platform/http/pipeline.ts), plus the per-request `principal` set by the
+ * authorization step.
  */
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config.js';
@@ -24,6 +25,8 @@ import type { AuditLog } from '../modules/audit/audit-service.js';
 import type { AgentsModule } from '../modules/agents/index.js';
 import type { CredentialsAdminModule } from '../modules/credentials-admin/index.js';
 import type { UsersModule } from '../modules/users/index.js';
+import type { ThreadsModule } from '../modules/threads/index.js';
+import type { RunsModule } from '../modules/runs/index.js';
 
 /** The rate limiters of the token routes (middleware/rate-limit.ts makes them). */
 export interface RateLimiters {
@@ -77,6 +80,10 @@ export interface AppDeps {
   credentials: CredentialsAdminModule;
   /** Users (src/modules/users): revocation of a user's sessions and tokens. */
   users: UsersModule;
+  /** Threads, messages and run leases (src/modules/threads). */
+  threads: ThreadsModule;
+  /** Run reports, events and scores (src/modules/runs). */
+  runs: RunsModule;
   /** The agents module (src/modules/agents): providers, agents, runs. Its routes answer feature_disabled without it. */
   agents?: AgentsModule;
   /** The memory module (src/modules/memory); its routes answer feature_disabled without it. */
@@ -85,6 +92,11 @@ export interface AppDeps {
 
 export interface AppEnv {
   Variables: {
+    /**
+     * @deprecated Reach the dependencies with `depsOf(c)` (platform/http/pipeline.ts), the one
+     * accessor. The authorization step still sets this for the route files that read it, until
+     * they are swept over to `depsOf`; then it goes.
+     */
     deps: AppDeps;
     /** Set by the authorization step on routes that need a user credential. */
     principal: Principal | undefined;

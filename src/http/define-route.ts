@@ -8,7 +8,8 @@ import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, Next } from 'hono';
 import type { AppEnv } from './context.js';
 import type { RoutePolicy } from '../auth/policy.js';
-import { authorizeStep, isAuthorizeStep } from './middleware/authorize.js';
+import { authorizeStep } from './middleware/authorize.js';
+import type { HandlerFold } from '../platform/http/router/folding-router.js';
 
 import type { RouteCategory } from '../auth/route-access.js';
 
@@ -39,19 +40,44 @@ export function declareRoute<R extends Omit<RouteConfig, 'middleware'>>(policy: 
   const key = `${route.method.toUpperCase()} ${route.path}`;
   if (declaredPolicies.has(key)) throw new TypeError(`${key} is declared twice`);
   declaredPolicies.set(key, policy);
-  return createRoute({ ...route, middleware: [authorizeStep(policy, route.path)] as const });
+  const step = authorizeStep(policy, route.path);
+  const validates = route.request !== undefined && Object.values(route.request).some((part) => part !== undefined);
+  if (!validates) FOLDABLE_STEPS.add(step);
+  return createRoute({ ...route, middleware: [step] as const });
 }
 
 type Handler = (c: Context, next: Next) => unknown;
 
+/** Authorization steps of declared routes that validate nothing (see {@link authorizationFold}). */
+const FOLDABLE_STEPS = new WeakSet<object>();
+
 /**
- * A route module's application: `app.openapi(route, handler)` as usual, except that a declared
- * route which validates nothing (no params, query, headers, cookies or body) gets its
- * authorization step and its handler registered as one handler that runs the step, then the
- * handler. Hono calls a route with a single handler directly, and answers it in the same tick
- * when neither awaits; with two it composes them through an async step each, a measurable share
- * of a cached request (docs/benchmarks.md). The step runs first all the same and decides
- * all the same: only the bookkeeping between the two goes.
+ * The application router's fold (platform/http/router/folding-router.ts): a declared route that
+ * validates nothing (no params, query, headers, cookies or body) has its authorization step and
+ * its handler registered as one handler that runs the step, then the handler. Hono calls a route
+ * with a single handler directly, and answers it in the same tick when neither awaits; with two it
+ * composes them through an async step each (docs/benchmarks.md). The step runs first all the same
+ * and decides all the same: only the bookkeeping between the two goes.
+ *
+ * @example
+ * new PipelineApp(pipeline, { router: new FoldingRouter(createHonoRouter(), authorizationFold) })
+ */
+export const authorizationFold: HandlerFold<Handler> = {
+  leads: (handler) => FOLDABLE_STEPS.has(handler),
+  fold: (authorize, handler) => (c, next) => {
+    let answer: unknown;
+    const decided = authorize(c, () => (answer = handler(c, next)) as Promise<void>);
+    // Admitted at once (a cached credential): the handler has already run, and `decided` is its
+    // answer. Otherwise the handler runs once the step has decided.
+    return decided instanceof Promise ? decided.then(() => answer) : answer;
+  },
+};
+
+/**
+ * A route module's application: a plain `OpenAPIHono`, its routes registered with
+ * `app.openapi(route, handler)` as usual. The application that mounts it (createApp) folds each
+ * declared route's authorization step into its handler where nothing sits between them
+ * ({@link authorizationFold}).
  *
  * @example
  * export function meRoutes() {
@@ -61,21 +87,5 @@ type Handler = (c: Context, next: Next) => unknown;
  * }
  */
 export function createRouteModule(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
-  const register = app.openapi as unknown as (route: RouteConfig, handler: Handler, hook?: unknown) => unknown;
-  app.openapi = ((route: RouteConfig, handler: Handler, hook?: unknown) => {
-    const step = route.middleware;
-    const validates = route.request !== undefined && Object.values(route.request).some((part) => part !== undefined);
-    if (validates || !Array.isArray(step) || step.length !== 1 || !isAuthorizeStep(step[0])) return register(route, handler, hook);
-    const authorize = step[0] as Handler;
-    const { middleware: _folded, ...rest } = route;
-    return register(rest as RouteConfig, (c, next) => {
-      let answer: unknown;
-      const decided = authorize(c, () => (answer = handler(c, next)) as Promise<void>);
-      // Admitted at once (a cached credential): the handler has already run, and `decided` is
-      // its answer. Otherwise the handler runs once the step has decided.
-      return decided instanceof Promise ? decided.then(() => answer) : answer;
-    }, hook);
-  }) as typeof app.openapi;
-  return app;
+  return new OpenAPIHono<AppEnv>();
 }

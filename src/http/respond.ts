@@ -13,7 +13,7 @@
 import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { InvalidJSONValue, JSONParsed, JSONValue } from 'hono/utils/types';
-import { appContextOf } from './app-context.js';
+import { standardHeaderSetsOf } from '../platform/http/pipeline.js';
 import { markComplete } from './response-mark.js';
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
@@ -29,7 +29,7 @@ export function standardHeadersOf(c: Context): Readonly<Record<string, string>> 
 
 /** What the authorization step set, else the application's set; `undefined` outside an application. */
 function headerSetOf(c: Context): Readonly<Record<string, string>> | undefined {
-  return (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? appContextOf(c)?.headers.forRequest(c);
+  return (c.get('responseHeaders') as Readonly<Record<string, string>> | undefined) ?? standardHeaderSetsOf(c)?.forRequest(c);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The mark of a response built by respond.ts (`sendJson`, `sendEmpty`) with every standard header
- * already in it, which app-context.ts then leaves alone. A module of its own so that both can
- * import it without importing each other.
+ * already in it, which the pipeline's headers completion (platform/http/complete-standard-headers.ts)
+ * then leaves alone. A module of its own so that both can import it without importing each other.
  */
 
 /** Marks responses built with every standard header already in them. */

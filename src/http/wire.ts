@@ -1,5 +1,5 @@
 /** Store records → the snake_case JSON the `assistant-cloud` client reads. */
-import type { Message, Thread } from '../store/store.js';
+import type { Message, Thread } from '../modules/threads/threads-types.js';
 import { isoTimestamp as iso } from './iso-time.js';
 
 export function toWireThread(thread: Thread) {

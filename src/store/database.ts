@@ -10,108 +10,8 @@
  *
  * Every workspace row carries `project_id`; signing keys and settings are server-wide.
  */
-import type { RunEndReason } from './store.js';
-
 /** 0 or 1: a flag, as SQLite and PostgreSQL both store it here. */
 export type Flag = 0 | 1;
-
-/** The `threads` table. */
-export interface ThreadsTable {
-  id: string;
-  project_id: string;
-  workspace_id: string;
-  title: string;
-  last_message_at: number;
-  /** JSON text. */
-  metadata: string;
-  external_id: string | null;
-  is_archived: Flag;
-  created_at: number;
-  updated_at: number;
-}
-
-/** The `messages` table. */
-export interface MessagesTable {
-  id: string;
-  project_id: string;
-  thread_id: string;
-  parent_id: string | null;
-  /** Depth in the message tree: 0 for a root, parent's height + 1 otherwise. */
-  height: number;
-  format: string;
-  /** JSON text. */
-  content: string;
-  external_id: string | null;
-  created_at: number;
-  updated_at: number;
-  /** The run lease (migration 004): its id, null for a message that never had one. */
-  run_lease_id: string | null;
-  /** The lease's last beat (its opening, a heartbeat or a write carrying it). */
-  run_heartbeat_at: number | null;
-  /** When the lease ended; null while it runs. */
-  run_ended_at: number | null;
-  /** `done`, `cancelled` or `error`: the first end's reason. */
-  run_end_reason: RunEndReason | null;
-}
-
-/** The `message_feedback` table. */
-export interface MessageFeedbackTable {
-  id: string;
-  project_id: string;
-  thread_id: string;
-  message_id: string;
-  user_id: string;
-  type: 'positive' | 'negative';
-  comment: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** The `runs` table. */
-export interface RunsTable {
-  id: string;
-  project_id: string;
-  workspace_id: string;
-  user_id: string;
-  thread_id: string | null;
-  status: string;
-  /** JSON text. */
-  report: string;
-  created_at: number;
-}
-
-/** The `events` table. */
-export interface EventsTable {
-  id: string;
-  project_id: string;
-  workspace_id: string;
-  user_id: string;
-  kind: string;
-  thread_id: string | null;
-  message_id: string | null;
-  run_id: string | null;
-  value: number | null;
-  /** JSON text. */
-  props: string;
-  created_at: number;
-}
-
-/** The `scores` table. */
-export interface ScoresTable {
-  id: string;
-  project_id: string;
-  workspace_id: string;
-  user_id: string;
-  name: string;
-  data_type: 'numeric' | 'categorical' | 'boolean';
-  value: number | null;
-  string_value: string | null;
-  comment: string | null;
-  thread_id: string | null;
-  message_id: string | null;
-  run_id: string | null;
-  created_at: number;
-}
 
 /** The `signing_keys` table. */
 export interface SigningKeysTable {
@@ -162,14 +62,11 @@ export interface SettingsTable {
   created_at: number;
 }
 
-/** Every table, as Kysely sees the database. */
+/**
+ * The store's own tables, as Kysely sees them. A module types the tables it owns itself
+ * (modules/threads/threads-tables.ts, modules/runs/runs-tables.ts): no other code can name them.
+ */
 export interface Database {
-  threads: ThreadsTable;
-  messages: MessagesTable;
-  message_feedback: MessageFeedbackTable;
-  runs: RunsTable;
-  events: EventsTable;
-  scores: ScoresTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
   refresh_families: RefreshFamiliesTable;

@@ -3,7 +3,8 @@
  * Lookups by hash are server-wide (the hash is unique everywhere); every other lookup is bounded
  * by project. (API keys, authentication keys and auth rules: src/modules/credentials-admin.)
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
 import type { StoreContext } from './store-context.js';
 import type { Store } from './store.js';
 import { toRefreshFamily, toRefreshToken, toSigningKey, toUser, writeFlag } from './rows.js';
@@ -32,6 +33,24 @@ export const raisedTokensValidAfter = sql<number | null>`case
     then excluded.tokens_valid_after
   else users.tokens_valid_after + 1
 end`;
+
+/**
+ * Revokes a refresh family (if not yet revoked) through `db`: the store's own connection, or a
+ * transaction another part runs, so the revocation commits with its writes (the anonymous claim,
+ * modules/threads, wired in server.ts). Moves no revocation epoch: the caller does, once committed.
+ *
+ * @example
+ * await db.transaction().execute((trx) => revokeRefreshFamilyWith(trx, projectId, familyId, Date.now()))
+ */
+export async function revokeRefreshFamilyWith(db: Kysely<any>, projectId: string, familyId: string, at: number): Promise<void> {
+  await (db as Kysely<Database>)
+    .updateTable('refresh_families')
+    .set({ revoked_at: at })
+    .where('project_id', '=', projectId)
+    .where('id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
 
 /** The credential and settings methods of the store, over `ctx.db`. */
 export function authMethods(ctx: StoreContext): AuthMethods {
@@ -128,15 +147,7 @@ export function authMethods(ctx: StoreContext): AuthMethods {
       return row === undefined ? undefined : toRefreshFamily(row);
     },
 
-    async revokeRefreshFamily(projectId, familyId, at) {
-      await db
-        .updateTable('refresh_families')
-        .set({ revoked_at: at })
-        .where('project_id', '=', projectId)
-        .where('id', '=', familyId)
-        .where('revoked_at', 'is', null)
-        .execute();
-    },
+    revokeRefreshFamily: (projectId, familyId, at) => revokeRefreshFamilyWith(db, projectId, familyId, at),
 
     async insertRefreshToken(record) {
       await db

@@ -2,7 +2,7 @@
  * What every part of the Kysely store shares: the database, the few things that differ between
  * dialects (as small hooks, never as copies of a query), and the clock.
  */
-import type { Kysely, KyselyConfig, LogEvent, Transaction } from 'kysely';
+import type { Kysely, KyselyConfig, LogEvent } from 'kysely';
 import type { Database } from './database.js';
 
 /** The differences between SQLite and PostgreSQL that the shared queries need to know about. */
@@ -43,21 +43,11 @@ export interface StoreDeps {
   onQuery?: (event: LogEvent) => void;
 }
 
-export interface StoreContext {
-  readonly db: Kysely<Database>;
+/** `DB`: the tables its queries name (a module's own, for a module: kysely-store.ts storeContextOf). */
+export interface StoreContext<DB = Database> {
+  readonly db: Kysely<DB>;
   readonly hooks: DialectHooks;
   readonly clock: () => number;
-}
-
-/**
- * Takes the write lock on one thread's row (PostgreSQL) and says whether the thread exists. Every
- * change to a thread's messages takes it first, so "has children?", "is the parent still there?"
- * and "which descendants go?" are answered with no other writer of that thread in between.
- */
-export async function lockThread(ctx: StoreContext, trx: Transaction<Database>, projectId: string, threadId: string): Promise<boolean> {
-  let query = trx.selectFrom('threads').select('id').where('project_id', '=', projectId).where('id', '=', threadId);
-  if (ctx.hooks.rowLocks) query = query.forUpdate();
-  return (await query.executeTakeFirst()) !== undefined;
 }
 
 /** Refuses a page size that is not a positive integer (misuse, not a failure: STYLE.md). */

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { createAnonymousSession } from '../../src/auth/anonymous.js';
 import { createApiKey } from '../../src/auth/api-key.js';
-import { createAuthenticator, CREDENTIAL_PATHS, type Authenticator } from '../../src/auth/authenticate.js';
-import { ALL_SCOPES } from '../../src/auth/principal.js';
+import { createAuthenticator, CREDENTIAL_PATHS, type AuthenticateInput, type Authenticator } from '../../src/auth/authenticate.js';
+import { ALL_SCOPES, type Principal } from '../../src/auth/principal.js';
 import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
 import { b64u, craftEs256 } from '../fixtures/jws.js';
 import { createSessionFixture, type SessionFixture } from '../fixtures/session-deps.js';
@@ -113,11 +113,26 @@ describe('authenticate', () => {
   });
 });
 
+/** A promise's stand-in: what `answeredAtOnce` gives when authenticate answers with a promise. */
+const LATER = Symbol('answered with a promise');
+
+/**
+ * What `authenticate` answers in the same tick (a principal, or undefined: no credential), or
+ * LATER when it answers with a promise (verified in full; a refusal is a rejected promise, whose
+ * rejection is dropped here: this only asks when the answer comes).
+ */
+function answeredAtOnce(auth: Authenticator, input: AuthenticateInput): Principal | undefined | typeof LATER {
+  const answer = auth.authenticate(input);
+  if (!(answer instanceof Promise)) return answer;
+  answer.catch(() => undefined);
+  return LATER;
+}
+
 describe('authenticate: the synchronous cache answer', () => {
   let f: SessionFixture;
   after(async () => f.close());
 
-  it('answers what authenticate answers from its cache, and nothing else', async () => {
+  it('answers a credential its cache holds at once, the very principal it verified; anything else with a promise', async () => {
     f = await createSessionFixture();
     let epoch = 0;
     const { createVerifiedCredentialCache } = await import('../../src/auth/verified-credential-cache.js');
@@ -126,24 +141,25 @@ describe('authenticate: the synchronous cache answer', () => {
     const auth = createAuthenticator({ store: f.deps.store, keyring: f.deps.keyring, config: f.deps.config, clock: f.deps.clock }, { cache, epoch: () => epoch });
     const { token } = await mintWorkspaceToken(f.deps.keyring, f.deps.config, { projectId: 'default', userId: 'carol', workspaceId: 'ws-carol', scopes: ALL_SCOPES, agents: 'all', anonymous: false, credential: { source: 'workspace_token', id: 'x' } }, f.deps.clock);
     const input = { authorization: `Bearer ${token}`, userIdHeader: undefined, workspaceIdHeader: undefined };
-    assert.equal(auth.cached!(input), undefined, 'never verified: nothing cached');
+    assert.equal(answeredAtOnce(auth, input), LATER, 'never verified: nothing cached');
     const verified = await auth.authenticate(input);
-    assert.equal(auth.cached!(input), verified, 'the very principal authenticate returned');
-    assert.equal(auth.cached!({ ...input, authorization: `Bearer ${token}x` }), undefined, 'another token');
-    assert.equal(auth.cached!({ ...input, authorization: 'Basic abc' }), undefined, 'malformed: no answer, no throw (authenticate reports it)');
-    assert.equal(auth.cached!({ ...input, authorization: undefined }), undefined);
-    assert.equal(auth.cached!({ ...input, authorization: `bEARER ${token}` }), verified, 'the scheme in any case, as extractBearer reads it');
+    assert.equal(answeredAtOnce(auth, input), verified, 'the very principal authenticate returned');
+    assert.equal(answeredAtOnce(auth, { ...input, authorization: `Bearer ${token}x` }), LATER, 'another token');
+    assert.equal(answeredAtOnce(auth, { ...input, authorization: 'Basic abc' }), LATER, 'malformed: a rejected promise, no throw');
+    await assert.rejects(Promise.resolve(auth.authenticate({ ...input, authorization: 'Basic abc' })), { code: 'invalid_token' });
+    assert.equal(answeredAtOnce(auth, { ...input, authorization: undefined }), undefined, 'no credential: no principal, at once');
+    assert.equal(answeredAtOnce(auth, { ...input, authorization: `bEARER ${token}` }), verified, 'the scheme in any case, as extractBearer reads it');
     for (const header of [`Bearer  ${token}`, `Bearer ${token} `, `Bearer ${token},`, `Bearer ${token}\n`, `Bearer\t${token}`, `${token}`]) {
-      assert.equal(auth.cached!({ ...input, authorization: header }), undefined, `not the cached token: ${JSON.stringify(header.slice(-12))}`);
+      assert.equal(answeredAtOnce(auth, { ...input, authorization: header }), LATER, `not the cached token: ${JSON.stringify(header.slice(-12))}`);
     }
-    // Both credential headers: the same reading as authenticate (the same token twice is one credential; two differ: refused there).
-    assert.equal(auth.cached!({ ...input, userTokenHeader: token }), await auth.authenticate({ ...input, userTokenHeader: token }), 'the same token in both headers');
-    assert.equal(auth.cached!({ ...input, userTokenHeader: `${token}x` }), undefined, 'two different tokens: authenticate refuses them');
-    await assert.rejects(auth.authenticate({ ...input, userTokenHeader: `${token}x` }), { code: 'invalid_token' });
-    const traced = await withTrace(async () => auth.cached!(input));
-    assert.deepEqual(traced.result, { ok: true, value: undefined }, 'an inspection verifies in full');
+    // Both credential headers: the same token twice is one credential; two different ones are refused.
+    assert.equal(answeredAtOnce(auth, { ...input, userTokenHeader: token }), verified, 'the same token in both headers');
+    assert.equal(answeredAtOnce(auth, { ...input, userTokenHeader: `${token}x` }), LATER, 'two different tokens: refused');
+    await assert.rejects(Promise.resolve(auth.authenticate({ ...input, userTokenHeader: `${token}x` })), { code: 'invalid_token' });
+    const traced = await withTrace(async () => answeredAtOnce(auth, input));
+    assert.deepEqual(traced.result, { ok: true, value: LATER }, 'an inspection verifies in full');
     epoch++;
-    assert.equal(auth.cached!(input), undefined, 'a revocation anywhere sends it back through the full check');
+    assert.equal(answeredAtOnce(auth, input), LATER, 'a revocation anywhere sends it back through the full check');
   });
 
   it('keys an API key by its user and workspace headers, and the user-token header apart from Authorization', async () => {
@@ -153,15 +169,15 @@ describe('authenticate: the synchronous cache answer', () => {
     const { key } = await createApiKey(f.deps.store, { projectId: 'default', name: 'cached-lookup' });
     const asAlice = { authorization: `Bearer ${key}`, userIdHeader: 'alice', workspaceIdHeader: 'ws-alice' };
     const alice = await auth.authenticate(asAlice);
-    assert.equal(auth.cached!(asAlice), alice);
-    assert.equal(auth.cached!({ ...asAlice, userIdHeader: 'bob' }), undefined, 'another user: not the cached principal');
-    assert.equal(auth.cached!({ ...asAlice, workspaceIdHeader: 'ws-bob' }), undefined, 'another workspace');
-    assert.equal(auth.cached!({ ...asAlice, authorization: `Bearer ${key}\nalice`, userIdHeader: 'ws-alice', workspaceIdHeader: undefined }), undefined, 'a line feed cannot forge a key');
+    assert.equal(answeredAtOnce(auth, asAlice), alice);
+    assert.equal(answeredAtOnce(auth, { ...asAlice, userIdHeader: 'bob' }), LATER, 'another user: not the cached principal');
+    assert.equal(answeredAtOnce(auth, { ...asAlice, workspaceIdHeader: 'ws-bob' }), LATER, 'another workspace');
+    assert.equal(answeredAtOnce(auth, { ...asAlice, authorization: `Bearer ${key}\nalice`, userIdHeader: 'ws-alice', workspaceIdHeader: undefined }), LATER, 'a line feed cannot forge a key');
 
     const { token } = await mintWorkspaceToken(f.deps.keyring, f.deps.config, { projectId: 'default', userId: 'dan', workspaceId: 'ws-dan', scopes: ALL_SCOPES, agents: 'all', anonymous: false, credential: { source: 'workspace_token', id: 'y' } }, f.deps.clock);
     const none = { userIdHeader: undefined, workspaceIdHeader: undefined };
     const viaBearer = await auth.authenticate({ ...none, authorization: `Bearer ${token}` });
-    assert.equal(auth.cached!({ ...none, authorization: undefined, userTokenHeader: token }), undefined, 'verified through Authorization, not through the user-token header');
-    assert.equal(auth.cached!({ ...none, authorization: `Bearer ${token}`, userTokenHeader: '' }), viaBearer, 'an empty user-token header carries nothing');
+    assert.equal(answeredAtOnce(auth, { ...none, authorization: undefined, userTokenHeader: token }), LATER, 'verified through Authorization, not through the user-token header');
+    assert.equal(answeredAtOnce(auth, { ...none, authorization: `Bearer ${token}`, userTokenHeader: '' }), viaBearer, 'an empty user-token header carries nothing');
   });
 });

@@ -5,13 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { declareRoute } from '../../src/http/define-route.js';
 import { handleError } from '../../src/http/middleware/error-handler.js';
-import { bindAppContext } from '../../src/http/app-context.js';
-import { createStandardHeaderSets } from '../../src/http/middleware/standard-headers.js';
+import { createAppPipeline } from '../../src/http/app.js';
+import { PipelineApp } from '../../src/platform/http/pipeline-app.js';
 import { requirePrincipal } from '../../src/http/middleware/authorize.js';
-import type { AppEnv } from '../../src/http/context.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
 import { expectError } from '../helpers/error-contract.js';
@@ -25,12 +24,11 @@ const runAgent = declareRoute({ category: 'execution', scope: 'agents:run', agen
 
 describe('agent limits', () => {
   let t: TestApp;
-  let app: OpenAPIHono<AppEnv>;
+  let app: PipelineApp;
   before(async () => {
     t = await createTestApp();
-    app = new OpenAPIHono<AppEnv>();
-    // As createApp does: the application's dependencies and headers for every request.
-    bindAppContext(app, { deps: t.deps, headers: createStandardHeaderSets({ corsOrigins: [], userTokenHeader: null }) });
+    // As createApp does: every request through the application's pipeline (its dependencies, metrics and headers).
+    app = new PipelineApp(createAppPipeline(t.deps));
     app.openapi(runAgent, (c) => c.json({ agent: c.req.valid('param').agentId, user: requirePrincipal(c).userId }, 200));
     app.onError(handleError);
   });

@@ -1,11 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { z } from '@hono/zod-openapi';
-import { createRouteModule, declareRoute } from '../../src/http/define-route.js';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { authorizationFold, createRouteModule, declareRoute } from '../../src/http/define-route.js';
 import { requirePrincipal } from '../../src/http/middleware/authorize.js';
 import { handleError } from '../../src/http/middleware/error-handler.js';
-import { bindAppContext } from '../../src/http/app-context.js';
-import { createStandardHeaderSets } from '../../src/http/middleware/standard-headers.js';
+import { createAppPipeline } from '../../src/http/app.js';
+import { PipelineApp } from '../../src/platform/http/pipeline-app.js';
+import { FoldingRouter } from '../../src/platform/http/router/folding-router.js';
+import { createHonoRouter } from '../../src/platform/http/router/static-first-router.js';
 import { sendJson } from '../../src/http/respond.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectError } from '../helpers/error-contract.js';
@@ -21,13 +23,14 @@ const validated = declareRoute({ category: 'data', scope: 'threads:read' }, {
 });
 const scoped = declareRoute({ category: 'data', scope: 'threads:write' }, { method: 'get', path: '/test/fold/scoped', responses: ok });
 
-describe('createRouteModule', () => {
+describe('declared routes in an application that folds the authorization step', () => {
   let t: TestApp;
-  let module: ReturnType<typeof createRouteModule>;
+  let module: PipelineApp;
   let calls = 0;
   before(async () => {
     t = await createTestApp();
-    module = createRouteModule();
+    // As createApp builds its application: the pipeline, and a router with the authorization fold.
+    module = new PipelineApp(createAppPipeline(t.deps), { router: new FoldingRouter(createHonoRouter(), authorizationFold) });
     module.openapi(plain, (c) => {
       calls++;
       return sendJson(c, { user: requirePrincipal(c).userId }, 200);
@@ -39,7 +42,6 @@ describe('createRouteModule', () => {
     module.openapi(validated, (c) => sendJson(c, { user: `${requirePrincipal(c).userId}:${c.req.valid('query').n}` }, 200));
     module.openapi(scoped, (c) => sendJson(c, { user: requirePrincipal(c).userId }, 200));
     module.onError(handleError);
-    bindAppContext(module, { deps: t.deps, headers: createStandardHeaderSets({ corsOrigins: [], userTokenHeader: null }) });
   });
   after(async () => t.close());
 
@@ -49,9 +51,16 @@ describe('createRouteModule', () => {
   };
 
   it('registers a route that validates nothing as one handler, and one that validates as several', () => {
-    const handlersOf = (path: string) => module.routes.filter((route) => route.path === path).length;
+    const handlersOf = (path: string) => module.router.match('GET', path)[0].length;
     assert.equal(handlersOf('/test/fold/plain'), 1, 'the authorization step folded into the handler');
     assert.ok(handlersOf('/test/fold/validated') >= 3, 'step, validator and handler');
+    assert.equal(module.routes.filter((route) => route.path === '/test/fold/plain').length, 2, 'the app still lists the step and the handler (route-policy.test.ts reads them)');
+  });
+
+  it('is how createApp registers the routes', () => {
+    assert.equal(t.app.router.match('GET', '/v1/me')[0].length, 1, 'GET /v1/me: one handler');
+    const plain = createRouteModule();
+    assert.equal(plain.constructor, OpenAPIHono, 'a route module is a plain OpenAPIHono: nothing of it is patched');
   });
 
   it('still authorizes first: no credential, a credential without the scope, then the handler once', async () => {

@@ -53,7 +53,7 @@ describe('workspace isolation', () => {
       const path = template.replace('{threadId}', threadId).replace('{messageId}', messageId).replace('{leaseId}', leaseId);
       const body = JSON.parse(JSON.stringify(bodies[key] ?? {}).replace('MESSAGE', messageId).replace('LEASE', leaseId));
       const res = await t.call(method, path, { token: bob, ...(method === 'GET' ? {} : { body }) });
-      // The project-wide reads take an API key only (test/http/projects.test.ts): a workspace
+      // The project-wide reads take an API key only (test/modules/threads/projects-routes.test.ts): a workspace
       // token is refused before any id is looked at.
       if (template.startsWith('/v1/projects/')) expectError(res, 403, 'forbidden');
       else expectError(res, 404, 'not_found');

@@ -149,7 +149,7 @@ function storedJsonCases(name: string, open: () => Promise<{ t: TestApp; cleanup
         const messages = await t.call('GET', `/v1/threads/${threadId}/messages`, { token });
         assert.equal(messages.status, 200);
         assert.deepEqual(messages.body.messages.map((message: { content: unknown }) => message.content), [{ kept: true }], 'no message appended or changed');
-        assert.deepEqual(await t.deps.store.countTelemetry(t.deps.config.projectId, 'w1'), { runs: 0, events: 0, scores: 0 }, 'no run or event stored');
+        assert.deepEqual(await t.deps.runs.repo.countTelemetry(t.deps.config.projectId, 'w1'), { runs: 0, events: 0, scores: 0 }, 'no run or event stored');
       });
     }
 

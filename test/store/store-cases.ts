@@ -10,15 +10,7 @@ import type { StoreDeps } from '../../src/store/store-context.js';
 import type { Store } from '../../src/store/store.js';
 import { withRepositories, type TestStore } from '../fixtures/temp-store.js';
 import { createId } from '../../src/crypto/random-id.js';
-import { appendCases } from './store-cases-append.js';
 import { authCases } from './store-cases-auth.js';
-import { apiKeyCases } from '../modules/credentials-admin/api-keys-repository-cases.js';
-import { authKeyCases } from '../modules/credentials-admin/auth-keys-repository-cases.js';
-import { authRuleCases } from '../modules/credentials-admin/auth-rules-repository-cases.js';
-import { userRevocationCases } from '../modules/users/users-repository-cases.js';
-import { messageCases } from './store-cases-messages.js';
-import { runLeaseCases } from './store-cases-run-leases.js';
-import { threadCases } from './store-cases-threads.js';
 
 /** Opens a migrated store on the run's database; called twice, two connections to one database (two processes). */
 export type MakeStore = (deps?: StoreDeps) => Promise<Store>;
@@ -39,7 +31,8 @@ export interface FakeClock {
 export interface CaseContext {
   /**
    * The store under test, on the fake clock, joined with the credentials-admin and users
-   * repositories over the same database, so their suites run here on both dialects too.
+   * repositories over the same database (their suites run with this context too:
+   * test/fixtures/repository-cases.ts).
    */
   store: TestStore;
   /** A second store on the same database, as another process would have. */
@@ -73,14 +66,6 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
       await ctx?.peer.close();
     });
 
-    threadCases(get);
-    messageCases(get);
-    appendCases(get);
-    runLeaseCases(get);
     authCases(get);
-    apiKeyCases(get);
-    authKeyCases(get);
-    authRuleCases(get);
-    userRevocationCases(get);
   });
 }

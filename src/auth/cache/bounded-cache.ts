@@ -6,7 +6,7 @@
  * (its age, the revocation epoch) is the caller's rule, which deletes or clears it.
  *
  * A hit only sets a flag: moving the entry to the end of the Map on every hit (a true LRU) made
- * hits on a full cache an order of magnitude slower (docs/benchmarks.md). The eviction hand is a
+ * hits on a full cache much slower (docs/benchmarks.md has the figure, change 7). The eviction hand is a
  * live iterator that stays where it stopped: a new iteration from the front would first walk every
  * deleted slot of the Map.
  */

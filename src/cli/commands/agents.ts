@@ -14,6 +14,7 @@ import { createLogger } from '../../logger.js';
 import { rateLimiterStore } from '../../http/middleware/rate-limit.js';
 import { ThreadgateError } from '../../errors.js';
 import { createAgentsModule } from '../../modules/agents/index.js';
+import { createThreadsModule } from '../../modules/threads/index.js';
 import type { AgentsService } from '../../modules/agents/agents-service.js';
 import { BaseUrl, OperatorId, toWireAgent, toWireProvider, toWireRun } from '../../modules/agents/agents-routes.js';
 import { CliUsageError } from '../cli-usage-error.js';
@@ -47,7 +48,9 @@ async function withService(run: (service: AgentsService) => Promise<number>): Pr
   try {
     const logger = createLogger(config.logLevel, process.stderr);
     const secretBox = createSecretBox(loadMasterKey(config).key);
-    const { service } = createAgentsModule({ store, secretBox, config, limiters: rateLimiterStore(config, null, logger), logger, clock: Date.now });
+    // Threads only for the service's type: no command here runs an agent, nor claims (no sessions).
+    const threads = createThreadsModule({ store, clock: Date.now });
+    const { service } = createAgentsModule({ store, threads: threads.service, secretBox, config, limiters: rateLimiterStore(config, null, logger), logger, clock: Date.now });
     return await run(service);
   } catch (error) {
     if (error instanceof ThreadgateError && error.status < 500) {

@@ -21,7 +21,7 @@ import { checkRoutePolicy, type RoutePolicy } from '../../auth/policy.js';
 import { extractBearer } from '../../auth/bearer.js';
 import { standardHeadersOf } from '../respond.js';
 import { requestHeader } from '../request-header.js';
-import { appContextOf, noteRoute } from '../app-context.js';
+import { depsOf, noteRoute, reportAuthenticated } from '../../platform/http/pipeline.js';
 
 /** Credential sources whose tokens are exchanged for a workspace token in the response. */
 const EXCHANGED_SOURCES = new Set(['user_token', 'auth_rule']);
@@ -53,32 +53,20 @@ function adminCredential(c: Context, streaming: boolean): string | undefined {
   return streaming && isStreamingHandshake(c) ? c.req.query('key') : undefined;
 }
 
-/** Every step `authorizeStep` made (define-route.ts folds a step into its route's handler). */
-const AUTHORIZE_STEPS = new WeakSet<object>();
-
-/** Whether `handler` is an authorization step made by `authorizeStep`. */
-export function isAuthorizeStep(handler: unknown): boolean {
-  return typeof handler === 'function' && AUTHORIZE_STEPS.has(handler);
-}
-
 /**
- * @param route the route's template (`/v1/threads/{threadId}`), named in the request metrics.
+ * @param route the route's template (`/v1/threads/{threadId}`), named to the pipeline's hooks
+ *   (the request metrics).
  */
 export function authorizeStep(policy: RoutePolicy, route?: string): MiddlewareHandler<AppEnv> {
   const alwaysUser = policy.category === 'data' || policy.category === 'execution';
   const streaming = policy.streaming === true;
-  AUTHORIZE_STEPS.add(authorize);
-  return authorize;
-  function authorize(c: Context<AppEnv>, next: Next): ReturnType<MiddlewareHandler<AppEnv>> {
-    // First on every declared route: the request's dependencies and standard response headers
-    // from the application (app-context.ts), for the handler and everything after.
-    const app = appContextOf(c);
-    if (app === undefined) throw new TypeError('a declared route runs only inside an application built by createApp');
-    const deps = app.deps;
-    c.set('deps', deps);
+  return function authorize(c: Context<AppEnv>, next: Next): ReturnType<MiddlewareHandler<AppEnv>> {
     if (route !== undefined) noteRoute(c, route);
+    const deps = depsOf(c);
+    // Deprecated: the route files still read `c.get('deps')`; they move to depsOf(c), then this goes.
+    c.set('deps', deps);
     // Unless a middleware of the path (a rate limit) has already added to them.
-    if (c.get('responseHeaders') === undefined) c.set('responseHeaders', app.headers.forRequest(c));
+    if (c.get('responseHeaders') === undefined) c.set('responseHeaders', standardHeadersOf(c));
     const access = alwaysUser ? 'user' : deps.routeAccess.accessFor(policy.category, c.req.method, c.req.path);
     if (access === 'public') return next();
     // An address over the failed-authentication limit is refused before its credential is
@@ -87,30 +75,36 @@ export function authorizeStep(policy: RoutePolicy, route?: string): MiddlewareHa
     deps.authFailures.refuseIfBlocked(c);
     if (access === 'admin') {
       return deps.adminKey.verify(adminCredential(c, streaming)).then(() => {
-        deps.metrics.countAuthentication('admin_key', 'ok');
+        reportAuthenticated(c, { credential: 'admin_key', principal: undefined });
         return next();
       });
     }
 
-    const input = credentialInput(c, deps.config.userTokenHeader, streaming);
-    // A credential verified before, answered by the verified-credential cache without an await:
-    // the handler then runs in the same tick (an await here was a measured cost: docs/benchmarks.md).
-    const cached = deps.authenticator.cached?.(input);
-    if (cached !== undefined && admit(c, policy, cached, exchanges(cached) ? heldExchangedToken(deps, cached) : undefined)) {
-      deps.metrics.countCredentialCache(true);
-      deps.metrics.countAuthentication(cached.source, 'ok');
-      return next();
+    // One call: a credential the verified-credential cache holds is answered at once, and the
+    // handler then runs in the same tick (docs/benchmarks.md); anything else is a promise.
+    const answer = deps.authenticator.authenticate(credentialInput(c, deps.config.userTokenHeader, streaming));
+    if (answer instanceof Promise) {
+      deps.metrics.countCredentialCache(false);
+      return answer.then((principal) => admitVerified(c, next, policy, principal));
     }
-    return authorizeInFull(c, next, policy, input);
-  }
+    if (answer === undefined) throw new AuthenticationRequired();
+    deps.metrics.countCredentialCache(true);
+    reportAuthenticated(c, { credential: answer.source, principal: answer });
+    if (admit(c, policy, answer, exchanges(answer) ? heldExchangedToken(deps, answer) : undefined)) return next();
+    // Its exchanged workspace token is due again.
+    return mintThenAdmit(c, next, policy, answer);
+  };
 }
 
-async function authorizeInFull(c: Context<AppEnv>, next: Next, policy: RoutePolicy, input: AuthenticateInput): Promise<void> {
-  const deps = c.get('deps');
-  deps.metrics.countCredentialCache(false);
-  const principal = await deps.authenticator.authenticate(input);
+/** The rest of the authorization step once the authenticator has verified the credential in full. */
+async function admitVerified(c: Context<AppEnv>, next: Next, policy: RoutePolicy, principal: Principal | undefined): Promise<void> {
   if (principal === undefined) throw new AuthenticationRequired();
-  deps.metrics.countAuthentication(principal.source, 'ok');
+  reportAuthenticated(c, { credential: principal.source, principal });
+  await mintThenAdmit(c, next, policy, principal);
+}
+
+async function mintThenAdmit(c: Context<AppEnv>, next: Next, policy: RoutePolicy, principal: Principal): Promise<void> {
+  const deps = depsOf(c);
   const exchangedToken = exchanges(principal) ? (heldExchangedToken(deps, principal) ?? (await mintExchangedToken(deps, principal))) : undefined;
   admit(c, policy, principal, exchangedToken);
   await next();

@@ -4,14 +4,15 @@
  * credential was sent (§3.1). Anything unexpected is logged with its detail and answered as
  * `server_error`, so internals (and any secret inside an exception) never reach the client.
  * A refused credential is logged and counted per client address first (auth-failures.ts), every
- * route's failures passing here, so none can skip it.
+ * route's failures passing here, so none can skip it. It runs inside an application built by
+ * createApp (its dependencies come from the request pipeline: platform/http/pipeline.ts).
  */
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AuthError, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../context.js';
 import { sendJson } from '../respond.js';
-import { findDeps } from '../app-context.js';
+import { depsOf } from '../../platform/http/pipeline.js';
 
 const REALM = 'threadgate';
 
@@ -48,12 +49,10 @@ function fromHttpException(error: HTTPException): ThreadgateError {
   return new ThreadgateError('server_error');
 }
 
-// An error can come before the authorization step has set `c.var.deps` (the body limit, a bad
-// path): findDeps reads the application's.
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   // A refused credential (not a missing one) is logged and counted per address, and may be
   // answered rate_limited instead once the address is over the limit (auth-failures.ts).
-  const authFailures = error instanceof AuthError && error.code !== 'authentication_required' ? findDeps(c)?.authFailures : undefined;
+  const authFailures = error instanceof AuthError && error.code !== 'authentication_required' ? depsOf(c).authFailures : undefined;
   if (authFailures !== undefined) {
     return authFailures.failed(c, error as AuthError).then(
       (answer) => respondWithError(c, answer),
@@ -62,11 +61,11 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   }
   if (error instanceof ThreadgateError) {
     if (error.status >= 500 || error.detail !== undefined) {
-      findDeps(c)?.logger.warn({ code: error.code, detail: error.detail, path: c.req.path }, 'request failed');
+      depsOf(c).logger.warn({ code: error.code, detail: error.detail, path: c.req.path }, 'request failed');
     }
     return respondWithError(c, error);
   }
   if (error instanceof HTTPException) return respondWithError(c, fromHttpException(error));
-  findDeps(c)?.logger.error({ err: error, path: c.req.path, method: c.req.method }, 'unexpected error');
+  depsOf(c).logger.error({ err: error, path: c.req.path, method: c.req.method }, 'unexpected error');
   return respondWithError(c, new ThreadgateError('server_error'));
 };

@@ -17,7 +17,7 @@ import type { ResolvedConfig } from '../../config.js';
 import type { AppEnv, RateLimiters } from '../context.js';
 import { clientAddress } from './client-address.js';
 import { addResponseHeader } from '../respond.js';
-import { depsOf } from '../app-context.js';
+import { depsOf } from '../../platform/http/pipeline.js';
 import { REDIS_LOG_INTERVAL_MS } from '../../redis-client.js';
 
 export type { RateLimiters };

@@ -11,9 +11,9 @@
  *
  * For each allowed origin the whole set is built once, frozen, and shared by every request from
  * it; handlers answering through respond.ts pass it to the response as it is (copying only when a
- * middleware adds a header), and `app.fetch` gives any other response the headers it lacks after
- * the fact (app-context.ts). No middleware layer is involved: the application hands the sets to
- * every request through its bindings.
+ * middleware adds a header), and the request pipeline gives any other response the headers it
+ * lacks after the fact (platform/http/complete-standard-headers.ts, an on-response hook). No
+ * middleware layer is involved: the pipeline hands the sets to every request through its bindings.
  *
  * CORS preflights (OPTIONS) are Hono's `cors` middleware itself. For other requests this adds what
  * that middleware adds: `Access-Control-Allow-Origin` (`*`, or the request's origin when listed),
@@ -57,7 +57,7 @@ export interface StandardHeadersOptions {
   userTokenHeader: string | null;
 }
 
-/** The standard headers of one application (app-context.ts hands them to every request). */
+/** The standard headers of one application (the request pipeline hands them to every request: platform/http/pipeline.ts). */
 export interface StandardHeaderSets {
   /** The whole set for the request `c` (by its Origin): one frozen object shared by many requests. */
   forRequest(c: Context): Readonly<Record<string, string>>;

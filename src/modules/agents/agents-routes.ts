@@ -11,7 +11,7 @@
  * Execution (a user credential with `agents:run`; agent limits apply): `POST /v1/agents/{id}/text`
  * answers JSON; `POST` or `GET /v1/agents/{id}/stream` answers Server-Sent Events in the AI SDK's
  * UI message stream protocol (`GET` takes `?input=` and, for EventSource, `?token=`).
- * `POST /v1/runs/stream` (http/routes/run-stream.ts) runs agents for assistant-ui.
+ * `POST /v1/runs/stream` (modules/runs/run-stream-routes.ts) runs agents for assistant-ui.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { createUIMessageStream, createUIMessageStreamResponse, NoSuchToolError } from 'ai';

@@ -14,7 +14,7 @@ import { createId } from '../../crypto/random-id.js';
 import { Conflict, NotFound, PolicyDenied, RateLimited, ValidationFailed, type ThreadgateError } from '../../errors.js';
 import type { Principal } from '../../auth/principal.js';
 import { allowsAgent } from '../../auth/policy.js';
-import type { Store } from '../../store/store.js';
+import type { ThreadsService } from '../threads/threads-service.js';
 import type { AgentMemory } from './agent-memory.js';
 import type { AgentPatch, AgentRecord, AgentRunRecord, AgentsRepository, ModelProviderRecord, RunOutcome, RunQuery, RunRoute } from './agents-repository.js';
 import { branchOf, fillInstructions, storedContent, toModelMessages, type ChatTurn } from './conversation.js';
@@ -155,9 +155,12 @@ export interface RunEnd {
   error?: ThreadgateError;
 }
 
+/** What runs read and write of their threads: the threads module's (threads-service.ts). */
+export type AgentThreads = Pick<ThreadsService, 'getThread' | 'listMessages' | 'appendMessage' | 'updateMessage' | 'endRun'>;
+
 export interface AgentsServiceDeps {
   repo: AgentsRepository;
-  store: Store;
+  threads: AgentThreads;
   secretBox: SecretBox;
   config: { projectId: string; agents: AgentsConfig };
   limiters: LimiterStore;
@@ -179,10 +182,10 @@ function keyHint(apiKey: string | null | undefined): string | null {
 
 /**
  * @example
- * const service = createAgentsService({ repo, store, secretBox, config, limiters, logger, clock: Date.now })
+ * const service = createAgentsService({ repo, threads, secretBox, config, limiters, logger, clock: Date.now })
  */
 export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
-  const { repo, store, secretBox, config, logger, clock } = deps;
+  const { repo, threads, secretBox, config, logger, clock } = deps;
   const projectId = config.projectId;
   const limits = config.agents;
   const userRuns = deps.limiters.create('agent-user-runs', limits.userRunsPerMinute, 60);
@@ -410,7 +413,7 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       await checkTokens(agentTokens, agentKey, 'This agent has spent today\'s model tokens.');
       const mine = await consumeRun(userRuns, userKey, 'Too many runs by this user in a minute.');
       await consumeRun(agentRuns, agentKey, 'Too many runs of this agent in a minute.');
-      if (threadId !== null && (await store.getThread(projectId, principal.workspaceId, threadId)) === undefined) {
+      if (threadId !== null && (await threads.getThread(projectId, principal.workspaceId, threadId)) === undefined) {
         throw new NotFound({ message: 'No such thread.' });
       }
       return {
@@ -425,8 +428,8 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
     },
 
     async threadHistory(principal, threadId) {
-      if ((await store.getThread(projectId, principal.workspaceId, threadId)) === undefined) throw new NotFound({ message: 'No such thread.' });
-      return branchOf(await store.listMessages({ projectId, threadId, limit: HISTORY_LIMIT }));
+      if ((await threads.getThread(projectId, principal.workspaceId, threadId)) === undefined) throw new NotFound({ message: 'No such thread.' });
+      return branchOf(await threads.listMessages({ projectId, threadId, limit: HISTORY_LIMIT }));
     },
 
     async modelInput(run, turns) {
@@ -556,13 +559,13 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
 
     async openThreadTurn(run, userText) {
       const { principal, threadId } = run;
-      const newest = (await store.listMessages({ projectId, threadId: threadId!, limit: 1 }))[0];
-      const user = await store.appendMessage({
+      const newest = (await threads.listMessages({ projectId, threadId: threadId!, limit: 1 }))[0];
+      const user = await threads.appendMessage({
         projectId, workspaceId: principal.workspaceId, threadId: threadId!, parentId: newest?.id ?? null,
         format: 'aui/v0', content: storedContent('user', userText), externalId: null,
       });
       if (!user.ok) throw new NotFound({ message: 'No such thread.' });
-      const reply = await store.appendMessage({
+      const reply = await threads.appendMessage({
         projectId, workspaceId: principal.workspaceId, threadId: threadId!, parentId: user.message.id,
         format: 'aui/v0', content: storedContent('assistant', ''), externalId: null, openRun: true,
       });
@@ -573,8 +576,8 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
     async closeThreadTurn(run, turn, end) {
       const threadId = run.threadId!;
       const done = end.outcome === 'done';
-      await store.updateMessage(projectId, threadId, turn.assistantMessageId, storedContent('assistant', end.text, done ? 'complete' : 'incomplete'), turn.leaseId);
-      await store.endRun(projectId, threadId, turn.leaseId, done ? 'done' : end.outcome === 'cancelled' ? 'cancelled' : 'error');
+      await threads.updateMessage(projectId, threadId, turn.assistantMessageId, storedContent('assistant', end.text, done ? 'complete' : 'incomplete'), turn.leaseId);
+      await threads.endRun(projectId, threadId, turn.leaseId, done ? 'done' : end.outcome === 'cancelled' ? 'cancelled' : 'error');
     },
   };
   return service;

@@ -5,7 +5,7 @@
  */
 import type { ModelMessage } from 'ai';
 import type { Principal } from '../../auth/principal.js';
-import type { Message } from '../../store/store.js';
+import type { Message } from '../threads/threads-types.js';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';

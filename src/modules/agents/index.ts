@@ -11,7 +11,7 @@ import type { Store } from '../../store/store.js';
 import type { TitleGenerator } from '../../titles/title-generator.js';
 import type { AgentMemory } from './agent-memory.js';
 import { createAgentsRepository, type AgentsRepository } from './agents-repository.js';
-import { createAgentsService, type AgentsService, type LimiterStore } from './agents-service.js';
+import { createAgentsService, type AgentsService, type AgentThreads, type LimiterStore } from './agents-service.js';
 import { createModelTitleGenerator } from './model-title-generator.js';
 
 export interface AgentsModule {
@@ -23,6 +23,8 @@ export interface AgentsModule {
 
 export interface AgentsModuleDeps {
   store: Store;
+  /** The threads module's service: runs read and write their threads through it. */
+  threads: AgentThreads;
   secretBox: SecretBox;
   config: Pick<ResolvedConfig, 'projectId' | 'agents'>;
   limiters: LimiterStore;
@@ -34,7 +36,7 @@ export interface AgentsModuleDeps {
 
 /**
  * @example
- * const agents = createAgentsModule({ store, secretBox, config, limiters, logger, clock: Date.now })
+ * const agents = createAgentsModule({ store, threads: threadsModule.service, secretBox, config, limiters, logger, clock: Date.now })
  */
 export function createAgentsModule(deps: AgentsModuleDeps): AgentsModule {
   const repo = createAgentsRepository(kyselyOf(deps.store));

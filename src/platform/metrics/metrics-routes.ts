@@ -7,6 +7,7 @@ import type { AppEnv } from '../../http/context.js';
 import { createRouteModule, declareRoute } from '../../http/define-route.js';
 import { errorResponses } from '../../http/openapi.js';
 import { standardHeadersOf } from '../../http/respond.js';
+import { depsOf } from '../http/pipeline.js';
 
 const scrape = declareRoute({ category: 'metrics' }, {
   method: 'get',
@@ -22,7 +23,7 @@ const scrape = declareRoute({ category: 'metrics' }, {
 export function metricsRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
   app.openapi(scrape, async (c) => {
-    const { registry } = c.get('deps').metrics;
+    const { registry } = depsOf(c).metrics;
     const text = await registry.metrics();
     return c.text(text, 200, { ...standardHeadersOf(c), 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
   });

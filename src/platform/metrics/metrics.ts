@@ -3,7 +3,7 @@
  * docs/metrics.md lists every metric). One registry per server, so tests and several apps in one
  * process never share counters.
  *
- * The request histogram is observed on every response (http/app-context.ts), so its cost is kept
+ * The request histogram is observed on every response (request-metrics.ts, a pipeline hook), so its cost is kept
  * to a lookup: each (route, method, status) child is made once, by prom-client's `labels()`, and
  * kept in nested maps; a request then costs three map reads and one `observe`, allocating
  * nothing. Labels are bounded: the route is the declared template (`/v1/threads/:threadId`), never

@@ -10,6 +10,11 @@
  * consistent inside its transactions (it deletes children with a recursive query rather than a
  * cascade, which SQLite limits to 1000 levels). A foreign key would also need its own
  * single-column index on the referencing side to keep deletes from scanning.
+ *
+ * It stays here, shared, as the baseline every database has applied: it creates the tables that
+ * modules now own (threads, messages and feedback: modules/threads; runs, events and scores:
+ * modules/runs) with the credentials' tables. A module's later changes are its own migrations
+ * (modules/<name>/migrations/), keeping their global names and order (migrations/index.ts).
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -164,7 +169,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       .on(table)
       .columns(['project_id', 'workspace_id', 'created_at'])
       .execute();
-    // Deleting a thread deletes its telemetry too (kysely-store-threads.ts deleteThread).
+    // Deleting a thread deletes its telemetry too (modules/runs runs-repository.ts deleteForThread).
     await db.schema
       .createIndex(`${table}_by_thread`)
       .on(table)

@@ -6,13 +6,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { declareRoute } from '../../../src/http/define-route.js';
 import { handleError } from '../../../src/http/middleware/error-handler.js';
-import { bindAppContext } from '../../../src/http/app-context.js';
-import { createStandardHeaderSets } from '../../../src/http/middleware/standard-headers.js';
+import { createAppPipeline } from '../../../src/http/app.js';
+import { PipelineApp } from '../../../src/platform/http/pipeline-app.js';
 import { requirePrincipal } from '../../../src/http/middleware/authorize.js';
-import type { AppEnv } from '../../../src/http/context.js';
 import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
 import { expectError } from '../../helpers/error-contract.js';
@@ -27,13 +26,13 @@ const WEBSOCKET = { Upgrade: 'websocket', Connection: 'Upgrade' };
 
 describe('query-string credentials', () => {
   let t: TestApp;
-  let app: OpenAPIHono<AppEnv>;
+  let app: PipelineApp;
   let token: string;
   before(async () => {
     t = await createTestApp();
     token = await t.tokenFor('u', 'w');
-    app = new OpenAPIHono<AppEnv>();
-    bindAppContext(app, { deps: t.deps, headers: createStandardHeaderSets({ corsOrigins: [], userTokenHeader: null }) });
+    // As createApp does: every request through the application's pipeline (its dependencies, metrics and headers).
+    app = new PipelineApp(createAppPipeline(t.deps));
     app.openapi(userEvents, (c) => c.json({ who: requirePrincipal(c).userId }, 200));
     app.openapi(adminEvents, (c) => c.json({ who: 'admin' }, 200));
     app.openapi(userPlain, (c) => c.json({ who: requirePrincipal(c).userId }, 200));

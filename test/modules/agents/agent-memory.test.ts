@@ -40,8 +40,8 @@ describe('agents with memory', () => {
   before(async () => {
     peer = await startOpenAiPeer();
     t = await createTestApp();
-    const { config, store, secretBox, logger, clock } = t.deps;
-    t.deps.agents = createAgentsModule({ store, secretBox, config, limiters: rateLimiterStore(config, null, logger), logger, clock, memory: fake.memory });
+    const { config, store, secretBox, logger, clock, threads } = t.deps;
+    t.deps.agents = createAgentsModule({ store, threads: threads.service, secretBox, config, limiters: rateLimiterStore(config, null, logger), logger, clock, memory: fake.memory });
     await t.call('POST', '/admin/v1/providers', { headers: admin, body: { id: 'peer', base_url: peer.baseUrl, models: ['echo', 'remember'] } });
     await t.call('POST', '/admin/v1/agents', { headers: admin, body: { id: 'mem', name: 'Mem', provider_id: 'peer', model: 'echo', instructions: 'Be kind.', uses_memory: true } });
     await t.call('POST', '/admin/v1/agents', { headers: admin, body: { id: 'plain', name: 'Plain', provider_id: 'peer', model: 'echo', instructions: 'Be kind.' } });

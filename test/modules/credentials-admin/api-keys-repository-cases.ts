@@ -1,7 +1,7 @@
 /**
  * Repository cases: API keys. Found by hash anywhere, read and listed within the project, the
- * first revocation stands, and the last use never goes backwards. Run on SQLite and PostgreSQL by
- * test/store/store-cases.ts.
+ * first revocation stands, and the last use never goes backwards. Run on SQLite and PostgreSQL by the
+ * module's repository suite.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,6 +1,6 @@
 /**
  * Repository cases: authentication keys (run on SQLite and PostgreSQL by
- * test/store/store-cases.ts). Lookups by id with and without the project, lists bounded by project, and deletes that take effect for every connection (the second store plays another process).
+ * credentials-repository.test.ts). Lookups by id with and without the project, lists bounded by project, and deletes that take effect for every connection (the second store plays another process).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

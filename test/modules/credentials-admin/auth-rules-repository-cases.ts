@@ -1,5 +1,5 @@
 /**
- * Repository cases: auth rules (run on SQLite and PostgreSQL by test/store/store-cases.ts).
+ * Repository cases: auth rules (run on SQLite and PostgreSQL by credentials-repository.test.ts).
  * Insert and read back every field, list within the project, update (fields, enabled, updated_at from the store's clock), delete, and the issuer lookup that every
  * identity-provider token makes: exact (case-sensitive) issuer, enabled rules only, seen by every
  * connection at once (the second store plays another process).

@@ -1,7 +1,7 @@
 /**
  * Repository cases: a user's revocation (the users module's `revokeUserTokens`), which raises the
  * user's mark strictly, never loosened by the platform's `upsertUser`, and ends the user's sessions
- * with it. Run on SQLite and PostgreSQL by test/store/store-cases.ts.
+ * with it. Run on SQLite and PostgreSQL by the module's repository suite.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

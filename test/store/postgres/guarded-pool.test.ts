@@ -15,6 +15,7 @@ import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createPostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { classifyPostgresError } from '../../../src/store/postgres/guarded-pool.js';
+import { createThreadsModule } from '../../../src/modules/threads/index.js';
 import { expectError } from '../../helpers/error-contract.js';
 
 /** Kysely's PostgreSQL migration lock (kysely/dist/esm/dialect/postgres/postgres-adapter.js). */
@@ -139,7 +140,7 @@ if (postgresUrl !== undefined) {
         await sleep(600);
         await other.query(`select pg_advisory_unlock(${KYSELY_MIGRATION_LOCK})`);
         assert.equal(await failure, undefined, 'the migration succeeded');
-        assert.deepEqual(await store.listThreads({ projectId: 'p', workspaceId: 'w', limit: 1 }), []);
+        assert.deepEqual(await createThreadsModule({ store, clock: Date.now }).threads.listThreads({ projectId: 'p', workspaceId: 'w', limit: 1 }), []);
       } finally {
         await other.end();
         await store.close();

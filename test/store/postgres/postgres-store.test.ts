@@ -12,7 +12,9 @@ import { serviceUrl } from '../../helpers/services.js';
 import { runStoreCases } from '../store-cases.js';
 import { capturePlanQuery, PLAN_DATA, QUERY_PLANS } from '../query-plans.js';
 import type { CompiledQuery } from 'kysely';
-import type { Store, Thread } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
+import type { Thread } from '../../../src/modules/threads/threads-types.js';
+import { createThreadsModule } from '../../../src/modules/threads/index.js';
 
 const url = serviceUrl('TEST_POSTGRES_URL');
 
@@ -65,8 +67,9 @@ if (url !== undefined) {
           const names = await query<{ name: string }>(`select name from ${fresh}.kysely_migration order by name`);
           assert.deepEqual(names.map((row) => row.name), Object.keys(MIGRATIONS));
           await stores[1]!.migrate();
-          const thread: Thread = await stores[0]!.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1, metadata: null, externalId: null });
-          assert.equal((await stores[1]!.getThread('p', 'w', thread.id))?.id, thread.id);
+          const [first, second] = stores.map((store) => createThreadsModule({ store, clock: Date.now }).threads);
+          const thread: Thread = await first!.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1, metadata: null, externalId: null });
+          assert.equal((await second!.getThread('p', 'w', thread.id))?.id, thread.id);
         } finally {
           await Promise.all(stores.map((store) => store.close()));
         }
@@ -84,8 +87,9 @@ if (url !== undefined) {
       );
       const store = createPostgresStore({ url, schema });
       try {
-        const thread = await store.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1_700_000_000_123, metadata: null, externalId: null });
-        const read = await store.getThread('p', 'w', thread.id);
+        const { threads } = createThreadsModule({ store, clock: Date.now });
+        const thread = await threads.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1_700_000_000_123, metadata: null, externalId: null });
+        const read = await threads.getThread('p', 'w', thread.id);
         assert.equal(read?.lastMessageAt, 1_700_000_000_123);
         assert.equal(typeof read?.createdAt, 'number');
       } finally {
@@ -102,14 +106,15 @@ if (url !== undefined) {
       const other = new pg.Client({ connectionString: url });
       await other.connect();
       try {
-        const thread = await store.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1, metadata: null, externalId: null });
-        const appended = await store.appendMessage({ projectId: 'p', workspaceId: 'w', threadId: thread.id, parentId: null, format: 'f', content: { text: 'running' }, externalId: null, openRun: true });
+        const { threads, messages } = createThreadsModule({ store, clock: Date.now });
+        const thread = await threads.createThread({ projectId: 'p', workspaceId: 'w', title: 't', lastMessageAt: 1, metadata: null, externalId: null });
+        const appended = await messages.appendMessage({ projectId: 'p', workspaceId: 'w', threadId: thread.id, parentId: null, format: 'f', content: { text: 'running' }, externalId: null, openRun: true });
         assert.ok(appended.ok && appended.message.run !== undefined);
         const { id, run } = appended.message;
         const otherPid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
         await other.query('begin');
         await other.query(`select id from ${schema}.messages where id = $1 for update`, [id]);
-        const write = store.updateMessage('p', thread.id, id, { text: 'late' }, run!.leaseId);
+        const write = messages.updateMessage('p', thread.id, id, { text: 'late' }, run!.leaseId);
         // Wait (no time limit but the test's) until the store's UPDATE waits on our row lock.
         for (;;) {
           const blocked = await query<{ n: number }>('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [otherPid]);
@@ -119,7 +124,7 @@ if (url !== undefined) {
         await other.query(`update ${schema}.messages set run_ended_at = 1, run_end_reason = 'cancelled' where id = $1`, [id]);
         await other.query('commit');
         assert.equal(await write, 'run_ended');
-        const stored = await store.getMessage('p', thread.id, id);
+        const stored = await messages.getMessage('p', thread.id, id);
         assert.deepEqual(stored?.content, { text: 'running' });
         assert.equal(stored?.run?.endReason, 'cancelled');
       } finally {
