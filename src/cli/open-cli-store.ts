@@ -58,8 +58,9 @@ export async function openCliStore(config: ResolvedConfig): Promise<CliStore> {
     const logger = createLogger(config.logLevel, process.stderr);
     redis = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'cli', { lazyConnect: true });
     const epoch = await createRevocationEpoch({ store: raw, redis, subscriber: null, redisKeyPrefix: config.redisKeyPrefix, pollMs: 0, logger });
-    // In process only: the command's own audit log hears its events; no subscriber of another
-    // process needs them yet, and a command that revokes nothing should not wait on Redis.
+    // In process only: the command's own revocation epoch and audit log hear its events (the
+    // epoch tells the servers through its own channel and the stored epoch); a command that
+    // revokes nothing should not wait on Redis.
     const events = createEventBus({ logger });
     subscribeRevocations(events, epoch);
     // No timers: a command's few events are written when it closes (purging is the servers' job).
