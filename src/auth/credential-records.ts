@@ -77,7 +77,7 @@ export interface AuthRuleRecord {
   updatedAt: number;
 }
 
-/** The fields of an auth rule that can change (`updatedAt` is set by the store). */
+/** The fields of an auth rule that can change (`updatedAt` is set by the repository). */
 export type AuthRulePatch = Partial<Omit<AuthRuleRecord, 'id' | 'projectId' | 'createdAt' | 'updatedAt'>>;
 
 /**

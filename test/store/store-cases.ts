@@ -9,6 +9,7 @@ import { after, before, describe } from 'node:test';
 import type { StoreDeps } from '../../src/store/store-context.js';
 import type { Store } from '../../src/store/store.js';
 import { withRepositories, type TestStore } from '../fixtures/temp-store.js';
+import { countRows } from '../helpers/module-databases.js';
 import { createId } from '../../src/crypto/random-id.js';
 import { authCases } from './store-cases-auth.js';
 
@@ -46,8 +47,22 @@ export function scope() {
   return { projectId: createId('proj'), workspaceId: createId('ws') };
 }
 
-export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreCaseExtras): void {
-  describe(`store (${name})`, () => {
+/**
+ * Runs cases written against `CaseContext` on one database: two connections (the second plays
+ * another process), each joined with the modules' repositories, on a clock the cases move by hand.
+ * The store suite and the modules' repository suites (through forEachDatabase,
+ * test/helpers/module-databases.ts) both run on it.
+ *
+ * @example
+ * forEachDatabase('users', (name, makeStore) => runCaseSuite(`users repository (${name})`, makeStore, [userRevocationCases]))
+ */
+export function runCaseSuite(
+  title: string,
+  makeStore: MakeStore,
+  cases: ReadonlyArray<(get: () => CaseContext) => void>,
+  extras?: StoreCaseExtras,
+): void {
+  describe(title, () => {
     const clock: FakeClock = { now: 1_700_000_000_000 };
     let ctx: CaseContext | undefined;
     const get = (): CaseContext => {
@@ -58,7 +73,7 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
     before(async () => {
       const store = withRepositories(await makeStore({ clock: () => clock.now }), () => clock.now);
       const peer = withRepositories(await makeStore({ clock: () => clock.now }), () => clock.now);
-      ctx = { store, peer, clock, extras };
+      ctx = { store, peer, clock, extras: extras ?? { countRows: (table, projectId) => countRows(store, table, projectId) } };
     });
 
     after(async () => {
@@ -66,6 +81,10 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
       await ctx?.peer.close();
     });
 
-    authCases(get);
+    for (const register of cases) register(get);
   });
+}
+
+export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreCaseExtras): void {
+  runCaseSuite(`store (${name})`, makeStore, [authCases], extras);
 }
