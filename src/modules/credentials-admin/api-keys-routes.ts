@@ -3,6 +3,7 @@
  * create response; only its SHA-256 and a short prefix are stored. Revocation takes effect on the
  * next request, for the key and for every workspace token minted with it.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ALL_SCOPES } from '../../auth/principal.js';
 import type { AppEnv } from '../../http/context.js';
@@ -40,15 +41,15 @@ const apiKeys = declareAdminCrud({
     }),
     created: ApiKeySchema.extend({ key: z.string().openapi({ description: 'The whole key. Shown only here.' }) }),
     async run(c, body) {
-      const { record, key } = await c.get('deps').credentials.service.createApiKey(
+      const { record, key } = await depsOf(c).credentials.service.createApiKey(
         { name: body.name, ...(body.scopes !== undefined ? { scopes: body.scopes } : {}), ...(body.agents !== undefined ? { agents: body.agents } : {}) },
         adminActor(c),
       );
       return { record, reveal: { key } };
     },
   },
-  list: { summary: 'List API keys (never their secrets)', description: 'The keys', run: (c) => c.get('deps').credentials.service.listApiKeys() },
-  remove: { summary: 'Revoke an API key', description: 'Revoked', run: (c, id) => c.get('deps').credentials.service.revokeApiKey(id, adminActor(c)) },
+  list: { summary: 'List API keys (never their secrets)', description: 'The keys', run: (c) => depsOf(c).credentials.service.listApiKeys() },
+  remove: { summary: 'Revoke an API key', description: 'Revoked', run: (c, id) => depsOf(c).credentials.service.revokeApiKey(id, adminActor(c)) },
 });
 
 export function apiKeyRoutes(): OpenAPIHono<AppEnv> {

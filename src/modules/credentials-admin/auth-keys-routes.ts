@@ -4,6 +4,7 @@
  * it is stored sealed with the master key and never listed. Deleting a key refuses its tokens, and
  * the workspace tokens exchanged for them, from the next request on.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/context.js';
 import { adminCrudRoutes, declareAdminCrud } from '../../http/admin-crud.js';
@@ -41,19 +42,19 @@ const authKeys = declareAdminCrud({
     }),
     async run(c, body) {
       const input = { name: body.name, ...(body.agents !== undefined ? { agents: body.agents } : {}) };
-      const { record, secret } = await c.get('deps').credentials.service.createAuthKey(input, adminActor(c));
+      const { record, secret } = await depsOf(c).credentials.service.createAuthKey(input, adminActor(c));
       return { record, reveal: { secret } };
     },
   },
   list: {
     summary: 'List authentication keys (never their secrets)',
     description: 'The keys, newest first',
-    run: (c) => c.get('deps').credentials.service.listAuthKeys(),
+    run: (c) => depsOf(c).credentials.service.listAuthKeys(),
   },
   remove: {
     summary: 'Delete an authentication key: its tokens are refused from the next request on',
     description: 'Deleted',
-    run: (c, id) => c.get('deps').credentials.service.deleteAuthKey(id, adminActor(c)),
+    run: (c, id) => depsOf(c).credentials.service.deleteAuthKey(id, adminActor(c)),
   },
 });
 

@@ -4,6 +4,7 @@
  * secret. Deleting or disabling a rule refuses its tokens, and the workspace tokens exchanged for
  * them, from the next request on, in every process.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AUTH_RULE_ALGORITHMS, AUTH_RULE_TOKEN_TYPES, toWireAuthRule, type AuthRuleInput } from '../../auth/oidc/auth-rule.js';
@@ -78,7 +79,7 @@ const PatchBody = z.object(Object.fromEntries(Object.entries(writable).map(([key
   [K in keyof typeof writable]: z.ZodOptional<(typeof writable)[K]>;
 });
 
-const service = (c: Context<AppEnv>) => c.get('deps').credentials.service;
+const service = (c: Context<AppEnv>) => depsOf(c).credentials.service;
 
 const authRules = declareAdminCrud({
   path: '/admin/v1/auth-rules',

@@ -1,4 +1,5 @@
 /** Admin API for users: revoke all of a user's sessions and tokens (`threadgate users revoke`). */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/context.js';
 import { declareRoute, createRouteModule } from '../../http/define-route.js';
@@ -24,7 +25,7 @@ export function userRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
   app.openapi(revokeUser, async (c) => {
     const userId = c.req.valid('param').userId;
-    const { revokedBefore } = await c.get('deps').users.service.revokeUser(userId, adminActor(c));
+    const { revokedBefore } = await depsOf(c).users.service.revokeUser(userId, adminActor(c));
     return sendJson(c, { user_id: userId, revoked_before: new Date(revokedBefore).toISOString() }, 200);
   });
   return app;
