@@ -19,5 +19,6 @@ export const { createServices, startServer } = await load<typeof import('../src/
 export const { createApp } = await load<typeof import('../src/http/app.js')>('http/app.js');
 export const { createLogger } = await load<typeof import('../src/logger.js')>('logger.js');
 export const { createAuthenticator } = await load<typeof import('../src/auth/authenticate.js')>('auth/authenticate.js');
+export const { authLookupsOf } = await load<typeof import('../src/auth/credential-records.js')>('auth/credential-records.js');
 export const { mintWorkspaceToken } = await load<typeof import('../src/auth/workspace-token.js')>('auth/workspace-token.js');
 export const { parseJwsClaims } = await load<typeof import('../src/auth/jwt-strict.js')>('auth/jwt-strict.js');

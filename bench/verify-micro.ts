@@ -17,7 +17,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, createAuthenticator, createLogger, createServices, parseJwsClaims, resolveConfig } from './threadgate-dist.js';
+import { authLookupsOf, createApp, createAuthenticator, createLogger, createServices, parseJwsClaims, resolveConfig } from './threadgate-dist.js';
 import { startJwksServer } from './jwks-server.js';
 import { describeMachine } from './machine.js';
 import { cpuBetween, snapshot } from './cpu.js';
@@ -58,8 +58,8 @@ async function main(): Promise<void> {
     // Whether this version of Threadgate has a verified-credential cache (THREADGATE_TOKEN_CACHE_SIZE).
     const hasCache = typeof (config as { tokenCacheSize?: unknown }).tokenCacheSize === 'number' && (config as { tokenCacheSize: number }).tokenCacheSize > 0;
     const cached = services.deps.authenticator;
-    // The server's own dependencies (store, keyring, config, secret box, clock), without the cache option.
-    const uncached = createAuthenticator({ ...services.deps });
+    // The server's own dependencies (credential reads, keyring, config, secret box, clock), without the caches.
+    const uncached = createAuthenticator({ ...services.deps, store: authLookupsOf(services.deps.credentials.repository, services.deps.store) });
 
     const cpuBefore = snapshot([]);
     process.stderr.write(`crypto floors (${options.samples} × ${options.sampleMs} ms samples) ...\n`);

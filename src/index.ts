@@ -17,5 +17,4 @@ export { createRouteAccess, type RouteAccess, type RouteAccessOptions } from './
 export { createServices, startServer, type RunningServer, type Services } from './server.js';
 export { createApp } from './http/app.js';
 export { openStore } from './store/open-store.js';
-export type { Store } from './store/store.js';
 export { signUserToken, parseDurationSeconds, type SignUserTokenOptions } from './auth/sign-user-token.js';

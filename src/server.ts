@@ -24,9 +24,10 @@ import { createRedisClient } from './redis-client.js';
 import { createApp } from './http/app.js';
 import type { AppDeps } from './http/context.js';
 import { createRouteAccess } from './auth/route-access.js';
-import { createRevocationEpoch, withRevocationEvents, type RevocationEpoch } from './auth/revocation-epoch.js';
+import { createRevocationEpoch, subscribeRevocations, type RevocationEpoch } from './auth/revocation-epoch.js';
 import { createVerifiedCredentialCache } from './auth/verified-credential-cache.js';
 import { withCachedLookups } from './auth/cached-lookups.js';
+import { authLookupsOf } from './auth/credential-records.js';
 import { answerClientErrors } from './http/client-error.js';
 import { createDrainer } from './http/drain.js';
 import { createMemoryModule, type MemoryModule } from './modules/memory/index.js';
@@ -44,9 +45,11 @@ import { subscribeAuditLog } from './modules/audit/audit-subscriber.js';
 import { createAgentsModule } from './modules/agents/index.js';
 import { applyProvidersFile } from './modules/agents/providers-file.js';
 import { agentMemoryOf } from './modules/agents/memory-adapter.js';
+import { createCredentialsAdminModule } from './modules/credentials-admin/index.js';
+import { createUsersModule } from './modules/users/index.js';
 import { createThreadsModule } from './modules/threads/index.js';
 import { createRunsModule, runsFollowerOf } from './modules/runs/index.js';
-import { resolveRefreshToken } from './auth/refresh-token.js';
+import { announceSessionRevoked, resolveRefreshToken } from './auth/refresh-token.js';
 import { revokeRefreshFamilyWith } from './store/kysely-store-auth.js';
 
 export interface Services {
@@ -69,7 +72,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   const masterKey = loadMasterKey(config);
   const secretBox = createSecretBox(masterKey.key);
   const metrics = createMetrics();
-  const rawStore = await openStore(config.database, { onQuery: (event) => metrics.observeQuery(event.queryDurationMillis, event.level === 'error') });
+  const store = await openStore(config.database, { onQuery: (event) => metrics.observeQuery(event.queryDurationMillis, event.level === 'error') });
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
   let epoch: RevocationEpoch | undefined;
@@ -78,14 +81,15 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
   let events: EventBus | undefined;
   let audit: AuditLog | undefined;
   try {
-    await rawStore.migrate();
+    await store.migrate();
     // Short timeouts and a pino error listener on both (redis-client.ts).
     redis = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'server');
     subscriber = config.redisUrl === null ? null : createRedisClient(config.redisUrl, logger, 'subscriber');
-    // Any revocation, through any path, moves the epoch; the credential cache re-verifies then.
-    // The stored epoch is polled with Redis too: a message lost while Redis was cut is caught up.
+    // Any revocation, through any path, moves the epoch (a subscriber of the domain events, below);
+    // the credential cache re-verifies then. The stored epoch is polled with Redis too: a message
+    // lost while Redis was cut is caught up.
     epoch = await createRevocationEpoch({
-      store: rawStore,
+      store,
       redis,
       subscriber,
       redisKeyPrefix: config.redisKeyPrefix,
@@ -96,18 +100,18 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // so the first rate-limited requests count in Redis rather than in the fallback. Redis down
     // is logged by the client and does not stop the start here.
     await redis?.ping().catch(() => undefined);
-    // Domain events (platform/events/): the audit log and metrics subscribe; Redis carries them
-    // to the other processes. Revocation keeps its own store decorator and poll (below).
+    // Domain events (platform/events/): the revocation epoch, the audit log and metrics subscribe;
+    // Redis carries them to the other processes. The epoch keeps its own channel and poll too.
     events = createEventBus({ redis, subscriber, redisKeyPrefix: config.redisKeyPrefix, logger });
-    const poolStats = poolStatsOf(rawStore);
+    subscribeRevocations(events, epoch);
+    const poolStats = poolStatsOf(store);
     audit = createAuditLog(
       { projectId: config.projectId, queueSize: config.auditQueueSize, retentionDays: config.auditRetentionDays, background: true },
-      { repository: createAuditRepository(kyselyOf(rawStore)), logger },
+      { repository: createAuditRepository(kyselyOf(store)), logger },
     );
     subscribeAuditLog(events, audit);
     subscribeMetrics(events, metrics);
     metrics.watch({ auditDropped: audit.dropped, auditQueued: audit.queued, ...(poolStats !== undefined ? { poolStats } : {}) });
-    const store = withRevocationEvents(rawStore, epoch);
     const clock = () => Date.now();
     const keyring = await createKeyring({ store, secretBox, workspaceTokenTtlSeconds: config.workspaceTokenTtlSeconds, clockToleranceSeconds: config.clockToleranceSeconds });
     // A wrong master key would otherwise surface as a 500 on the first mint: refuse to start.
@@ -130,32 +134,36 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       { jwksCooldownMs: config.jwksCooldownMs, fetchTimeoutMs: config.idpTimeoutMs, allowHttp: providerUrlPolicyOf(config).allowHttp },
       { logger, onJwksFetch: metrics.countJwksFetch },
     );
-    const enabledRules = (await store.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
+    // API keys, authentication keys and auth rules (src/modules/credentials-admin): its repository
+    // is also what the authenticator reads credentials through (auth/credential-records.ts).
+    const credentials = createCredentialsAdminModule({ store, events, config, secretBox: () => secretBox, clock, logger });
+    const users = createUsersModule({ store, events, config, clock, logger });
+    const enabledRules = (await credentials.repository.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
     const limiterStore = rateLimiterStore(config, redis, logger);
     const urlSigner = createUrlSigner(masterKey.key);
     blobStore = await openBlobStore(config, urlSigner);
     // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
     // provider was down, and purges expired memories, in the background.
-    memory = createMemoryModule({ store: rawStore, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
+    memory = createMemoryModule({ store, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
     // Threads and runs (src/modules/threads, src/modules/runs). A deleted thread takes its
     // telemetry along, and a claim moves it, in the threads module's own transaction (the runs
     // module's follower). The claim revokes the anonymous session in that transaction too, through
-    // the sessions port: the family is the platform's credential (auth/refresh-token.ts), and the
-    // revocation epoch moves once the transaction has committed, as withRevocationEvents moves it
-    // after every revoking store write.
-    const revocationEpoch = epoch;
+    // the sessions port: the family is the platform's credential (auth/refresh-token.ts). Once the
+    // transaction has committed, `session.revoked` is published and the revocation epoch, its
+    // subscriber, moves before the claim answers.
+    const bus = events;
     const threads = createThreadsModule({
-      store: rawStore,
+      store,
       clock,
-      followers: [runsFollowerOf(rawStore)],
+      followers: [runsFollowerOf(store)],
       sessions: {
         resolveFamily: (refreshToken) => resolveRefreshToken({ store, clock }, refreshToken),
         revokeFamily: (trx, projectId, familyId, at) => revokeRefreshFamilyWith(trx, projectId, familyId, at),
-        familyRevoked: () => revocationEpoch.revoked(),
+        familyRevoked: (familyId) => announceSessionRevoked(bus, familyId, 'claim'),
       },
     });
-    const runs = createRunsModule({ store: rawStore, threads: threads.service });
+    const runs = createRunsModule({ store, threads: threads.service });
     // Agents (src/modules/agents): providers, agents and runs over the same database; the run
     // limits share the rate limiters' store (Redis when configured); agents that use memory
     // search and keep the caller's memories through the memory module (memory-adapter.ts).
@@ -166,16 +174,18 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       store,
       keyring,
       secretBox,
-      // The verifier's store reads (API key by hash, revocation records, auth keys, auth rules) are
+      // The verifier's reads (API key by hash, revocation records, auth keys, auth rules) are
       // cached under the same epoch rule and bound as verified credentials (auth/cached-lookups.ts).
       authenticator: createAuthenticator(
-        { store: withCachedLookups(store, { maxEntries: config.tokenCacheSize, epoch: epoch.current, maxAgeMs: config.cacheMaxAgeMs, clock }), keyring, config, secretBox, providerKeys },
+        { store: withCachedLookups(authLookupsOf(credentials.repository, store), { maxEntries: config.tokenCacheSize, epoch: epoch.current, maxAgeMs: config.cacheMaxAgeMs, clock }), keyring, config, secretBox, providerKeys },
         { cache, epoch: epoch.current },
       ),
       adminKey: createAdminKeyVerifier(store, config.adminKey),
       rateLimiters: createRateLimiters(config, limiterStore),
       authFailures: createAuthFailures(config, limiterStore, logger, clock, events),
       routeAccess: createRouteAccess({ defaultPrivate: config.defaultPrivate, publicRoutes: config.publicRoutes, metricsPublic: config.metricsPublic }),
+      credentials,
+      users,
       // A model writes titles when THREADGATE_TITLE_MODEL names one; else they are cut from the
       // conversation itself (titles/).
       titleGenerator: agents.titleGenerator ?? createConversationTitleGenerator(),
@@ -205,7 +215,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
         await audit?.close();
         subscriber?.disconnect();
         redis?.disconnect();
-        await rawStore.close();
+        await store.close();
       },
     };
   } catch (error) {
@@ -216,7 +226,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     await audit?.close();
     subscriber?.disconnect();
     redis?.disconnect();
-    await rawStore.close();
+    await store.close();
     throw error;
   }
 }

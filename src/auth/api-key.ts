@@ -7,7 +7,7 @@
 import { ApiKeyInvalid, ValidationFailed } from '../errors.js';
 import { equalDigests, hashSecret } from '../crypto/hash.js';
 import { createId, createSecret } from '../crypto/random-id.js';
-import type { ApiKeyRecord, Store } from '../store/store.js';
+import type { ApiKeyRecord, CredentialLookups } from './credential-records.js';
 import { ALL_SCOPES, formatScopes, isScope, type Principal, type Scope } from './principal.js';
 import { agentLimits, parseScopes } from './policy.js';
 
@@ -56,7 +56,7 @@ export function looksLikeApiKey(credential: string): boolean {
  * const { record, key } = await createApiKey(store, { projectId: 'default', name: 'backend' })
  * key // 'tg_sk_…' (43 more characters)
  */
-export async function createApiKey(store: Store, input: NewApiKey, clock: () => number = Date.now): Promise<{ record: ApiKeyRecord; key: string }> {
+export async function createApiKey(store: { insertApiKey(record: ApiKeyRecord): Promise<void> }, input: NewApiKey, clock: () => number = Date.now): Promise<{ record: ApiKeyRecord; key: string }> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '' || name.length > 200) throw new ValidationFailed('name', 'must be 1 to 200 characters');
   const scopes = input.scopes ?? ALL_SCOPES;
@@ -113,7 +113,7 @@ export function validateIdentityHeader(header: string, value: string | undefined
  * const principal = await verifyApiKey(store, key, { userId: 'alice', workspaceId: 'ws-alice' })
  */
 export async function verifyApiKey(
-  store: Store,
+  store: Pick<CredentialLookups, 'findApiKeyByHash' | 'touchApiKey'>,
   key: string,
   identity: { userId: string | undefined; workspaceId: string | undefined },
   clock: () => number = Date.now,

@@ -13,7 +13,7 @@ import { ValidationFailed } from '../errors.js';
 import { checkUserFieldMapping } from './map-user.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { AuthKeyRecord, Store } from '../store/store.js';
+import type { AuthKeyRecord, CredentialLookups } from './credential-records.js';
 
 /** Every authentication key id starts with this (the `kid` of its tokens). */
 export const AUTH_KEY_ID_PREFIX = 'ak_';
@@ -75,7 +75,7 @@ export function isAuthKeyId(kid: unknown): kid is string {
  * secret    // 'sk-tg-…' → the HS256 secret, as is
  */
 export async function createAuthKey(
-  store: Store,
+  store: { insertAuthKey(record: AuthKeyRecord): Promise<void> },
   secretBox: SecretBox,
   input: NewAuthKey,
   clock: () => number = Date.now,
@@ -109,29 +109,6 @@ export async function createAuthKey(
 }
 
 /**
- * The project's authentication keys, newest first. The records carry the sealed secret only;
- * callers put them on the wire without it (see `toWireAuthKey` in http/routes/auth-keys.ts).
- *
- * @example
- * const keys = await listAuthKeys(store, 'default')
- */
-export function listAuthKeys(store: Store, projectId: string): Promise<AuthKeyRecord[]> {
-  return store.listAuthKeys(projectId);
-}
-
-/**
- * Deletes an authentication key. From the next request on, its tokens are refused
- * (`unknown_signing_key`), and so are the workspace tokens exchanged for them (`token_revoked`).
- * Returns false when the project has no such key.
- *
- * @example
- * await deleteAuthKey(store, 'default', 'ak_0j…') // true
- */
-export function deleteAuthKey(store: Store, projectId: string, id: string): Promise<boolean> {
-  return store.deleteAuthKey(projectId, id);
-}
-
-/**
  * Loads a key by the `kid` of a token and opens its secret. Returns `undefined` when `kid` is not
  * one of our ids or names no stored key. Throws (a server error, not a credential problem) when
  * the sealed secret cannot be opened, e.g. under another master key.
@@ -145,7 +122,7 @@ export function deleteAuthKey(store: Store, projectId: string, id: string): Prom
  * loaded?.secret // the UTF-8 bytes of 'sk-tg-…'
  */
 export async function loadAuthKey(
-  store: Store,
+  store: Pick<CredentialLookups, 'getAuthKey'>,
   secretBox: SecretBox,
   kid: unknown,
 ): Promise<{ record: AuthKeyRecord; secret: Uint8Array } | undefined> {

@@ -11,7 +11,6 @@
  */
 import type { ResolvedConfig } from '../config.js';
 import { AuthError, ClaimMismatch, TokenInvalid } from '../errors.js';
-import type { Store } from '../store/store.js';
 import { looksLikeApiKey, verifyApiKey } from './api-key.js';
 import { looksLikeAuthKeyId } from './auth-key.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -28,7 +27,7 @@ import { verifyUserToken } from './user-token.js';
 import { createProviderKeys, type ProviderKeys } from './oidc/provider-keys.js';
 import { providerUrlPolicyOf } from './oidc/provider-url.js';
 import { verifyWithAuthRules } from './oidc/auth-rule-verifier.js';
-import type { AuthRuleRecord } from '../store/store.js';
+import type { AuthLookups, AuthRuleRecord } from './credential-records.js';
 
 export interface AuthenticateInput {
   /** The `Authorization` header value, if any. */
@@ -60,7 +59,8 @@ export interface Authenticator {
 }
 
 export interface AuthenticatorDeps {
-  store: Store;
+  /** The credentials, users and sessions it reads (credential-records.ts), cached by the server (cached-lookups.ts). */
+  store: AuthLookups;
   keyring: Keyring;
   config: Pick<ResolvedConfig, 'issuer' | 'audience' | 'workspaceTokenTtlSeconds' | 'clockToleranceSeconds' | 'userTokenWorkspaceClaim'> &
     Partial<Pick<ResolvedConfig, 'mode' | 'jwksCooldownMs' | 'idpTimeoutMs' | 'allowHttpIdp'>>;

@@ -25,8 +25,8 @@
  *   found at once in this process and within the epoch's bound in the others. Other credentials
  *   are never remembered as not found. A user's row is remembered even when absent: an absent row
  *   and one without `tokensValidAfter` mean the same (no user-wide revocation), and
- *   `tokensValidAfter` is only ever set by calls that move the epoch (`revokeUserTokens`,
- *   `upsertUser` with one);
+ *   `tokensValidAfter` is only ever set by a user's revocation, whose `user.revoked` event moves
+ *   the epoch (modules/users; the platform's `upsertUser` of an anonymous user sets none);
  * - an inspection (`isTracing()`) reads the store, so its trace shows the real state.
  *
  * `touchApiKey` goes to the store and updates the remembered key's `lastUsedAt`, so `last_used_at`
@@ -38,7 +38,7 @@
  * entry is one record (under 2 KiB; an auth rule with many required claims can be more), one short
  * index string, or one miss (its key, at most 512 characters).
  */
-import type { Store } from '../store/store.js';
+import type { AuthLookups } from './credential-records.js';
 import { isTracing } from './trace.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { BoundedCache } from './cache/bounded-cache.js';
@@ -90,7 +90,7 @@ interface Remembered {
  * @example
  * const authenticator = createAuthenticator({ store: withCachedLookups(store, { maxEntries: 10_000, epoch: epoch.current, maxAgeMs: 30_000 }), keyring, config })
  */
-export function withCachedLookups<S extends Store>(store: S, options: CachedLookupsOptions): S {
+export function withCachedLookups<S extends AuthLookups>(store: S, options: CachedLookupsOptions): S {
   if (options.maxEntries <= 0) return store;
   const clock = options.clock ?? Date.now;
   /** An entry read longer ago than this is read again (half the max age: see the file comment). */

@@ -14,6 +14,7 @@ import { hashSecret } from '../crypto/hash.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { RefreshFamily, RefreshTokenRecord, Store } from '../store/store.js';
+import type { EventBus } from '../platform/events/bus.js';
 import type { Keyring } from './keyring.js';
 import { ALL_SCOPES } from './principal.js';
 import { mintWorkspaceToken } from './workspace-token.js';
@@ -33,6 +34,8 @@ export interface SessionDeps {
   >;
   /** Milliseconds since the epoch. */
   clock: () => number;
+  /** Where a revoked session is announced (`session.revoked`): the revocation epoch hears it. */
+  events: Pick<EventBus, 'publishAndWait'>;
 }
 
 /** The wire shape the assistant-cloud client reads (AssistantCloudAuthStrategy). */
@@ -193,6 +196,38 @@ async function replay(deps: SessionDeps, record: RefreshTokenRecord, family: Ref
     }
   }
   // RFC 9700 §4.14.2: a refresh token used twice may have been stolen; end the whole session.
-  await deps.store.revokeRefreshFamily(family.projectId, family.id, now);
+  await revokeSession(deps, family, 'refresh_reuse');
   throw new RefreshTokenReused({ detail: `family ${family.id} revoked` });
+}
+
+/** Why the server ended an anonymous session before it expired. */
+export type SessionRevocationReason = 'refresh_reuse' | 'claim';
+
+/**
+ * Ends an anonymous session: revokes its refresh family (every refresh token of it, and every
+ * workspace token minted from it: auth/revocation.ts), then announces it (`announceSessionRevoked`).
+ *
+ * @example
+ * await revokeSession(deps, family, 'refresh_reuse')
+ */
+export async function revokeSession(
+  deps: Pick<SessionDeps, 'clock' | 'events'> & { store: Pick<Store, 'revokeRefreshFamily'> },
+  family: Pick<RefreshFamily, 'projectId' | 'id'>,
+  reason: SessionRevocationReason,
+): Promise<void> {
+  await deps.store.revokeRefreshFamily(family.projectId, family.id, deps.clock());
+  await announceSessionRevoked(deps.events, family.id, reason);
+}
+
+/**
+ * Publishes `session.revoked` for a family whose revocation is stored (by `revokeSession`, or in the
+ * transaction of the anonymous claim: modules/threads, through server.ts) and waits for the
+ * revocation epoch, its subscriber (auth/revocation-epoch.ts), so the session's cached decisions
+ * are gone when this returns. Every path that ends a session calls it once its write is committed.
+ *
+ * @example
+ * await announceSessionRevoked(deps.events, family.id, 'claim')
+ */
+export function announceSessionRevoked(events: Pick<EventBus, 'publishAndWait'>, familyId: string, reason: SessionRevocationReason): Promise<void> {
+  return events.publishAndWait('session.revoked', { familyId, reason }, { kind: 'system' });
 }

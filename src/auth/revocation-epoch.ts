@@ -21,7 +21,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createId } from '../crypto/random-id.js';
 import { settleWithin } from '../redis-client.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { EventBus, EventType } from '../platform/events/bus.js';
 
 export const REVOCATION_EPOCH_SETTING = 'revocation_epoch';
 
@@ -31,13 +32,17 @@ const CLOSE_PUBLISH_WAIT_MS = 2000;
 export interface RevocationEpoch {
   /** The current epoch (a local counter; compare for equality only). */
   current(): number;
-  /** Records a revocation made by this process: bumps at once and tells the others. Never throws. */
+  /**
+   * Records a revocation made by this process: bumps at once (synchronously, before the first
+   * await) and tells the others. Never throws. Called by the revocation subscriber (below).
+   */
   revoked(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface RevocationEpochOptions {
-  store: Store;
+  /** Where the epoch is stored (a setting), for the other processes' poll. */
+  store: Pick<Store, 'getSetting' | 'putSetting'>;
   /** A Redis connection for publishing, or null. */
   redis: Redis | null;
   /** A second Redis connection for subscribing (a subscribed connection can do nothing else). */
@@ -157,39 +162,39 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
 }
 
 /**
- * The store methods that revoke a credential, plus the creations a remembered "not found" could
- * hide (cached-lookups.ts): `insertApiKey`, `insertAuthKey`, `insertAuthRule` (a new rule for an
- * issuer also changes the rules a cached issuer lookup answers). A new refresh family needs none:
- * no "not found" is remembered for one.
+ * The domain events after which a cached decision may be wrong: every revocation (an API key, an
+ * authentication key, an auth rule changed or deleted, a user, an anonymous session), and the
+ * creations a remembered "not found" could hide (cached-lookups.ts): an API key, an authentication
+ * key, an auth rule (a new rule for an issuer also changes what a cached issuer lookup answers). A
+ * new session needs none: no "not found" is remembered for one.
  */
-const REVOKING_METHODS = ['revokeApiKey', 'revokeRefreshFamily', 'revokeUserTokens', 'deleteAuthKey', 'deleteAuthRule', 'updateAuthRule', 'insertAuthRule', 'insertApiKey', 'insertAuthKey'] as const;
+export const REVOKING_EVENTS = [
+  'api_key.created',
+  'api_key.revoked',
+  'auth_key.created',
+  'auth_key.deleted',
+  'auth_rule.created',
+  'auth_rule.updated',
+  'auth_rule.deleted',
+  'user.revoked',
+  'session.revoked',
+] as const satisfies readonly EventType[];
 
 /**
- * Wraps a store so every revoking call (and the creation of an API key, authentication key or auth
- * rule) moves the epoch once it has succeeded. Every revocation path (admin API, CLI, refresh-token reuse, claim) goes through
- * the store, so none can forget it.
+ * Makes the epoch a subscriber of the domain events: each revoking event this process publishes
+ * moves it, synchronously, before `publish` returns, and the subscriber returns the epoch's write
+ * (the stored epoch, the Redis message), which the publisher awaits with `publishAndWait` before it
+ * answers success. Every path that revokes (admin API, CLI, refresh-token reuse, the anonymous
+ * claim) publishes its event once its write is stored, so none can forget the epoch. Events of
+ * other processes (`remote`) are ignored: their epoch reaches this one by its own Redis channel and
+ * the stored-epoch poll, which keep working when the bus's at-most-once messages are lost.
+ *
+ * @example
+ * const stop = subscribeRevocations(events, epoch)
  */
-export function withRevocationEvents<S extends Store>(store: S, epoch: Pick<RevocationEpoch, 'revoked'>): S {
-  // The store is a frozen object of closures (kysely-store.ts), so a copy with the revoking
-  // methods replaced behaves like the original.
-  const wrapped: Record<string, unknown> = { ...(store as unknown as Record<string, unknown>) };
-  for (const name of REVOKING_METHODS) {
-    const method = (store as unknown as Record<string, unknown>)[name];
-    if (typeof method !== 'function') continue;
-    wrapped[name] = async (...args: unknown[]) => {
-      const result: unknown = await method.apply(store, args);
-      await epoch.revoked();
-      return result;
-    };
-  }
-  // An upsert that sets `tokensValidAfter` revokes the user's earlier tokens, as revokeUserTokens
-  // does; the usual upsert (a new anonymous user, none set) does not move the epoch.
-  const upsertUser = store.upsertUser;
-  if (typeof upsertUser === 'function') {
-    wrapped.upsertUser = async (record: UserRecord) => {
-      await upsertUser.call(store, record);
-      if (record.tokensValidAfter !== null) await epoch.revoked();
-    };
-  }
-  return Object.freeze(wrapped) as unknown as S;
+export function subscribeRevocations(bus: EventBus, epoch: Pick<RevocationEpoch, 'revoked'>): () => void {
+  const stops = REVOKING_EVENTS.map((type) => bus.subscribe(type, (event) => (event.remote ? undefined : epoch.revoked())));
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

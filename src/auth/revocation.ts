@@ -2,7 +2,7 @@
  * Revocation of tokens before they expire (SPEC 4): a workspace token is refused as soon as the
  * credential it was minted from is revoked (API key, anonymous session, authentication key, auth
  * rule), and every token issued to a user (workspace token, user token, identity-provider token)
- * is refused once the user's tokens are revoked after it was issued (revoke-user.ts). Read from the
+ * is refused once the user's tokens are revoked after it was issued (modules/users/users-service.ts). Read from the
  * store through the authenticator's cached lookups, whose staleness is bounded
  * (docs/route-policy.md, "Revocation: how fast it takes effect").
  *
@@ -20,7 +20,7 @@
  *   revoked, it is refused.
  */
 import { TokenRevoked } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { AuthLookups } from './credential-records.js';
 import type { CredentialSource, Principal } from './principal.js';
 import { traceStep } from './trace.js';
 
@@ -67,7 +67,7 @@ export function isBeforeUserRevocation(tokensValidAfter: number | null, mark: Us
  * @example
  * await checkNotRevoked(store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat })
  */
-export async function checkNotRevoked(store: Store, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
+export async function checkNotRevoked(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
   try {
     await checkRevocation(store, subject, mark);
   } catch (error) {
@@ -77,7 +77,7 @@ export async function checkNotRevoked(store: Store, subject: RevocationSubject, 
   traceStep('not revoked', true, () => `credential ${subject.source} ${subject.credentialId}`);
 }
 
-async function checkRevocation(store: Store, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
+async function checkRevocation(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
   if (subject.source === 'api_key') {
     const key = await store.getApiKey(subject.projectId, subject.credentialId);
     if (key === undefined || key.revokedAt !== null) throw new TokenRevoked({ detail: `api key ${subject.credentialId} revoked` });
@@ -100,12 +100,12 @@ async function checkRevocation(store: Store, subject: RevocationSubject, mark: U
 /**
  * For a principal verified from a token issued to the user by someone else (a user token or an
  * identity-provider token, `principal.issuedAt` set): throws `TokenRevoked` when the user's tokens
- * were revoked after it was issued. Other principals (API keys) pass: see revoke-user.ts.
+ * were revoked after it was issued. Other principals (API keys) pass: see modules/users/users-service.ts.
  *
  * @example
  * await checkUserNotRevoked(store, principal)
  */
-export async function checkUserNotRevoked(store: Store, principal: Principal): Promise<void> {
+export async function checkUserNotRevoked(store: Pick<AuthLookups, 'getUser'>, principal: Principal): Promise<void> {
   const issuedAt = principal.issuedAt;
   if (issuedAt === undefined) return;
   const user = await store.getUser(principal.projectId, principal.userId);
@@ -128,7 +128,7 @@ export async function checkUserNotRevoked(store: Store, principal: Principal): P
  * const tva = await readUserRevocationMark(deps.store, principal)
  * await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, tva)
  */
-export async function readUserRevocationMark(store: Store, principal: Pick<Principal, 'projectId' | 'userId' | 'issuedAt'>): Promise<number> {
+export async function readUserRevocationMark(store: Pick<AuthLookups, 'getUser'>, principal: Pick<Principal, 'projectId' | 'userId' | 'issuedAt'>): Promise<number> {
   const user = await store.getUser(principal.projectId, principal.userId);
   const tokensValidAfter = user?.tokensValidAfter ?? null;
   if (principal.issuedAt !== undefined && isBeforeUserRevocation(tokensValidAfter, { iat: principal.issuedAt ?? undefined })) {

@@ -16,7 +16,7 @@
 import type { ResolvedConfig } from '../config.js';
 import { ClaimMismatch, UnknownKeyId } from '../errors.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { AuthKeyRecord, Store } from '../store/store.js';
+import type { AuthKeyRecord, CredentialLookups } from './credential-records.js';
 import { validateIdentityHeader } from './api-key.js';
 import { loadAuthKey } from './auth-key.js';
 import { checkJwtTimes, parseStrictJwt, type ParsedJws } from './jwt-strict.js';
@@ -30,7 +30,7 @@ import { verifyCompactJws } from './verify-jws.js';
 export const USER_TOKEN_ALGORITHMS = ['HS256'] as const;
 
 export interface UserTokenDeps {
-  store: Store;
+  store: Pick<CredentialLookups, 'getAuthKey'>;
   secretBox: SecretBox;
   config: Pick<ResolvedConfig, 'clockToleranceSeconds' | 'userTokenWorkspaceClaim'>;
   /** Milliseconds since the epoch. Default `Date.now`. */

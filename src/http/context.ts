@@ -23,6 +23,8 @@ import type { EventBus } from '../platform/events/bus.js';
 import type { Metrics } from '../platform/metrics/metrics.js';
 import type { AuditLog } from '../modules/audit/audit-service.js';
 import type { AgentsModule } from '../modules/agents/index.js';
+import type { CredentialsAdminModule } from '../modules/credentials-admin/index.js';
+import type { UsersModule } from '../modules/users/index.js';
 import type { ThreadsModule } from '../modules/threads/index.js';
 import type { RunsModule } from '../modules/runs/index.js';
 
@@ -74,6 +76,10 @@ export interface AppDeps {
   logger: Logger;
   /** Milliseconds since the epoch; injected so tests can freeze time. */
   clock: () => number;
+  /** API keys, authentication keys and auth rules (src/modules/credentials-admin): the admin routes call its service. */
+  credentials: CredentialsAdminModule;
+  /** Users (src/modules/users): revocation of a user's sessions and tokens. */
+  users: UsersModule;
   /** Threads, messages and run leases (src/modules/threads). */
   threads: ThreadsModule;
   /** Run reports, events and scores (src/modules/runs). */

@@ -1,19 +1,18 @@
 /**
- * Credentials: API keys, workspace-token signing keys, users, refresh-token families and tokens,
- * and server settings. Lookups by hash are server-wide (the hash is unique everywhere); every
- * other lookup is bounded by project.
+ * Workspace-token signing keys, users, refresh-token families and tokens, and server settings.
+ * Lookups by hash are server-wide (the hash is unique everywhere); every other lookup is bounded
+ * by project. (API keys, authentication keys and auth rules: src/modules/credentials-admin.)
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { StoreContext } from './store-context.js';
 import type { Store } from './store.js';
-import { toApiKey, toRefreshFamily, toRefreshToken, toSigningKey, toUser, writeFlag } from './rows.js';
+import { toRefreshFamily, toRefreshToken, toSigningKey, toUser, writeFlag } from './rows.js';
 
 export type AuthMethods = Pick<
   Store,
-  | 'insertApiKey' | 'findApiKeyByHash' | 'getApiKey' | 'listApiKeys' | 'revokeApiKey' | 'touchApiKey'
   | 'listSigningKeys' | 'insertSigningKey' | 'retireSigningKeys' | 'pruneSigningKeys'
-  | 'upsertUser' | 'getUser' | 'revokeUserTokens'
+  | 'upsertUser' | 'getUser'
   | 'insertRefreshFamily' | 'getRefreshFamily' | 'revokeRefreshFamily'
   | 'insertRefreshToken' | 'findRefreshTokenByHash' | 'consumeRefreshToken'
   | 'getSetting' | 'putSettingIfAbsent' | 'putSetting'
@@ -25,9 +24,10 @@ export type AuthMethods = Pick<
  * So a revocation is never loosened by a write that carries an older instant, and every revocation
  * moves the mark, even one made at the same millisecond or by a process whose clock lags: the mark
  * is also the user's revocation generation, which workspace tokens carry as `tva`
- * (auth/revocation.ts). No proposed instant (null) leaves the stored one.
+ * (auth/revocation.ts). No proposed instant (null) leaves the stored one. The users module's
+ * revocation (modules/users/users-repository.ts) raises it the same way.
  */
-const raisedTokensValidAfter = sql<number | null>`case
+export const raisedTokensValidAfter = sql<number | null>`case
   when excluded.tokens_valid_after is null then users.tokens_valid_after
   when users.tokens_valid_after is null or excluded.tokens_valid_after > users.tokens_valid_after
     then excluded.tokens_valid_after
@@ -56,72 +56,7 @@ export async function revokeRefreshFamilyWith(db: Kysely<any>, projectId: string
 export function authMethods(ctx: StoreContext): AuthMethods {
   const { db } = ctx;
 
-  async function getApiKey(projectId: string, id: string) {
-    const row = await db.selectFrom('api_keys').selectAll().where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : toApiKey(row);
-  }
-
   return {
-    async insertApiKey(record) {
-      await db
-        .insertInto('api_keys')
-        .values({
-          id: record.id,
-          project_id: record.projectId,
-          name: record.name,
-          prefix: record.prefix,
-          key_hash: record.keyHash,
-          scopes: record.scopes,
-          agents: JSON.stringify(record.agents),
-          created_at: record.createdAt,
-          last_used_at: record.lastUsedAt,
-          revoked_at: record.revokedAt,
-        })
-        .execute();
-    },
-
-    async findApiKeyByHash(keyHash) {
-      const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-      return row === undefined ? undefined : toApiKey(row);
-    },
-
-    getApiKey,
-
-    /** Newest first. */
-    async listApiKeys(projectId) {
-      const rows = await db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('project_id', '=', projectId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      return rows.map(toApiKey);
-    },
-
-    async revokeApiKey(projectId, id, at) {
-      // The first revocation's time stands; revoking again is not an error.
-      const updated = await db
-        .updateTable('api_keys')
-        .set({ revoked_at: at })
-        .where('project_id', '=', projectId)
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows > 0n) return true;
-      return (await getApiKey(projectId, id)) !== undefined;
-    },
-
-    async touchApiKey(id, at) {
-      // Never backwards: two requests racing to touch the key leave the later time.
-      await db
-        .updateTable('api_keys')
-        .set({ last_used_at: at })
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-        .execute();
-    },
-
     /** Newest first, ties by kid (the keyring picks the active key the same way). */
     async listSigningKeys() {
       const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid', 'desc').execute();
@@ -186,28 +121,6 @@ export function authMethods(ctx: StoreContext): AuthMethods {
     async getUser(projectId, userId) {
       const row = await db.selectFrom('users').selectAll().where('project_id', '=', projectId).where('id', '=', userId).executeTakeFirst();
       return row === undefined ? undefined : toUser(row);
-    },
-
-    async revokeUserTokens(projectId, userId, at) {
-      // One transaction: the user's mark and the user's sessions end together.
-      await db.transaction().execute(async (trx) => {
-        // A user never seen before gets a row (not anonymous: we know nothing else about it), so the
-        // revocation also holds against tokens minted for it later with an older `iat`.
-        await trx
-          .insertInto('users')
-          .values({ project_id: projectId, id: userId, anonymous: 0, created_at: at, tokens_valid_after: at })
-          .onConflict((oc) => oc.columns(['project_id', 'id']).doUpdateSet({ tokens_valid_after: raisedTokensValidAfter }))
-          .execute();
-        // Every session (refresh family) the user has now ends with it: a refresh rotated while this
-        // ran cannot outlive the revocation, whatever its creation time says.
-        await trx
-          .updateTable('refresh_families')
-          .set({ revoked_at: at })
-          .where('project_id', '=', projectId)
-          .where('user_id', '=', userId)
-          .where('revoked_at', 'is', null)
-          .execute();
-      });
     },
 
     async insertRefreshFamily(record) {

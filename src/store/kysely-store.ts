@@ -2,20 +2,18 @@
  * The one `Store` implementation, over a `Kysely<Database>`. SQLite and PostgreSQL build a Kysely
  * instance and a few `DialectHooks` and hand both here (sqlite/sqlite-store.ts,
  * postgres/postgres-store.ts); every query is shared. The methods live in one file per idea
- * (credentials); a module with its own tables (src/modules/*) reaches the same database through
- * `kyselyOf` or `storeContextOf`.
+ * (signing keys, users, sessions, settings); a module with its own tables (src/modules/*) reaches
+ * the same database through `kyselyOf` or `storeContextOf`.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { authMethods } from './kysely-store-auth.js';
-import { authKeyMethods } from './kysely-store-auth-keys.js';
-import { authRuleMethods } from './kysely-store-auth-rules.js';
 import type { DialectHooks, PoolStats, StoreContext, StoreDeps } from './store-context.js';
 import type { Store } from './store.js';
 
 /**
  * The key under which a store built here keeps its Kysely instance. A symbol, so it is no method of
- * the `Store` interface, yet a copy of the store made by spreading it (withRevocationEvents) keeps it.
+ * the `Store` interface, yet a copy of the store made by spreading it (a test's joined store) keeps it.
  */
 const STORE_DATABASE = Symbol('threadgate.store.database');
 
@@ -84,7 +82,5 @@ export function createKyselyStore(db: Kysely<Database>, hooks: DialectHooks, dep
     // Idempotent: a shutdown path and a test's cleanup may both close it (pg's pool throws on a second end).
     close: () => (closing ??= db.destroy()),
     ...authMethods(ctx),
-    ...authKeyMethods(ctx),
-    ...authRuleMethods(ctx),
   });
 }

@@ -5,7 +5,6 @@
  */
 import type { Selectable } from 'kysely';
 import type {
-  ApiKeysTable,
   Flag,
   RefreshFamiliesTable,
   RefreshTokensTable,
@@ -13,7 +12,6 @@ import type {
   UsersTable,
 } from './database.js';
 import type {
-  ApiKeyRecord,
   Json,
   RefreshFamily,
   RefreshTokenRecord,
@@ -36,24 +34,7 @@ export function readJson(text: string): Json {
 export const writeFlag = (value: boolean): Flag => (value ? 1 : 0);
 export const readFlag = (value: number): boolean => Number(value) === 1;
 export const readTime = (value: number): number => Number(value);
-const readOptionalTime = (value: number | null): number | null => (value === null ? null : Number(value));
-
-/** An `api_keys` row as an `ApiKeyRecord`; `agents` is `"all"` or a list of names. */
-export function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
-  const agents = readJson(row.agents);
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    name: row.name,
-    prefix: row.prefix,
-    keyHash: row.key_hash,
-    scopes: row.scopes,
-    agents: agents === 'all' ? 'all' : Array.isArray(agents) ? agents.map(String) : [],
-    createdAt: readTime(row.created_at),
-    lastUsedAt: readOptionalTime(row.last_used_at),
-    revokedAt: readOptionalTime(row.revoked_at),
-  };
-}
+export const readOptionalTime = (value: number | null): number | null => (value === null ? null : Number(value));
 
 /** A `signing_keys` row as a `SigningKeyRecord`. */
 export function toSigningKey(row: Selectable<SigningKeysTable>): SigningKeyRecord {

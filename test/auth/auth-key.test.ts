@@ -9,9 +9,7 @@ import { decodeProtectedHeader, decodeJwt } from 'jose';
 import {
   AUTH_KEY_PURPOSE,
   createAuthKey,
-  deleteAuthKey,
   isAuthKeyId,
-  listAuthKeys,
   loadAuthKey,
   looksLikeAuthKeyId,
 } from '../../src/auth/auth-key.js';
@@ -67,25 +65,25 @@ describe('authentication keys', () => {
   });
 
   it('refuses a bad name or agent list with validation_error naming the field, and stores nothing', async () => {
-    const before = (await listAuthKeys(f.deps.store, 'default')).length;
+    const before = (await f.deps.store.listAuthKeys('default')).length;
     for (const name of ['', '   ', 'x'.repeat(201), 42, null, undefined]) {
       await expectError(() => create({ name }), 'validation_error', { field: 'name', message: JSON.stringify(name) });
     }
     for (const agents of ['some', [], [''], [7], ['a'.repeat(129)], Array.from({ length: 1001 }, (_, i) => `a${i}`), {}, null]) {
       await expectError(() => create({ name: 'ok', agents }), 'validation_error', { field: 'agents', message: JSON.stringify(agents).slice(0, 40) });
     }
-    assert.equal((await listAuthKeys(f.deps.store, 'default')).length, before);
+    assert.equal((await f.deps.store.listAuthKeys('default')).length, before);
   });
 
   it('lists within the project, newest first; deletes within the project only', async () => {
     const mine = await create({ name: 'mine', projectId: 'p-auth-1' });
     const newer = await create({ name: 'newer', projectId: 'p-auth-1' });
     const theirs = await create({ name: 'theirs', projectId: 'p-auth-2' });
-    assert.deepEqual((await listAuthKeys(f.deps.store, 'p-auth-1')).map((k) => k.id), [newer.record.id, mine.record.id]);
-    assert.equal(await deleteAuthKey(f.deps.store, 'p-auth-1', theirs.record.id), false);
-    assert.equal(await deleteAuthKey(f.deps.store, 'p-auth-1', mine.record.id), true);
-    assert.equal(await deleteAuthKey(f.deps.store, 'p-auth-1', mine.record.id), false);
-    assert.deepEqual((await listAuthKeys(f.deps.store, 'p-auth-1')).map((k) => k.id), [newer.record.id]);
+    assert.deepEqual((await f.deps.store.listAuthKeys('p-auth-1')).map((k) => k.id), [newer.record.id, mine.record.id]);
+    assert.equal(await f.deps.store.deleteAuthKey('p-auth-1', theirs.record.id), false);
+    assert.equal(await f.deps.store.deleteAuthKey('p-auth-1', mine.record.id), true);
+    assert.equal(await f.deps.store.deleteAuthKey('p-auth-1', mine.record.id), false);
+    assert.deepEqual((await f.deps.store.listAuthKeys('p-auth-1')).map((k) => k.id), [newer.record.id]);
     assert.equal(await loadAuthKey(f.deps.store, f.deps.secretBox, mine.record.id), undefined);
     assert.ok(await loadAuthKey(f.deps.store, f.deps.secretBox, theirs.record.id));
   });

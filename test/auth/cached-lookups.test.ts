@@ -11,12 +11,12 @@ import assert from 'node:assert/strict';
 import { createApiKey, verifyApiKey } from '../../src/auth/api-key.js';
 import { withCachedLookups } from '../../src/auth/cached-lookups.js';
 import { withTrace } from '../../src/auth/trace.js';
-import type { AuthRuleRecord, Store } from '../../src/store/store.js';
-import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
+import type { AuthRuleRecord } from '../../src/auth/credential-records.js';
+import { createTempStore, type TempStore, type TestStore } from '../fixtures/temp-store.js';
 import { expectError } from '../helpers/error-contract.js';
 
 /** The store with a call counter per method. */
-function counted(store: Store): { store: Store; calls: Map<string, number> } {
+function counted(store: TestStore): { store: TestStore; calls: Map<string, number> } {
   const calls = new Map<string, number>();
   const wrapped: Record<string, unknown> = { ...(store as unknown as Record<string, unknown>) };
   for (const [name, value] of Object.entries(wrapped)) {
@@ -26,7 +26,7 @@ function counted(store: Store): { store: Store; calls: Map<string, number> } {
       return (value as (...a: unknown[]) => unknown).apply(store, args);
     };
   }
-  return { store: wrapped as unknown as Store, calls };
+  return { store: wrapped as unknown as TestStore, calls };
 }
 
 function rule(id: string, issuer: string, audience = 'api'): AuthRuleRecord {
@@ -139,7 +139,7 @@ describe('cached lookups', () => {
   it('does not keep a read during which the epoch moved (it may predate a revocation)', async () => {
     const { record } = await createApiKey(temp.store, { projectId: 'default', name: 'raced' });
     let epoch = 0;
-    const racing: Store = {
+    const racing: TestStore = {
       ...temp.store,
       async getApiKey(projectId, id) {
         const found = await temp.store.getApiKey(projectId, id);

@@ -27,8 +27,11 @@ import { serviceUrl } from '../helpers/services.js';
 import { createTempDatabase, type TempDatabase } from '../helpers/postgres-database.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import type { Redis } from 'ioredis';
-import { createRevocationEpoch, withRevocationEvents } from '../../src/auth/revocation-epoch.js';
+import { createRevocationEpoch, REVOKING_EVENTS, subscribeRevocations } from '../../src/auth/revocation-epoch.js';
+import { createEventBus } from '../../src/platform/events/bus.js';
 import { createApiKey } from '../../src/auth/api-key.js';
+import { createCredentialsService } from '../../src/modules/credentials-admin/credentials-service.js';
+import { createTestConfig } from '../fixtures/temp-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createTempStore, type TempStore } from '../fixtures/temp-store.js';
 import { eventually } from '../helpers/eventually.js';
@@ -72,6 +75,66 @@ async function refuses(t: TestApp, k: Key): Promise<boolean> {
   return byKey.status === 401 && byKey.body?.error === 'invalid_api_key' && byToken.status === 401 && byToken.body?.error === 'token_revoked';
 }
 
+describe('revocation epoch: a subscriber of the domain events', () => {
+  /** A stored epoch in memory; `writeMs`: how long each write takes. */
+  function settings(writeMs = 0) {
+    const state = { value: undefined as string | undefined, writes: 0 };
+    return {
+      state,
+      store: {
+        getSetting: async () => state.value,
+        putSetting: async (_key: string, value: string) => {
+          await sleep(writeMs);
+          state.value = value;
+          state.writes++;
+        },
+      },
+    };
+  }
+  const payloads: Record<(typeof REVOKING_EVENTS)[number], unknown> = {
+    'api_key.created': { apiKey: { id: 'k', prefix: 'tg_sk_', name: 'k', scopes: [], agents: 'all' } },
+    'api_key.revoked': { id: 'k' },
+    'auth_key.created': { authKey: { id: 'ak', name: 'a', agents: 'all' } },
+    'auth_key.deleted': { id: 'ak' },
+    'auth_rule.created': { rule: { id: 'ar', name: 'r' } },
+    'auth_rule.updated': { id: 'ar', before: { id: 'ar', name: 'r' }, after: { id: 'ar', name: 'r' } },
+    'auth_rule.deleted': { id: 'ar' },
+    'user.revoked': { userId: 'u' },
+    'session.revoked': { familyId: 'fam', reason: 'claim' },
+  };
+
+  it('every revoking event published in this process moves it before publish returns; other events do not', async () => {
+    const { store } = settings();
+    const epoch = await createRevocationEpoch({ store, redis: null, subscriber: null, redisKeyPrefix: 'test:', pollMs: 0 });
+    const events = createEventBus();
+    const stop = subscribeRevocations(events, epoch);
+    for (const type of REVOKING_EVENTS) {
+      const before = epoch.current();
+      events.publish(type, payloads[type] as never, { kind: 'system' });
+      assert.notEqual(epoch.current(), before, type);
+    }
+    const before = epoch.current();
+    events.publish('agent.created', { agent: { id: 'agent' } }, { kind: 'system' });
+    events.publish('auth.failed', { code: 'invalid_token', credential: 'workspace_token', address: '-', route: 'GET /v1/threads', counted: true }, { kind: 'anonymous' });
+    assert.equal(epoch.current(), before, 'not a revocation');
+    stop();
+    events.publish('api_key.revoked', { id: 'k' }, { kind: 'system' });
+    assert.equal(epoch.current(), before, 'unsubscribed');
+    await epoch.close();
+  });
+
+  it('publishAndWait returns once the stored epoch is written (the other processes can poll it)', async () => {
+    const { store, state } = settings(30);
+    const epoch = await createRevocationEpoch({ store, redis: null, subscriber: null, redisKeyPrefix: 'test:', pollMs: 0 });
+    const events = createEventBus();
+    subscribeRevocations(events, epoch);
+    await events.publishAndWait('user.revoked', { userId: 'u' }, { kind: 'cli' });
+    assert.equal(state.writes, 1);
+    assert.notEqual(state.value, undefined);
+    await epoch.close();
+  });
+});
+
 describe('revocation epoch: telling the others never fails a revocation', () => {
   let temp: TempStore;
   before(async () => (temp = await createTempStore()));
@@ -88,10 +151,12 @@ describe('revocation epoch: telling the others never fails a revocation', () => 
     const cutRedis = { publish: () => (published++, Promise.reject(new Error('Connection is closed.'))) } as unknown as Redis;
     const { warnings, logger } = capturingLogger();
     const epoch = await createRevocationEpoch({ store: failingSettings, redis: cutRedis, subscriber: null, redisKeyPrefix: 'test:', pollMs: 0, logger: logger as never });
-    const store = withRevocationEvents(failingSettings, epoch);
+    const events = createEventBus();
+    subscribeRevocations(events, epoch);
+    const credentials = createCredentialsService({ repository: temp.store, events, config: createTestConfig(), secretBox: () => assert.fail('no secret box needed'), clock: () => 5 });
     const { record } = await createApiKey(temp.store, { projectId: 'default', name: 'k' });
     const before = epoch.current();
-    assert.equal(await store.revokeApiKey('default', record.id, 5), true, 'the revoking call answers success');
+    assert.equal(await credentials.revokeApiKey(record.id, { kind: 'system' }), true, 'the revoking call answers success');
     assert.notEqual(epoch.current(), before, 'this process knows at once');
     assert.equal((await temp.store.getApiKey('default', record.id))?.revokedAt, 5, 'the revocation is stored');
     await epoch.close(); // waits for the message under way

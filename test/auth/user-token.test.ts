@@ -13,7 +13,9 @@ import { createApiKey } from '../../src/auth/api-key.js';
 import { createAuthKey } from '../../src/auth/auth-key.js';
 import { createAuthenticator, type Authenticator } from '../../src/auth/authenticate.js';
 import { ALL_SCOPES } from '../../src/auth/principal.js';
-import { createRevocationEpoch, withRevocationEvents } from '../../src/auth/revocation-epoch.js';
+import { createRevocationEpoch, subscribeRevocations } from '../../src/auth/revocation-epoch.js';
+import { createEventBus } from '../../src/platform/events/bus.js';
+import { createCredentialsService } from '../../src/modules/credentials-admin/credentials-service.js';
 import { verifyUserToken, type UserTokenDeps } from '../../src/auth/user-token.js';
 import { createVerifiedCredentialCache } from '../../src/auth/verified-credential-cache.js';
 import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
@@ -35,7 +37,7 @@ describe('user token (HS256, authentication keys)', () => {
   before(async () => {
     f = await createSessionFixture();
     deps = { store: f.deps.store, secretBox: f.deps.secretBox, config: f.deps.config, clock: f.deps.clock };
-    auth = createAuthenticator({ ...deps, keyring: f.deps.keyring, config: f.deps.config });
+    auth = createAuthenticator({ ...deps, store: f.deps.store, keyring: f.deps.keyring, config: f.deps.config });
     const created = await createAuthKey(f.deps.store, f.deps.secretBox, { projectId: 'default', name: 'main', agents: ['support', 'sales'] }, f.deps.clock);
     kid = created.record.id;
     secret = created.secret;
@@ -208,16 +210,18 @@ describe('user token (HS256, authentication keys)', () => {
 
     it('with the verified-credential cache, a deletion in this process is seen on the very next call', async () => {
       const epoch = await createRevocationEpoch({ store: f.deps.store, redis: null, subscriber: null, redisKeyPrefix: 'test:', pollMs: 0 });
-      const store = withRevocationEvents(f.deps.store, epoch);
+      const events = createEventBus();
+      subscribeRevocations(events, epoch);
+      const credentials = createCredentialsService({ repository: f.deps.store, events, config: f.deps.config, secretBox: () => f.deps.secretBox, clock: f.deps.clock });
       const cache = createVerifiedCredentialCache({ maxEntries: 100, clockToleranceSeconds: 30, epoch: epoch.current, clock: f.deps.clock });
-      const cached = createAuthenticator({ store, keyring: f.deps.keyring, config: f.deps.config, secretBox: f.deps.secretBox, clock: f.deps.clock }, { cache });
-      const doomed = await createAuthKey(store, f.deps.secretBox, { projectId: 'default', name: 'cached' }, f.deps.clock);
+      const cached = createAuthenticator({ store: f.deps.store, keyring: f.deps.keyring, config: f.deps.config, secretBox: f.deps.secretBox, clock: f.deps.clock }, { cache });
+      const doomed = await credentials.createAuthKey({ name: 'cached' }, { kind: 'system' });
       const token = craft({ alg: 'HS256', kid: doomed.record.id }, claims(), doomed.secret);
       const input = { authorization: `Bearer ${token}`, userIdHeader: undefined, workspaceIdHeader: undefined };
       assert.ok(await cached.authenticate(input));
       assert.ok(await cached.authenticate(input));
       assert.equal(cache.size, 1, 'the acceptance is cached');
-      await store.deleteAuthKey('default', doomed.record.id);
+      await credentials.deleteAuthKey(doomed.record.id, { kind: 'system' });
       await expectError(() => cached.authenticate(input), 'unknown_signing_key');
       await epoch.close();
     });

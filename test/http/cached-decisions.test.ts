@@ -162,12 +162,14 @@ describe('cached lookups and revocation (one process): a never-seen credential i
     expectError(await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, claims.sub, 'anonymous', claims.cid) }), 401, 'token_revoked');
   });
 
-  it('a user\'s tokens, revoked through the admin API or set on an upsert', async () => {
+  it('a user\'s tokens, revoked through the admin API or through the users service (as the CLI does)', async () => {
     const k = await apiKeyWithToken(t);
     const earlier = Date.now() - 5_000;
+    // The epoch moves on the `user.revoked` event, whoever publishes it (auth/revocation-epoch.ts);
+    // the store's upsertUser no longer revokes anything by itself (the platform writes no mark with it).
     for (const [user, revoke] of [
       ['vera', () => t.call('POST', '/admin/v1/users/vera/revoke', admin)],
-      ['walt', () => t.deps.store.upsertUser({ projectId: t.deps.config.projectId, id: 'walt', anonymous: false, createdAt: Date.now(), tokensValidAfter: Date.now() })],
+      ['walt', () => t.deps.users.service.revokeUser('walt', { kind: 'cli' })],
     ] as const) {
       // The user has no row yet: remembered as absent.
       for (let i = 0; i < 3; i++) assert.equal((await t.call('GET', '/v1/threads', { token: await freshWorkspaceToken(t, user, 'api_key', k.id, earlier) })).status, 200);

@@ -10,6 +10,8 @@
  */
 import type { CompiledQuery } from 'kysely';
 import type { Store } from '../../src/store/store.js';
+import { kyselyOf } from '../../src/store/kysely-store.js';
+import { createCredentialsRepository } from '../../src/modules/credentials-admin/credentials-repository.js';
 import { createThreadsModule, type ThreadsModule } from '../../src/modules/threads/index.js';
 
 export interface QueryPlanCase {
@@ -86,7 +88,7 @@ export const QUERY_PLANS: readonly QueryPlanCase[] = [
   },
   {
     what: 'an API key by hash',
-    run: (store) => store.findApiKeyByHash('h'),
+    run: (store) => createCredentialsRepository(kyselyOf(store)).findApiKeyByHash('h'),
     pick: /from "api_keys"/,
     index: 'api_keys_key_hash_unique',
   },

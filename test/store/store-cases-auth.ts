@@ -1,73 +1,25 @@
 /**
- * Store cases: API keys, signing keys, users, refresh tokens and settings, including the races
+ * Store cases: signing keys, users, refresh tokens and settings, including the races
  * that the store must settle in the database (a second store on the same database plays the
  * second process).
  *
  * Signing keys and settings are server-wide, so these tests use their own kids and keys, and
- * only the signing-key test inserts signing keys.
+ * only the signing-key test inserts signing keys. (API keys: test/modules/credentials-admin/
+ * api-keys-repository-cases.ts; a user's revocation: test/modules/users/users-repository-cases.ts.)
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createId } from '../../src/crypto/random-id.js';
-import type { ApiKeyRecord, RefreshTokenRecord, SigningKeyRecord } from '../../src/store/store.js';
+import type { RefreshTokenRecord, SigningKeyRecord } from '../../src/store/store.js';
 import { scope, type CaseContext } from './store-cases.js';
 
 type Get = () => CaseContext;
-
-function apiKey(projectId: string, extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  return {
-    id: createId('apikey'),
-    projectId,
-    name: 'ci',
-    prefix: 'tg_live_abc',
-    keyHash: createId('hash'),
-    scopes: 'threads:read threads:write',
-    agents: 'all',
-    createdAt: 1000,
-    lastUsedAt: null,
-    revokedAt: null,
-    ...extra,
-  };
-}
 
 function refreshToken(projectId: string, familyId: string): RefreshTokenRecord {
   return { id: createId('rt'), familyId, projectId, tokenHash: createId('hash'), createdAt: 1, expiresAt: 2, consumedAt: null, successorEncrypted: null };
 }
 
 export function authCases(get: Get): void {
-  describe('api keys', () => {
-    it('insert, find by hash, get and list within the project, agents round trip', async () => {
-      const { store } = get();
-      const { projectId } = scope();
-      const older = apiKey(projectId, { createdAt: 1000, agents: ['support', 'sales'] });
-      const newer = apiKey(projectId, { createdAt: 2000 });
-      const foreign = apiKey(scope().projectId);
-      for (const key of [older, newer, foreign]) await store.insertApiKey(key);
-      assert.deepEqual(await store.findApiKeyByHash(older.keyHash), older);
-      assert.equal(await store.findApiKeyByHash('hash_unknown'), undefined);
-      assert.deepEqual(await store.getApiKey(projectId, newer.id), newer);
-      assert.equal(await store.getApiKey(projectId, foreign.id), undefined, "another project's key");
-      assert.deepEqual(await store.listApiKeys(projectId), [newer, older], 'newest first, this project only');
-      await assert.rejects(store.insertApiKey(apiKey(projectId, { keyHash: older.keyHash })), 'key_hash is unique');
-    });
-
-    it('revokeApiKey keeps the first revocation, and touchApiKey never goes backwards', async () => {
-      const { store } = get();
-      const { projectId } = scope();
-      const key = apiKey(projectId);
-      await store.insertApiKey(key);
-      assert.equal(await store.revokeApiKey(scope().projectId, key.id, 5), false, 'not from another project');
-      assert.equal((await store.getApiKey(projectId, key.id))?.revokedAt, null);
-      assert.equal(await store.revokeApiKey(projectId, key.id, 10), true);
-      assert.equal(await store.revokeApiKey(projectId, key.id, 20), true, 'already revoked is still a key');
-      assert.equal((await store.getApiKey(projectId, key.id))?.revokedAt, 10);
-      assert.equal(await store.revokeApiKey(projectId, 'apikey_missing', 10), false);
-      await store.touchApiKey(key.id, 500);
-      await store.touchApiKey(key.id, 300);
-      assert.equal((await store.findApiKeyByHash(key.keyHash))?.lastUsedAt, 500);
-    });
-  });
-
   describe('signing keys', () => {
     it('retireSigningKeys retires every active key but one; pruneSigningKeys drops those past publishUntil', async () => {
       const { store } = get();
@@ -97,41 +49,6 @@ export function authCases(get: Get): void {
   });
 
   describe('users and refresh tokens', () => {
-    it('upsertUser and revokeUserTokens never loosen tokensValidAfter, and every revocation raises it', async () => {
-      const { store } = get();
-      const { projectId } = scope();
-      await store.upsertUser({ projectId, id: 'u', anonymous: true, createdAt: 10, tokensValidAfter: null });
-      assert.deepEqual(await store.getUser(projectId, 'u'), { projectId, id: 'u', anonymous: true, createdAt: 10, tokensValidAfter: null });
-      assert.equal(await store.getUser(scope().projectId, 'u'), undefined);
-      await store.revokeUserTokens(projectId, 'u', 500);
-      assert.equal((await store.getUser(projectId, 'u'))?.tokensValidAfter, 500);
-      // An older instant (a lagging clock) or the same one still moves the mark, one ms past the stored one.
-      await store.revokeUserTokens(projectId, 'u', 400);
-      assert.equal((await store.getUser(projectId, 'u'))?.tokensValidAfter, 501);
-      await store.revokeUserTokens(projectId, 'u', 501);
-      await store.upsertUser({ projectId, id: 'u', anonymous: false, createdAt: 99, tokensValidAfter: null });
-      assert.deepEqual(await store.getUser(projectId, 'u'), { projectId, id: 'u', anonymous: false, createdAt: 10, tokensValidAfter: 502 });
-      await store.upsertUser({ projectId, id: 'u', anonymous: false, createdAt: 99, tokensValidAfter: 700 });
-      assert.equal((await store.getUser(projectId, 'u'))?.tokensValidAfter, 700);
-      await store.upsertUser({ projectId, id: 'u', anonymous: false, createdAt: 99, tokensValidAfter: 600 });
-      assert.equal((await store.getUser(projectId, 'u'))?.tokensValidAfter, 701);
-      await store.revokeUserTokens(projectId, 'never-seen', 42);
-      assert.deepEqual(await store.getUser(projectId, 'never-seen'), { projectId, id: 'never-seen', anonymous: false, createdAt: 42, tokensValidAfter: 42 });
-    });
-
-    it('revokeUserTokens also revokes the user\'s sessions (refresh families), and only theirs', async () => {
-      const { store } = get();
-      const { projectId, workspaceId } = scope();
-      const mine = { id: createId('fam'), projectId, userId: 'leaving', workspaceId, createdAt: 5, revokedAt: null };
-      const earlier = { ...mine, id: createId('fam'), revokedAt: 7 };
-      const theirs = { ...mine, id: createId('fam'), userId: 'staying' };
-      for (const family of [mine, earlier, theirs]) await store.insertRefreshFamily(family);
-      await store.revokeUserTokens(projectId, 'leaving', 900);
-      assert.equal((await store.getRefreshFamily(projectId, mine.id))?.revokedAt, 900);
-      assert.equal((await store.getRefreshFamily(projectId, earlier.id))?.revokedAt, 7, 'an earlier revocation stands');
-      assert.equal((await store.getRefreshFamily(projectId, theirs.id))?.revokedAt, null);
-    });
-
     it('refresh families are read and revoked within their project; the first revocation stands', async () => {
       const { store } = get();
       const { projectId, workspaceId } = scope();

@@ -8,10 +8,10 @@
 import { after, before, describe } from 'node:test';
 import type { StoreDeps } from '../../src/store/store-context.js';
 import type { Store } from '../../src/store/store.js';
+import { withRepositories, type TestStore } from '../fixtures/temp-store.js';
+import { countRows } from '../helpers/module-databases.js';
 import { createId } from '../../src/crypto/random-id.js';
 import { authCases } from './store-cases-auth.js';
-import { authKeyCases } from './store-cases-auth-keys.js';
-import { authRuleCases } from './store-cases-auth-rules.js';
 
 /** Opens a migrated store on the run's database; called twice, two connections to one database (two processes). */
 export type MakeStore = (deps?: StoreDeps) => Promise<Store>;
@@ -30,10 +30,14 @@ export interface FakeClock {
 }
 
 export interface CaseContext {
-  /** The store under test, on the fake clock. */
-  store: Store;
+  /**
+   * The store under test, on the fake clock, joined with the credentials-admin and users
+   * repositories over the same database (their suites run with this context too:
+   * test/fixtures/repository-cases.ts).
+   */
+  store: TestStore;
   /** A second store on the same database, as another process would have. */
-  peer: Store;
+  peer: TestStore;
   clock: FakeClock;
   extras: StoreCaseExtras;
 }
@@ -43,8 +47,22 @@ export function scope() {
   return { projectId: createId('proj'), workspaceId: createId('ws') };
 }
 
-export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreCaseExtras): void {
-  describe(`store (${name})`, () => {
+/**
+ * Runs cases written against `CaseContext` on one database: two connections (the second plays
+ * another process), each joined with the modules' repositories, on a clock the cases move by hand.
+ * The store suite and the modules' repository suites (through forEachDatabase,
+ * test/helpers/module-databases.ts) both run on it.
+ *
+ * @example
+ * forEachDatabase('users', (name, makeStore) => runCaseSuite(`users repository (${name})`, makeStore, [userRevocationCases]))
+ */
+export function runCaseSuite(
+  title: string,
+  makeStore: MakeStore,
+  cases: ReadonlyArray<(get: () => CaseContext) => void>,
+  extras?: StoreCaseExtras,
+): void {
+  describe(title, () => {
     const clock: FakeClock = { now: 1_700_000_000_000 };
     let ctx: CaseContext | undefined;
     const get = (): CaseContext => {
@@ -53,9 +71,9 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
     };
 
     before(async () => {
-      const store = await makeStore({ clock: () => clock.now });
-      const peer = await makeStore({ clock: () => clock.now });
-      ctx = { store, peer, clock, extras };
+      const store = withRepositories(await makeStore({ clock: () => clock.now }), () => clock.now);
+      const peer = withRepositories(await makeStore({ clock: () => clock.now }), () => clock.now);
+      ctx = { store, peer, clock, extras: extras ?? { countRows: (table, projectId) => countRows(store, table, projectId) } };
     });
 
     after(async () => {
@@ -63,8 +81,10 @@ export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreC
       await ctx?.peer.close();
     });
 
-    authCases(get);
-    authKeyCases(get);
-    authRuleCases(get);
+    for (const register of cases) register(get);
   });
+}
+
+export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreCaseExtras): void {
+  runCaseSuite(`store (${name})`, makeStore, [authCases], extras);
 }

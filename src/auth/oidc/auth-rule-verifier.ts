@@ -22,7 +22,8 @@
 import { mapUser } from '../map-user.js';
 import type { ResolvedConfig } from '../../config.js';
 import { AuthError, ClaimMismatch, TokenInvalid } from '../../errors.js';
-import type { AuthRuleRecord, Json } from '../../store/store.js';
+import type { Json } from '../../store/store.js';
+import type { AuthRuleRecord } from '../credential-records.js';
 import { validateIdentityHeader } from '../api-key.js';
 import { checkJwtTimes, parseJwsClaims, parseStrictJwt, type JwtClaims, type ParsedJws } from '../jwt-strict.js';
 import type { Principal, Scope } from '../principal.js';

@@ -11,7 +11,8 @@
 import { checkUserFieldMapping } from '../map-user.js';
 import { ValidationFailed } from '../../errors.js';
 import { createId } from '../../crypto/random-id.js';
-import type { AuthRuleRecord, AuthRuleTokenType, Json, Store } from '../../store/store.js';
+import type { Json } from '../../store/store.js';
+import type { AuthRulePatch, AuthRuleRecord, AuthRuleTokenType } from '../credential-records.js';
 import { isPresetId, PRESET_IDS, PRESETS, presetIssuerProblem, type AuthRulePreset } from './presets.js';
 import { providerUrlProblem, type ProviderUrlPolicy } from './provider-url.js';
 import { parseWorkspaceTemplate } from './workspace-template.js';
@@ -202,7 +203,7 @@ const PRESET_FREE_DEFAULTS = { algorithms: ['RS256'], tokenType: 'access', userI
  * }, { projectId: 'default', policy: { allowHttp: false } })
  * rule.jwksUri // 'https://your-app.clerk.accounts.dev/.well-known/jwks.json'
  */
-export async function createAuthRule(store: Store, input: AuthRuleInput, context: AuthRuleContext): Promise<AuthRuleRecord> {
+export async function createAuthRule(store: { insertAuthRule(record: AuthRuleRecord): Promise<void> }, input: AuthRuleInput, context: AuthRuleContext): Promise<AuthRuleRecord> {
   const now = (context.clock ?? Date.now)();
   const record: AuthRuleRecord = { id: createId('ar', now), projectId: context.projectId, ...resolveFields(input, context.policy), createdAt: now, updatedAt: now };
   await store.insertAuthRule(record);
@@ -241,7 +242,12 @@ function asInput(rule: AuthRuleRecord): AuthRuleInput {
  * @example
  * await updateAuthRule(store, 'default', 'ar_…', { enabled: false }, { projectId: 'default', policy })
  */
-export async function updateAuthRule(store: Store, id: string, patch: AuthRuleInput, context: AuthRuleContext): Promise<AuthRuleRecord | undefined> {
+export async function updateAuthRule(
+  store: {
+    getAuthRule(projectId: string, id: string): Promise<AuthRuleRecord | undefined>;
+    updateAuthRule(projectId: string, id: string, patch: AuthRulePatch): Promise<AuthRuleRecord | undefined>;
+  },
+  id: string, patch: AuthRuleInput, context: AuthRuleContext): Promise<AuthRuleRecord | undefined> {
   const existing = await store.getAuthRule(context.projectId, id);
   if (existing === undefined) return undefined;
   const merged: AuthRuleInput = { ...asInput(existing) };

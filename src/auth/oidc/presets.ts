@@ -6,7 +6,7 @@
  *
  * Per-provider pages with copy-paste rules: docs/credentials/providers/<preset>.md.
  */
-import type { AuthRuleTokenType } from '../../store/store.js';
+import type { AuthRuleTokenType } from '../credential-records.js';
 
 export const PRESET_IDS = ['clerk', 'auth0', 'supabase', 'firebase', 'keycloak', 'okta', 'entra-id', 'cognito'] as const;
 

@@ -8,7 +8,7 @@
  * matching at once); only the provider's documents are cached here.
  */
 import { JwksUnavailable, UnknownKeyId } from '../../errors.js';
-import type { AuthRuleRecord } from '../../store/store.js';
+import type { AuthRuleRecord } from '../credential-records.js';
 import type { KeyResolver } from '../verify-jws.js';
 import { createDiscovery, type Discovery, type DiscoveryBackoff } from './discovery.js';
 import { fetchJson, type FetchLike } from './fetch-json.js';

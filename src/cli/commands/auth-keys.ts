@@ -4,10 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../../config.js';
-import { createSecretBox } from '../../crypto/secret-box.js';
-import { loadMasterKey } from '../../master-key.js';
-import { createAuthKey, deleteAuthKey, listAuthKeys } from '../../auth/auth-key.js';
-import { toWireAuthKey } from '../../http/routes/auth-keys.js';
+import { toWireAuthKey } from '../../modules/credentials-admin/credentials-wire.js';
 import { CliUsageError } from '../cli-usage-error.js';
 import { openCliStore } from '../open-cli-store.js';
 
@@ -17,7 +14,7 @@ export async function runAuthKeys(args: string[]): Promise<number> {
     throw new CliUsageError(`auth-keys ${action ?? ''}: expected create, list or delete`);
   }
   const config = resolveConfig(process.env);
-  const { store, events, actor, close } = await openCliStore(config);
+  const { credentials, actor, close } = await openCliStore(config);
   try {
     switch (action) {
       case 'create': {
@@ -31,9 +28,7 @@ export async function runAuthKeys(args: string[]): Promise<number> {
         } catch {
           throw new CliUsageError('--user-fields must be a JSON object, e.g. \'{"name": "name", "org": "org_id"}\'');
         }
-        const secretBox = createSecretBox(loadMasterKey(config).key);
-        const { record, secret } = await createAuthKey(store, secretBox, { projectId: config.projectId, name: values.name, agents, ...(userFields !== undefined ? { userFields } : {}) });
-        events.publish('auth_key.created', { authKey: { id: record.id, name: record.name, agents: record.agents } }, actor);
+        const { record, secret } = await credentials.service.createAuthKey({ name: values.name, agents, ...(userFields !== undefined ? { userFields } : {}) }, actor);
         console.log(JSON.stringify({ ...toWireAuthKey(record), secret }, null, 2));
         console.error('The secret is shown only this once: store the id and the secret in your backend\'s secrets.');
         console.error(`Sign a test token: threadgate token sign --key ${record.id} --sub <user-id>`);
@@ -41,17 +36,16 @@ export async function runAuthKeys(args: string[]): Promise<number> {
       }
       case 'list': {
         if (rest.length > 0) throw new CliUsageError('auth-keys list takes no arguments');
-        console.log(JSON.stringify((await listAuthKeys(store, config.projectId)).map(toWireAuthKey), null, 2));
+        console.log(JSON.stringify((await credentials.service.listAuthKeys()).map(toWireAuthKey), null, 2));
         return 0;
       }
       case 'delete': {
         const [id, ...extra] = rest;
         if (id === undefined || extra.length > 0) throw new CliUsageError('auth-keys delete takes one key id');
-        if (!(await deleteAuthKey(store, config.projectId, id))) {
+        if (!(await credentials.service.deleteAuthKey(id, actor))) {
           console.error(`threadgate: no authentication key "${id}"`);
           return 1;
         }
-        events.publish('auth_key.deleted', { id }, actor);
         console.log(`Deleted ${id}: its tokens are refused from now on.`);
         return 0;
       }

@@ -1,13 +1,12 @@
 /**
  * `threadgate auth-rules create|list|update|delete`: manages auth rules (identity-provider tokens)
  * directly in the database, as `POST|GET|PATCH|DELETE /admin/v1/auth-rules` do over HTTP, with the
- * same validation (auth/oidc/auth-rule.ts). A change reaches running servers through the
- * revocation epoch (database, and Redis when set).
+ * same service (modules/credentials-admin) and validation (auth/oidc/auth-rule.ts). A change reaches
+ * running servers through the revocation epoch (database, and Redis when set).
  */
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../../config.js';
-import { createAuthRule, toWireAuthRule, updateAuthRule, type AuthRuleInput } from '../../auth/oidc/auth-rule.js';
-import { providerUrlPolicyOf } from '../../auth/oidc/provider-url.js';
+import { toWireAuthRule, type AuthRuleInput } from '../../auth/oidc/auth-rule.js';
 import { CliUsageError } from '../cli-usage-error.js';
 import { openCliStore } from '../open-cli-store.js';
 
@@ -66,8 +65,7 @@ export async function runAuthRules(args: string[]): Promise<number> {
     throw new CliUsageError(`auth-rules ${action ?? ''}: expected create, list, update or delete`);
   }
   const config = resolveConfig(process.env);
-  const context = { projectId: config.projectId, policy: providerUrlPolicyOf(config) };
-  const { store, events, actor, close } = await openCliStore(config);
+  const { credentials, actor, close } = await openCliStore(config);
   try {
     switch (action) {
       case 'create': {
@@ -76,15 +74,14 @@ export async function runAuthRules(args: string[]): Promise<number> {
         for (const required of ['name', 'issuer', 'audience'] as const) {
           if (!values[required]) throw new CliUsageError(`auth-rules create needs --${required}`);
         }
-        const rule = await createAuthRule(store, { ...toInput(values), ...(values.disabled ? { enabled: false } : {}), ...(values.service ? { service: true } : {}) }, context);
-        events.publish('auth_rule.created', { rule: toWireAuthRule(rule) }, actor);
+        const rule = await credentials.service.createAuthRule({ ...toInput(values), ...(values.disabled ? { enabled: false } : {}), ...(values.service ? { service: true } : {}) }, actor);
         console.log(JSON.stringify(toWireAuthRule(rule), null, 2));
         console.error(`Tokens whose iss is exactly ${rule.issuer} and aud contains ${rule.audience} are accepted from now on.`);
         return 0;
       }
       case 'list': {
         if (rest.length > 0) throw new CliUsageError('auth-rules list takes no arguments');
-        console.log(JSON.stringify((await store.listAuthRules(config.projectId)).map(toWireAuthRule), null, 2));
+        console.log(JSON.stringify((await credentials.service.listAuthRules()).map(toWireAuthRule), null, 2));
         return 0;
       }
       case 'update': {
@@ -104,26 +101,21 @@ export async function runAuthRules(args: string[]): Promise<number> {
         if (values.enable) patch.enabled = true;
         if (values.disable) patch.enabled = false;
         if (Object.keys(patch).length === 0) throw new CliUsageError('auth-rules update: nothing to change');
-        const before = await store.getAuthRule(config.projectId, id);
-        const rule = await updateAuthRule(store, id, patch, context);
+        const rule = await credentials.service.updateAuthRule(id, patch, actor);
         if (rule === undefined) {
           console.error(`threadgate: no auth rule "${id}"`);
           return 1;
         }
-        const after = toWireAuthRule(rule);
-        events.publish('auth_rule.updated', { id, before: before !== undefined ? toWireAuthRule(before) : after, after }, actor);
         console.log(JSON.stringify(toWireAuthRule(rule), null, 2));
         return 0;
       }
       case 'delete': {
         const [id, ...extra] = rest;
         if (id === undefined || extra.length > 0) throw new CliUsageError('auth-rules delete takes one rule id');
-        const before = await store.getAuthRule(config.projectId, id);
-        if (!(await store.deleteAuthRule(config.projectId, id))) {
+        if (!(await credentials.service.deleteAuthRule(id, actor))) {
           console.error(`threadgate: no auth rule "${id}"`);
           return 1;
         }
-        events.publish('auth_rule.deleted', { id, ...(before !== undefined ? { before: toWireAuthRule(before) } : {}) }, actor);
         console.log(`Deleted ${id}: its tokens are refused from now on.`);
         return 0;
       }

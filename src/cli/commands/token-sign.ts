@@ -44,10 +44,10 @@ export async function runTokenSign(args: string[]): Promise<number> {
   }
 
   const config = resolveConfig(process.env);
-  const { store, close } = await openCliStore(config);
+  const { credentials, close } = await openCliStore(config);
   let secret: string;
   try {
-    const record = await store.getAuthKey(config.projectId, values.key);
+    const record = await credentials.repository.getAuthKey(config.projectId, values.key);
     if (record === undefined) {
       console.error(`threadgate: no authentication key "${values.key}" (threadgate auth-keys list shows them)`);
       return 1;

@@ -14,6 +14,7 @@
  * or a key nobody can guess), so they take no bearer token: `<img src>` and a plain `PUT` must
  * work. `POST /v1/files/pdf-to-images` is not served (the client marks it deprecated): 404.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
@@ -116,14 +117,14 @@ function blobStoreOf(deps: AppDeps): BlobStore {
 
 /** The local store, for the routes only it serves; 404 like an unknown route otherwise. */
 function localStoreOf(c: Context<AppEnv>): BlobStore & { local: LocalBlobAccess } {
-  const store = c.get('deps').blobStore;
+  const store = depsOf(c).blobStore;
   if (store?.local === undefined) throw new NotFound({ message: `No route ${c.req.method} ${c.req.path}.` });
   return store as BlobStore & { local: LocalBlobAccess };
 }
 
 /** The URL clients reach this server at: THREADGATE_PUBLIC_URL, else the request's own origin. */
 function baseUrlOf(c: Context<AppEnv>): string {
-  return c.get('deps').config.publicUrl ?? new URL(c.req.url).origin;
+  return depsOf(c).config.publicUrl ?? new URL(c.req.url).origin;
 }
 
 function keyOfParams(params: z.infer<typeof KeyParams>): FileKey {
@@ -183,8 +184,8 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(uploadUrl, async (c) => {
     const principal = requirePrincipal(c);
-    const { config, clock } = c.get('deps');
-    const store = blobStoreOf(c.get('deps'));
+    const { config, clock } = depsOf(c);
+    const store = blobStoreOf(depsOf(c));
     const key = newFileKey(principal.projectId, principal.workspaceId, c.req.valid('json').filename);
     const now = Math.floor(clock() / 1000);
     const expiresAt = now + config.filesUrlTtlSeconds;
@@ -201,8 +202,8 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(downloadUrl, async (c) => {
     const principal = requirePrincipal(c);
-    const { config, clock } = c.get('deps');
-    const store = blobStoreOf(c.get('deps'));
+    const { config, clock } = depsOf(c);
+    const store = blobStoreOf(depsOf(c));
     const key = keyOfBody(c.req.valid('json'));
     // Not a key this server made, another workspace's, or not uploaded: the same answer.
     const info = key !== undefined && key.workspaceTag === workspaceTagOf(principal.projectId, principal.workspaceId) ? await store.head(key) : undefined;
@@ -220,7 +221,7 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(putBlob, async (c) => {
     const { local } = localStoreOf(c);
-    const { config, clock, urlSigner } = c.get('deps');
+    const { config, clock, urlSigner } = depsOf(c);
     const key = keyOfParams(c.req.valid('param'));
     urlSigner.verify('PUT', key.key, c.req.valid('query'), Math.floor(clock() / 1000));
     const declared = requestHeader(c, 'content-length');
@@ -234,19 +235,19 @@ export function fileRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(getBlob, async (c) => {
     const store = localStoreOf(c);
-    const { clock, urlSigner } = c.get('deps');
+    const { clock, urlSigner } = depsOf(c);
     const key = keyOfParams(c.req.valid('param'));
     urlSigner.verify('GET', key.key, c.req.valid('query'), Math.floor(clock() / 1000));
     return (await serveLocalFile(c, store.local, store.head, key)) as never;
   });
 
   app.openapi(getPublic, async (c) => {
-    const store = blobStoreOf(c.get('deps'));
+    const store = blobStoreOf(depsOf(c));
     const key = keyOfParams(c.req.valid('param'));
     if (store.local !== undefined) return (await serveLocalFile(c, store.local, store.head, key)) as never;
     const info = await store.head(key);
     if (info === undefined) throw new NotFound({ message: 'No such file.' });
-    const { config, clock } = c.get('deps');
+    const { config, clock } = depsOf(c);
     const now = Math.floor(clock() / 1000);
     const location = await store.downloadUrl(key, info, { expiresAt: now + config.filesUrlTtlSeconds, now, baseUrl: baseUrlOf(c) });
     return new Response(null, { status: 302, headers: { ...standardHeadersOf(c), Location: location, 'Cache-Control': 'no-store' } }) as never;

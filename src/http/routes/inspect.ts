@@ -1,4 +1,5 @@
 /** `POST /admin/v1/tokens/inspect`: why a credential is accepted or refused, step by step. */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { inspectToken } from '../../auth/inspect-token.js';
 import type { AppEnv } from '../context.js';
@@ -53,7 +54,7 @@ export function inspectRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
   app.openapi(inspect, async (c) => {
     const body = c.req.valid('json');
-    const report = await inspectToken(c.get('deps').authenticator, body.token, {
+    const report = await inspectToken(depsOf(c).authenticator, body.token, {
       ...(body.user_id !== undefined ? { userId: body.user_id } : {}),
       ...(body.workspace_id !== undefined ? { workspaceId: body.workspace_id } : {}),
     });

@@ -7,6 +7,7 @@
  * - `POST /v1/auth/tokens/refresh`: rotates a refresh token; a reused one revokes its family.
  * The two anonymous routes are rate limited per client address.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ThreadgateError } from '../../errors.js';
 import { mintWorkspaceTokenFor } from '../../auth/workspace-token.js';
@@ -81,7 +82,7 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(mintToken, async (c) => {
     const principal = requirePrincipal(c);
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     // The user's current revocation mark, from the database: a token minted after `users revoke`
     // is never refused by it, on any process (revocation.ts).
     const minted = await mintWorkspaceTokenFor(deps.keyring, deps.config, principal, await readUserRevocationMark(deps.store, principal));
@@ -95,7 +96,7 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
 
   app.use('/v1/auth/tokens/anonymous', rateLimitByAddress((limiters) => limiters.anonymousMint));
   app.openapi(anonymousToken, async (c) => {
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     if (!deps.config.anonymousEnabled) {
       throw new ThreadgateError('feature_disabled', { message: 'Anonymous sessions are disabled on this server (THREADGATE_ANONYMOUS).' });
     }
@@ -105,7 +106,7 @@ export function tokenRoutes(): OpenAPIHono<AppEnv> {
 
   app.use('/v1/auth/tokens/refresh', rateLimitByAddress((limiters) => limiters.refresh));
   app.openapi(refreshToken, async (c) => {
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     // A refresh token is a credential: an address over the failed-authentication limit is refused first.
     deps.authFailures.refuseIfBlocked(c);
     const session = await rotateRefreshToken(deps, c.req.valid('json').refresh_token);

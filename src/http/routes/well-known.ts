@@ -2,6 +2,7 @@
  * Public endpoints: the workspace-token JWKS (so other services can verify Threadgate's tokens;
  * retired keys stay listed until every token they signed has expired) and the health check.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { declareRoute, createRouteModule } from '../define-route.js';
@@ -34,10 +35,10 @@ const health = declareRoute({ category: 'health' }, {
 export function wellKnownRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
   app.openapi(jwks, async (c) => {
-    return sendJson(c, await c.get('deps').keyring.jwks(), 200, { 'Cache-Control': 'public, max-age=60' });
+    return sendJson(c, await depsOf(c).keyring.jwks(), 200, { 'Cache-Control': 'public, max-age=60' });
   });
   app.openapi(health, async (c) => {
-    const { store } = c.get('deps');
+    const { store } = depsOf(c);
     try {
       await store.getSetting('health');
       return sendJson(c, { status: 'ok' as const, database: store.dialect }, 200);

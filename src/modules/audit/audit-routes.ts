@@ -2,6 +2,7 @@
  * `GET /admin/v1/audit` (admin key): the audit log, newest first, in keyset pages, filtered by
  * kind, actor, object and time range. docs/audit.md.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../../http/context.js';
@@ -79,7 +80,7 @@ const listAudit = declareRoute({ category: 'admin' }, {
 export function auditRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
   app.openapi(listAudit, async (c) => {
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     const query = c.req.valid('query');
     const records = await deps.audit.list({
       ...(query.kind !== undefined ? { kind: query.kind } : {}),

@@ -34,6 +34,8 @@ export function auditEntryOf(event: AnyDomainEvent): AuditEntry {
       return { ...base, objectType: 'auth_rule', objectId: event.payload.id, detail: event.payload.before !== undefined ? { before: event.payload.before } : {} };
     case 'user.revoked':
       return { ...base, objectType: 'user', objectId: event.payload.userId, detail: {} };
+    case 'session.revoked':
+      return { ...base, objectType: 'session', objectId: event.payload.familyId, detail: { reason: event.payload.reason } };
     case 'user.memories_erased':
       return { ...base, objectType: 'user', objectId: event.payload.userId, detail: { erased: event.payload.erased } };
     case 'signing_key.rotated':
@@ -58,11 +60,17 @@ export function auditEntryOf(event: AnyDomainEvent): AuditEntry {
 }
 
 /**
+ * Events that are no admin action nor authentication failure, so not audited: the server's own
+ * revocation of an anonymous session (a refresh token reused, a session claimed).
+ */
+const NOT_AUDITED: ReadonlySet<AnyDomainEvent['type']> = new Set(['session.revoked']);
+
+/**
  * @example
  * const stop = subscribeAuditLog(bus, audit)
  */
 export function subscribeAuditLog(bus: EventBus, audit: AuditLog): () => void {
   return bus.subscribe('*', (event) => {
-    if (!event.remote) audit.record(auditEntryOf(event));
+    if (!event.remote && !NOT_AUDITED.has(event.type)) audit.record(auditEntryOf(event));
   });
 }

@@ -4,6 +4,7 @@
  * workspace, and any thread it names must be one of the workspace's own (else 404, runs-service.ts),
  * so a report can never attach itself to another workspace's conversation.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Json } from '../../store/store.js';
 import type { AppEnv } from '../../http/context.js';
@@ -106,14 +107,14 @@ export function telemetryRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(createRun, async (c) => {
     const principal = requirePrincipal(c);
     const report = c.req.valid('json');
-    const run = await c.get('deps').runs.service.createRun(principal, report.thread_id, report.status, report as Json);
+    const run = await depsOf(c).runs.service.createRun(principal, report.thread_id, report.status, report as Json);
     return sendJson(c, { run_id: run.id }, 201);
   });
 
   app.openapi(createEvents, async (c) => {
     const principal = requirePrincipal(c);
     const { events } = c.req.valid('json');
-    const accepted = await c.get('deps').runs.service.createEvents(
+    const accepted = await depsOf(c).runs.service.createEvents(
       principal,
       events.map((event) => ({
         kind: event.kind,
@@ -131,7 +132,7 @@ export function telemetryRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
     const value = typeof body.value === 'boolean' ? (body.value ? 1 : 0) : (body.value ?? null);
-    const score = await c.get('deps').runs.service.createScore(principal, {
+    const score = await depsOf(c).runs.service.createScore(principal, {
       name: body.name,
       dataType: body.data_type,
       value,

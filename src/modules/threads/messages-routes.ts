@@ -8,6 +8,7 @@
  * `lease_id` writes as its holder and renews it, and is refused with 409 `lease_mismatch` or
  * `run_ended`; listed messages carry `run`.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Json } from '../../store/store.js';
 import type { AppDeps, AppEnv } from '../../http/context.js';
@@ -176,7 +177,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(listMessages, async (c) => {
     const principal = requirePrincipal(c);
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     const thread = await deps.threads.service.requireThread(principal, c.req.valid('param').threadId);
     return sendJson(c, await readMessagePage(deps, principal.projectId, thread.id, c.req.valid('query')), 200);
   });
@@ -184,7 +185,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(createMessage, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const stored = await c.get('deps').threads.service.createMessage(principal, c.req.valid('param').threadId, {
+    const stored = await depsOf(c).threads.service.createMessage(principal, c.req.valid('param').threadId, {
       parentId: body.parent_id,
       ...(body.parent_external_id !== undefined ? { parentExternalId: body.parent_external_id } : {}),
       format: body.format,
@@ -204,13 +205,13 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const params = c.req.valid('param');
     const body = c.req.valid('json');
-    await c.get('deps').threads.service.editMessage(principal, params.threadId, params.messageId, body.content as Json, body.lease_id);
+    await depsOf(c).threads.service.editMessage(principal, params.threadId, params.messageId, body.content as Json, body.lease_id);
     return sendEmpty(c);
   });
 
   app.openapi(deleteMessages, async (c) => {
     const principal = requirePrincipal(c);
-    await c.get('deps').threads.service.deleteMessages(principal, c.req.valid('param').threadId, c.req.valid('json').message_ids);
+    await depsOf(c).threads.service.deleteMessages(principal, c.req.valid('param').threadId, c.req.valid('json').message_ids);
     return sendEmpty(c);
   });
 
@@ -218,7 +219,7 @@ export function messageRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const params = c.req.valid('param');
     const body = c.req.valid('json');
-    const feedback = await c.get('deps').threads.service.putFeedback(principal, params.threadId, params.messageId, body.type, body.comment);
+    const feedback = await depsOf(c).threads.service.putFeedback(principal, params.threadId, params.messageId, body.type, body.comment);
     return sendJson(c, { feedback_id: feedback.id, type: feedback.type, comment: feedback.comment }, 201);
   });
 

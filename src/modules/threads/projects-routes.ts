@@ -10,6 +10,7 @@
  * is asking and do not narrow the list. The project is the key's: another project's thread id
  * answers 404 like one that never existed. Lists are keyset-paginated like the workspace lists.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/context.js';
 import { declareRoute, createRouteModule, type RoutePolicy } from '../../http/define-route.js';
@@ -61,7 +62,7 @@ export function projectRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(listProjectThreads, async (c) => {
     const principal = requirePrincipal(c);
     const query = c.req.valid('query');
-    const threads = await c.get('deps').threads.service.listProjectThreads({
+    const threads = await depsOf(c).threads.service.listProjectThreads({
       projectId: principal.projectId,
       isArchived: query.is_archived === 'true',
       ...(query.after !== undefined ? { after: query.after } : {}),
@@ -72,7 +73,7 @@ export function projectRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(listProjectThreadMessages, async (c) => {
     const principal = requirePrincipal(c);
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     const thread = await deps.threads.service.requireProjectThread(principal.projectId, c.req.valid('param').threadId);
     return sendJson(c, await readMessagePage(deps, principal.projectId, thread.id, c.req.valid('query')), 200);
   });

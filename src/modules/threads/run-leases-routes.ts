@@ -8,6 +8,7 @@
  * so another workspace's lease answers 404 like one that never existed. Every change is one
  * conditional write (messages-repository.ts), so processes sharing the database agree.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/context.js';
 import { declareRoute, createRouteModule } from '../../http/define-route.js';
@@ -68,7 +69,7 @@ export function runLeaseRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(heartbeat, async (c) => {
     const principal = requirePrincipal(c);
     const params = c.req.valid('param');
-    await c.get('deps').threads.service.heartbeat(principal, params.threadId, params.leaseId);
+    await depsOf(c).threads.service.heartbeat(principal, params.threadId, params.leaseId);
     return sendJson(c, { heartbeat_interval_ms: RUN_HEARTBEAT_INTERVAL_MS }, 200);
   });
 
@@ -77,7 +78,7 @@ export function runLeaseRoutes(): OpenAPIHono<AppEnv> {
     const params = c.req.valid('param');
     // Without a JSON body the validator hands over nothing: an end with no reason.
     const body = (c.req.valid('json') as { reason?: z.infer<typeof EndReason> } | undefined) ?? {};
-    const reason = await c.get('deps').threads.service.endLease(principal, params.threadId, params.leaseId, body.reason ?? 'done');
+    const reason = await depsOf(c).threads.service.endLease(principal, params.threadId, params.leaseId, body.reason ?? 'done');
     return sendJson(c, { status: 'ended' as const, reason }, 200);
   });
 

@@ -35,8 +35,9 @@ export interface ClaimSessions {
   /** Revokes the family as part of `trx`, the transaction that moves its threads. */
   revokeFamily(trx: Transaction<any>, projectId: string, familyId: string, at: number): Promise<void>;
   /**
-   * Told once that transaction has committed: a revocation, which the credential caches must learn
-   * of (the revocation epoch moves) and never before the revocation is stored.
+   * Told, with the family's id, once that transaction has committed: a revocation, which the
+   * credential caches must learn of (server.ts publishes `session.revoked`, whose subscriber moves
+   * the revocation epoch) and never before the revocation is stored.
    */
-  familyRevoked(): Promise<void>;
+  familyRevoked(familyId: string): Promise<void>;
 }

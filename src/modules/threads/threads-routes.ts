@@ -4,6 +4,7 @@
  * threads into the signed-in caller's workspace). Every query is bound to the principal's project
  * and workspace, so another workspace's thread id answers 404 like an id that never existed.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Json } from '../../store/store.js';
 import type { AppEnv } from '../../http/context.js';
@@ -131,7 +132,7 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(listThreads, async (c) => {
     const principal = requirePrincipal(c);
     const query = c.req.valid('query');
-    const threads = await c.get('deps').threads.service.listThreads({
+    const threads = await depsOf(c).threads.service.listThreads({
       projectId: principal.projectId,
       workspaceId: principal.workspaceId,
       // The client lists its active threads without the flag and archived ones with
@@ -147,14 +148,14 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
   // Registered before /v1/threads/{threadId} routes so "claim" is never taken for an id.
   app.openapi(claimThreads, async (c) => {
     const principal = requirePrincipal(c);
-    const moved = await c.get('deps').threads.service.claim(principal, c.req.valid('json').refresh_token);
+    const moved = await depsOf(c).threads.service.claim(principal, c.req.valid('json').refresh_token);
     return sendJson(c, { moved }, 200);
   });
 
   app.openapi(createThread, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const { threadId, created } = await c.get('deps').threads.service.createThread(principal, {
+    const { threadId, created } = await depsOf(c).threads.service.createThread(principal, {
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(body.last_message_at !== undefined ? { lastMessageAt: Date.parse(body.last_message_at) } : {}),
       ...(body.metadata !== undefined ? { metadata: body.metadata as Json } : {}),
@@ -166,14 +167,14 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(getThread, async (c) => {
     const principal = requirePrincipal(c);
-    const thread = await c.get('deps').threads.service.requireThread(principal, c.req.valid('param').threadId);
+    const thread = await depsOf(c).threads.service.requireThread(principal, c.req.valid('param').threadId);
     return sendJson(c, { thread: toWireThread(thread) }, 200);
   });
 
   app.openapi(updateThread, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    await c.get('deps').threads.service.updateThread(principal, c.req.valid('param').threadId, {
+    await depsOf(c).threads.service.updateThread(principal, c.req.valid('param').threadId, {
       ...(body.title !== undefined ? { title: body.title } : {}),
       ...(body.last_message_at !== undefined ? { lastMessageAt: Date.parse(body.last_message_at) } : {}),
       ...(body.metadata !== undefined ? { metadata: body.metadata as Json } : {}),
@@ -184,7 +185,7 @@ export function threadRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(deleteThread, async (c) => {
     const principal = requirePrincipal(c);
-    await c.get('deps').threads.service.deleteThread(principal, c.req.valid('param').threadId);
+    await depsOf(c).threads.service.deleteThread(principal, c.req.valid('param').threadId);
     return sendEmpty(c);
   });
 

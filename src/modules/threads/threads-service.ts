@@ -224,7 +224,7 @@ export function createThreadsService(deps: ThreadsServiceDeps): ThreadsService {
         await sessions.revokeFamily(trx, scope.projectId, family.id, clock());
         return count;
       });
-      await sessions.familyRevoked();
+      await sessions.familyRevoked(family.id);
       return moved;
     },
 

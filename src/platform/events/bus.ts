@@ -6,7 +6,11 @@
  * In process, `publish` calls every subscriber synchronously, in subscription order, and returns:
  * a subscriber that throws is logged and the others still run; nothing a subscriber does can fail
  * or delay the publisher beyond the subscriber's own synchronous work (so subscribers queue, they
- * never await: the audit log's queue, audit-service.ts).
+ * never await: the audit log's queue, audit-service.ts). One kind of work must be done before the
+ * publisher answers: the revocation epoch's (auth/revocation-epoch.ts), since a revocation succeeds
+ * only once every process can learn of it. Such a subscriber returns a promise for that work, and a
+ * publisher that must wait for it calls `publishAndWait` (the services that revoke or create
+ * credentials). The promise never rejects the publisher: a failure is logged.
  *
  * Between processes, with REDIS_URL: each event is also published on the Redis channel
  * `<THREADGATE_REDIS_KEY_PREFIX>events` (fire and forget: a failure is logged, never thrown), and
@@ -14,6 +18,7 @@
  * ignores its own messages (each bus has a random origin id). Redis pub/sub is at most once: a
  * message sent while a subscriber is disconnected is lost, so nothing that must not be missed
  * rests on the bus alone (revocation keeps its database poll, auth/revocation-epoch.ts).
+ * `session.revoked` is carried too, for subscribers to come (realtime); today's ignore remote ones.
  *
  * `auth.failed` stays in its process: a burst of guesses must not become a burst of Redis
  * messages, and each process audits its own failures.
@@ -65,6 +70,12 @@ export interface DomainEvents {
   'auth_rule.updated': { id: string; before: AuthRuleSummary; after: AuthRuleSummary };
   'auth_rule.deleted': { id: string; before?: AuthRuleSummary };
   'user.revoked': { userId: string };
+  /**
+   * An anonymous session (refresh family) revoked by the server itself: a refresh token used twice
+   * (`refresh_reuse`) or the session claimed by a signed-in user (`claim`). Not an admin action, so
+   * not audited (modules/audit); the revocation epoch hears it.
+   */
+  'session.revoked': { familyId: string; reason: 'refresh_reuse' | 'claim' };
   /** Every memory of a user erased (modules/memory). */
   'user.memories_erased': { userId: string; erased: number };
   'signing_key.rotated': { kid: string };
@@ -91,6 +102,7 @@ export const EVENT_TYPES: readonly EventType[] = Object.freeze([
   'auth_rule.updated',
   'auth_rule.deleted',
   'user.revoked',
+  'session.revoked',
   'user.memories_erased',
   'signing_key.rotated',
   'model_provider.created',
@@ -120,7 +132,11 @@ export interface DomainEvent<K extends EventType = EventType> {
 
 export type AnyDomainEvent = { [K in EventType]: DomainEvent<K> }[EventType];
 
-export type Subscriber<K extends EventType> = (event: DomainEvent<K>) => void;
+/**
+ * Hears one event. What it returns is ignored unless it is a promise: work the publisher must not
+ * answer before (see the file comment), which `publishAndWait` awaits and `publish` does not.
+ */
+export type Subscriber<K extends EventType> = (event: DomainEvent<K>) => unknown;
 
 export interface EventBus {
   /**
@@ -132,6 +148,14 @@ export interface EventBus {
    */
   publish<K extends EventType>(type: K, payload: DomainEvents[K], actor: Actor): void;
   /**
+   * Publishes as `publish` does, then resolves once every promise its subscribers returned has
+   * settled (the revocation epoch's write). Never rejects: a subscriber's failure is logged.
+   *
+   * @example
+   * await deps.events.publishAndWait('api_key.revoked', { id }, actor)
+   */
+  publishAndWait<K extends EventType>(type: K, payload: DomainEvents[K], actor: Actor): Promise<void>;
+  /**
    * Calls `subscriber` for every event of `type` (or every event, `*`) from now on. Returns the
    * unsubscribe function.
    *
@@ -139,7 +163,7 @@ export interface EventBus {
    * const stop = bus.subscribe('user.revoked', (event) => console.log(event.payload.userId))
    */
   subscribe<K extends EventType>(type: K, subscriber: Subscriber<K>): () => void;
-  subscribe(type: '*', subscriber: (event: AnyDomainEvent) => void): () => void;
+  subscribe(type: '*', subscriber: (event: AnyDomainEvent) => unknown): () => void;
   /** Stops listening to Redis and waits (briefly) for messages still being sent. */
   close(): Promise<void>;
 }
@@ -182,22 +206,27 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
   const logger = options.logger;
   const channel = `${options.redisKeyPrefix ?? ''}events`;
   const origin = createId('bus');
-  const subscribers = new Map<string, Array<(event: AnyDomainEvent) => void>>();
+  const subscribers = new Map<string, Array<(event: AnyDomainEvent) => unknown>>();
   const publishing = new Set<Promise<void>>();
   let closed = false;
 
-  function deliver(event: AnyDomainEvent): void {
+  /** Calls every subscriber of the event; returns the promises they returned, failures logged. */
+  function deliver(event: AnyDomainEvent): Promise<void>[] {
+    const pending: Promise<void>[] = [];
+    const failed = (error: unknown) => logger?.error({ err: error, event: event.type }, 'event bus: a subscriber threw; the others still ran');
     for (const key of [event.type, '*']) {
       const list = subscribers.get(key);
       if (list === undefined) continue;
       for (const handler of list) {
         try {
-          handler(event);
+          const result = handler(event);
+          if (result instanceof Promise) pending.push(result.then(() => undefined, failed));
         } catch (error) {
-          logger?.error({ err: error, event: event.type }, 'event bus: a subscriber threw; the others still ran');
+          failed(error);
         }
       }
     }
+    return pending;
   }
 
   const onMessage = (from: string, text: string) => {
@@ -221,16 +250,16 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
     subscriber.subscribe(channel).catch((error: unknown) => logger?.warn({ err: error }, 'event bus: cannot subscribe to Redis; events of other processes are missed meanwhile'));
   }
 
-  function publish<K extends EventType>(type: K, payload: DomainEvents[K], actor: Actor): void {
+  function publish<K extends EventType>(type: K, payload: DomainEvents[K], actor: Actor): Promise<void>[] {
     const event = { id: createId('evt'), type, payload, actor, at: clock(), remote: false } as DomainEvent<K>;
-    deliver(event as unknown as AnyDomainEvent);
-    if (redis === null || closed || LOCAL_ONLY.has(type)) return;
+    const pending = deliver(event as unknown as AnyDomainEvent);
+    if (redis === null || closed || LOCAL_ONLY.has(type)) return pending;
     let text: string;
     try {
       text = JSON.stringify({ origin, id: event.id, type, payload, actor, at: event.at } satisfies WireEvent);
     } catch (error) {
       logger?.error({ err: error, event: type }, 'event bus: cannot serialize an event for Redis');
-      return;
+      return pending;
     }
     const sent: Promise<void> = redis.publish(channel, text).then(
       () => undefined,
@@ -238,13 +267,19 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
     );
     publishing.add(sent);
     void sent.finally(() => publishing.delete(sent));
+    return pending;
   }
 
   return {
-    publish,
-    subscribe(type: string, handler: (event: never) => void) {
+    publish(type, payload, actor) {
+      publish(type, payload, actor);
+    },
+    async publishAndWait(type, payload, actor) {
+      await Promise.all(publish(type, payload, actor));
+    },
+    subscribe(type: string, handler: (event: never) => unknown) {
       const list = subscribers.get(type) ?? [];
-      const entry = handler as unknown as (event: AnyDomainEvent) => void;
+      const entry = handler as unknown as (event: AnyDomainEvent) => unknown;
       // Copied on write: a subscriber added during a delivery does not see that event.
       subscribers.set(type, [...list, entry]);
       return () => {

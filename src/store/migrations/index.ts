@@ -7,21 +7,22 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
-import * as authKeys from './002-auth-keys.js';
-import * as authRules from './003-auth-rules.js';
+import * as authKeys from '../../modules/credentials-admin/migrations/002-auth-keys.js';
+import * as authRules from '../../modules/credentials-admin/migrations/003-auth-rules.js';
 import * as runLeases from '../../modules/threads/migrations/004-run-leases.js';
 import * as memories from '../../modules/memory/migrations/007-memories.js';
 import * as agents from '../../modules/agents/migrations/008-agents.js';
 import * as audit from '../../modules/audit/migrations/009-audit.js';
-import * as serviceAuthRules from './010-service-auth-rules.js';
-import * as authKeyUserFields from './011-auth-key-user-fields.js';
+import * as serviceAuthRules from '../../modules/credentials-admin/migrations/010-service-auth-rules.js';
+import * as authKeyUserFields from '../../modules/credentials-admin/migrations/011-auth-key-user-fields.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': initial,
   '002-auth-keys': authKeys,
   '003-auth-rules': authRules,
-  // Modules' migrations keep the one global order by their numbers (a shipped name never changes).
+  // Modules' migrations sit in their module's migrations/ folder and keep the one global order by
+  // their numbers (a shipped name never changes: databases have applied them under these names).
   '004-run-leases': runLeases,
   '007-memories': memories,
   '008-agents': agents,

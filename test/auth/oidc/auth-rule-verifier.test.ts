@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { verifyAuthRuleToken, verifyWithAuthRules } from '../../../src/auth/oidc/auth-rule-verifier.js';
 import { createLocalKeySet } from '../../../src/auth/local-key-set.js';
-import type { AuthRuleRecord } from '../../../src/store/store.js';
+import type { AuthRuleRecord } from '../../../src/auth/credential-records.js';
 import { ALL_SCOPES } from '../../../src/auth/principal.js';
 import { createFrozenClock } from '../../fixtures/clock.js';
 import { signingInput } from '../../fixtures/jws.js';

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createProviderKeys } from '../../../src/auth/oidc/provider-keys.js';
 import { verifyAuthRuleToken } from '../../../src/auth/oidc/auth-rule-verifier.js';
-import type { AuthRuleRecord } from '../../../src/store/store.js';
+import type { AuthRuleRecord } from '../../../src/auth/credential-records.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { createTestApp, type TestApp } from '../../helpers/test-app.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';

@@ -90,7 +90,7 @@ describe('project-wide lists', () => {
   });
 
   it('another project\'s API key sees none of this project\'s threads: empty list, 404 for a thread', async () => {
-    const { key: otherKey } = await createApiKey(t.deps.store, { projectId: 'other-project', name: 'other' });
+    const { key: otherKey } = await createApiKey(t.deps.credentials.repository, { projectId: 'other-project', name: 'other' });
     assert.deepEqual((await asKey('/v1/projects/threads', otherKey)).body, { threads: [] });
     assert.deepEqual((await asKey(`/v1/projects/threads?after=${threads.bob}`, otherKey)).body, { threads: [] });
     const res = await asKey(`/v1/projects/threads/${threads.alice}/messages`, otherKey);

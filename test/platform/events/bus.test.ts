@@ -1,6 +1,7 @@
 /**
  * The domain-event bus (src/platform/events/bus.ts): synchronous delivery in process, a subscriber
- * that throws never reaches the publisher, and with Redis the other processes' events arrive
+ * that throws never reaches the publisher, `publishAndWait` waits for what subscribers return (the
+ * revocation epoch's write), and with Redis the other processes' events arrive
  * (marked remote) while a process's own messages are ignored and `auth.failed` stays local.
  */
 import { after, describe, it } from 'node:test';
@@ -64,6 +65,37 @@ describe('event bus – in process', () => {
     stop();
     bus.publish('api_key.revoked', { id: 'b' }, { kind: 'system' });
     assert.equal(count, 1);
+  });
+
+  it('publishAndWait delivers synchronously, then waits for the promises subscribers return; publish waits for none', async () => {
+    const bus = createEventBus();
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    bus.subscribe('api_key.revoked', () => {
+      order.push('delivered');
+      return new Promise<void>((resolve) => (release = () => (order.push('settled'), resolve())));
+    });
+    bus.subscribe('*', () => 'not a promise: ignored');
+    bus.publish('api_key.revoked', { id: 'a' }, { kind: 'system' });
+    assert.deepEqual(order, ['delivered'], 'publish returns at once');
+    release();
+    const waiting = bus.publishAndWait('api_key.revoked', { id: 'b' }, { kind: 'system' });
+    assert.deepEqual(order, ['delivered', 'settled', 'delivered'], 'delivered before publishAndWait returns its promise');
+    let done = false;
+    void waiting.then(() => (done = true));
+    await sleep(20);
+    assert.equal(done, false, 'still waiting for the subscriber');
+    release();
+    await waiting;
+    assert.deepEqual(order, ['delivered', 'settled', 'delivered', 'settled']);
+  });
+
+  it('publishAndWait never rejects: a subscriber\'s rejected promise is logged', async () => {
+    const errors: string[] = [];
+    const bus = createEventBus({ logger: { warn: () => undefined, error: ((_fields: object, message: string) => void errors.push(message)) as never } });
+    bus.subscribe('user.revoked', () => Promise.reject(new Error('epoch write failed')));
+    await bus.publishAndWait('user.revoked', { userId: 'u' }, { kind: 'system' });
+    assert.equal(errors.length, 1);
   });
 });
 

@@ -12,7 +12,7 @@ import { createMetrics } from '../../../src/platform/metrics/metrics.js';
 import { subscribeMetrics } from '../../../src/platform/metrics/metrics-subscriber.js';
 import { createProviderKeys } from '../../../src/auth/oidc/provider-keys.js';
 import type { AnyDomainEvent, EventBus } from '../../../src/platform/events/bus.js';
-import type { AuthRuleRecord } from '../../../src/store/store.js';
+import type { AuthRuleRecord } from '../../../src/auth/credential-records.js';
 import { serviceUrl } from '../../helpers/services.js';
 import { createTempDatabase, type TempDatabase } from '../../helpers/postgres-database.js';
 

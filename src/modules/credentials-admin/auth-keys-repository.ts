@@ -1,14 +1,24 @@
 /**
  * Authentication keys (migration 002): insert, get, list, delete. The secret stays sealed here;
- * only auth/auth-key.ts opens it. A delete removes the row, so the next lookup by `kid` misses.
+ * only auth/auth-key.ts (the platform's verifier) opens it. A delete removes the row, so the next lookup by `kid` misses.
  */
-import type { Selectable } from 'kysely';
-import type { AuthKeysTable } from './database.js';
-import { readJson, writeJson } from './rows.js';
-import type { StoreContext } from './store-context.js';
-import type { AuthKeyRecord, Store } from './store.js';
+import type { Kysely, Selectable } from 'kysely';
+import { readJson, writeJson } from '../../store/rows.js';
+import type { AuthKeyRecord } from '../../auth/credential-records.js';
+import type { AuthKeysTable, CredentialsDatabase } from './credentials-tables.js';
 
-export type AuthKeyMethods = Pick<Store, 'insertAuthKey' | 'getAuthKey' | 'listAuthKeys' | 'deleteAuthKey'>;
+export interface AuthKeysRepository {
+  insertAuthKey(record: AuthKeyRecord): Promise<void>;
+  /**
+   * The key with this id, within `projectId` when given. The verifier passes `undefined`: a token's
+   * `kid` names the key, and the key names the project.
+   */
+  getAuthKey(projectId: string | undefined, id: string): Promise<AuthKeyRecord | undefined>;
+  /** Newest first. */
+  listAuthKeys(projectId: string): Promise<AuthKeyRecord[]>;
+  /** Deletes the key and its sealed secret. False when there is no such key in the project. */
+  deleteAuthKey(projectId: string, id: string): Promise<boolean>;
+}
 
 /** An `auth_keys` row as an `AuthKeyRecord`; `agents` is `"all"` or a list of ids. */
 export function toAuthKey(row: Selectable<AuthKeysTable>): AuthKeyRecord {
@@ -24,9 +34,8 @@ export function toAuthKey(row: Selectable<AuthKeysTable>): AuthKeyRecord {
   };
 }
 
-/** The authentication-key methods of the store, over `ctx.db`. */
-export function authKeyMethods(ctx: StoreContext): AuthKeyMethods {
-  const { db } = ctx;
+/** The authentication-key methods over `db`. */
+export function createAuthKeysRepository(db: Kysely<CredentialsDatabase>): AuthKeysRepository {
   return {
     async insertAuthKey(record) {
       await db

@@ -1,11 +1,11 @@
 /** Admin API for users: revoke all of a user's sessions and tokens (`threadgate users revoke`). */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { revokeUserSessions } from '../../auth/revoke-user.js';
-import type { AppEnv } from '../context.js';
-import { declareRoute, createRouteModule } from '../define-route.js';
-import { errorResponses } from '../openapi.js';
-import { sendJson } from '../respond.js';
-import { adminActor } from '../admin-actor.js';
+import type { AppEnv } from '../../http/context.js';
+import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { errorResponses } from '../../http/openapi.js';
+import { sendJson } from '../../http/respond.js';
+import { adminActor } from '../../http/admin-actor.js';
 
 const revokeUser = declareRoute({ category: 'admin' }, {
   method: 'post',
@@ -24,13 +24,9 @@ const revokeUser = declareRoute({ category: 'admin' }, {
 export function userRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
   app.openapi(revokeUser, async (c) => {
-    const deps = c.get('deps');
     const userId = c.req.valid('param').userId;
-    const now = deps.clock();
-    await revokeUserSessions(deps.store, deps.config.projectId, userId, now);
-    deps.logger.info({ audit: 'user.revoke', userId }, 'user sessions revoked');
-    deps.events.publish('user.revoked', { userId }, adminActor(c));
-    return sendJson(c, { user_id: userId, revoked_before: new Date(now).toISOString() }, 200);
+    const { revokedBefore } = await depsOf(c).users.service.revokeUser(userId, adminActor(c));
+    return sendJson(c, { user_id: userId, revoked_before: new Date(revokedBefore).toISOString() }, 200);
   });
   return app;
 }

@@ -3,16 +3,28 @@
  * identity-provider token makes, by exact issuer. Read on every request (no cache here), so a
  * deleted or disabled rule stops matching on the very next one, in every process.
  */
-import type { Selectable, Updateable } from 'kysely';
-import type { AuthRulesTable } from './database.js';
-import { readJson, writeFlag, writeJson } from './rows.js';
-import type { StoreContext } from './store-context.js';
-import type { AuthRuleRecord, Json, Store } from './store.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { readJson, writeFlag, writeJson } from '../../store/rows.js';
+import type { Json } from '../../store/store.js';
+import type { AuthRulePatch, AuthRuleRecord } from '../../auth/credential-records.js';
+import type { AuthRulesTable, CredentialsDatabase } from './credentials-tables.js';
 
-export type AuthRuleMethods = Pick<
-  Store,
-  'insertAuthRule' | 'getAuthRule' | 'listAuthRules' | 'updateAuthRule' | 'deleteAuthRule' | 'findAuthRulesByIssuer'
->;
+export interface AuthRulesRepository {
+  insertAuthRule(record: AuthRuleRecord): Promise<void>;
+  /** The rule with this id, within `projectId` when given. */
+  getAuthRule(projectId: string | undefined, id: string): Promise<AuthRuleRecord | undefined>;
+  /** Oldest first (the order rules with the same issuer are tried in). */
+  listAuthRules(projectId: string): Promise<AuthRuleRecord[]>;
+  /** Applies the patch and sets `updatedAt` to the repository's clock. Undefined when there is no such rule. */
+  updateAuthRule(projectId: string, id: string, patch: AuthRulePatch): Promise<AuthRuleRecord | undefined>;
+  /** False when there is no such rule in the project. */
+  deleteAuthRule(projectId: string, id: string): Promise<boolean>;
+  /**
+   * The *enabled* rules whose issuer is exactly `issuer` (case-sensitive), within `projectId` when
+   * given, oldest first. The verifier passes `undefined`: the rule names the project.
+   */
+  findAuthRulesByIssuer(projectId: string | undefined, issuer: string): Promise<AuthRuleRecord[]>;
+}
 
 /** An `auth_rules` row as an `AuthRuleRecord`. */
 export function toAuthRule(row: Selectable<AuthRulesTable>): AuthRuleRecord {
@@ -63,9 +75,8 @@ function toColumns(patch: Partial<AuthRuleRecord>): Updateable<AuthRulesTable> {
   return columns;
 }
 
-/** The auth-rule methods of the store, over `ctx.db`. */
-export function authRuleMethods(ctx: StoreContext): AuthRuleMethods {
-  const { db } = ctx;
+/** The auth-rule methods over `db`; `clock` stamps `updatedAt` on an update. */
+export function createAuthRulesRepository(db: Kysely<CredentialsDatabase>, clock: () => number): AuthRulesRepository {
   return {
     async insertAuthRule(record) {
       await db
@@ -113,7 +124,7 @@ export function authRuleMethods(ctx: StoreContext): AuthRuleMethods {
     },
 
     async updateAuthRule(projectId, id, patch) {
-      const columns = { ...toColumns(patch), updated_at: ctx.clock() };
+      const columns = { ...toColumns(patch), updated_at: clock() };
       const updated = await db
         .updateTable('auth_rules')
         .set(columns)

@@ -5,9 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from '../helpers/server-process.js';
-import { expectError } from '../helpers/error-contract.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
+import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from '../../helpers/server-process.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 

@@ -1,14 +1,14 @@
 /**
- * Store cases: auth rules. Insert and read back every field, list within the project, update
- * (fields, enabled, updated_at from the store's clock), delete, and the issuer lookup that every
+ * Repository cases: auth rules (run on SQLite and PostgreSQL by credentials-repository.test.ts).
+ * Insert and read back every field, list within the project, update (fields, enabled, updated_at from the store's clock), delete, and the issuer lookup that every
  * identity-provider token makes: exact (case-sensitive) issuer, enabled rules only, seen by every
  * connection at once (the second store plays another process).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createId } from '../../src/crypto/random-id.js';
-import type { AuthRuleRecord } from '../../src/store/store.js';
-import { scope, type CaseContext } from './store-cases.js';
+import { createId } from '../../../src/crypto/random-id.js';
+import type { AuthRuleRecord } from '../../../src/auth/credential-records.js';
+import { scope, type CaseContext } from '../../store/store-cases.js';
 
 type Get = () => CaseContext;
 

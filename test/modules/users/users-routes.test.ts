@@ -8,10 +8,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
-import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
-import { expectError } from '../helpers/error-contract.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
+import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
+import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const admin = { token: TEST_ADMIN_KEY };
 const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { TEST_ADMIN_KEY } from '../helpers/server-process.js';
-import { expectError } from '../helpers/error-contract.js';
+import { createTestApp, type TestApp } from '../../helpers/test-app.js';
+import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
+import { expectError } from '../../helpers/error-contract.js';
 
 const admin = { token: TEST_ADMIN_KEY };
 
@@ -70,7 +70,7 @@ describe('admin API: authentication keys', () => {
 
   it('stores the secret sealed, not in clear', async () => {
     const created = (await create({ name: 'sealed' })).body;
-    const record = await t.deps.store.getAuthKey(undefined, created.id);
+    const record = await t.deps.credentials.repository.getAuthKey(undefined, created.id);
     assert.ok(record);
     assert.ok(!record.secretEncrypted.includes(created.secret));
     assert.match(record.secretEncrypted, /^v1\./);
@@ -188,7 +188,7 @@ describe('admin API: authentication keys', () => {
     const userToken = await signWithJose(id, secret, { sub: 'mallory' });
     expectError(await t.call('GET', '/admin/v1/auth-keys', { token: userToken }), 401, 'invalid_admin_key');
     expectError(await t.call('DELETE', `/admin/v1/auth-keys/${id}`, { token: 'tg_admin_wrong_key_0123456789abcdefghij' }), 401, 'invalid_admin_key');
-    assert.ok(await t.deps.store.getAuthKey(undefined, id), 'still there');
+    assert.ok(await t.deps.credentials.repository.getAuthKey(undefined, id), 'still there');
   });
 
   it('publishes the three routes in the OpenAPI document, without a secret in the list schema', async () => {

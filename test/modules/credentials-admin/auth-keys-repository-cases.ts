@@ -1,12 +1,12 @@
 /**
- * Store cases: authentication keys. Lookups by id with and without the project, lists bounded by
- * project, and deletes that take effect for every connection (the second store plays another process).
+ * Repository cases: authentication keys (run on SQLite and PostgreSQL by
+ * credentials-repository.test.ts). Lookups by id with and without the project, lists bounded by project, and deletes that take effect for every connection (the second store plays another process).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createId } from '../../src/crypto/random-id.js';
-import type { AuthKeyRecord } from '../../src/store/store.js';
-import { scope, type CaseContext } from './store-cases.js';
+import { createId } from '../../../src/crypto/random-id.js';
+import type { AuthKeyRecord } from '../../../src/auth/credential-records.js';
+import { scope, type CaseContext } from '../../store/store-cases.js';
 
 type Get = () => CaseContext;
 

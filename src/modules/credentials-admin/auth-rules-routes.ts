@@ -4,16 +4,15 @@
  * secret. Deleting or disabling a rule refuses its tokens, and the workspace tokens exchanged for
  * them, from the next request on, in every process.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { NotFound } from '../../errors.js';
-import { AUTH_RULE_ALGORITHMS, AUTH_RULE_TOKEN_TYPES, createAuthRule, toWireAuthRule, updateAuthRule, type AuthRuleInput } from '../../auth/oidc/auth-rule.js';
+import type { Context } from 'hono';
+import { AUTH_RULE_ALGORITHMS, AUTH_RULE_TOKEN_TYPES, toWireAuthRule, type AuthRuleInput } from '../../auth/oidc/auth-rule.js';
 import { PRESET_IDS } from '../../auth/oidc/presets.js';
-import { providerUrlPolicyOf } from '../../auth/oidc/provider-url.js';
-import type { AppDeps, AppEnv } from '../context.js';
-import { declareRoute, createRouteModule } from '../define-route.js';
-import { errorResponses, IdParam, storedText } from '../openapi.js';
-import { sendEmpty, sendJson } from '../respond.js';
-import { adminActor } from '../admin-actor.js';
+import type { AppEnv } from '../../http/context.js';
+import { adminCrudRoutes, declareAdminCrud } from '../../http/admin-crud.js';
+import { storedText } from '../../http/openapi.js';
+import { adminActor } from '../../http/admin-actor.js';
 
 const AuthRuleSchema = z
   .object({
@@ -80,108 +79,35 @@ const PatchBody = z.object(Object.fromEntries(Object.entries(writable).map(([key
   [K in keyof typeof writable]: z.ZodOptional<(typeof writable)[K]>;
 });
 
-const RuleParam = z.object({ ruleId: IdParam.openapi({ param: { name: 'ruleId', in: 'path' } }) });
-const ruleResponse = { description: 'The rule', content: { 'application/json': { schema: AuthRuleSchema } } };
+const service = (c: Context<AppEnv>) => depsOf(c).credentials.service;
 
-const createRule = declareRoute({ category: 'admin' }, {
-  method: 'post',
+const authRules = declareAdminCrud({
   path: '/admin/v1/auth-rules',
-  tags: ['admin'],
-  summary: 'Create an auth rule: accept an identity provider\'s tokens',
-  request: { body: { required: true, content: { 'application/json': { schema: CreateBody } } } },
-  responses: { 201: { ...ruleResponse, description: 'Created' }, ...errorResponses(400, 401, 413) },
-});
-
-const listRules = declareRoute({ category: 'admin' }, {
-  method: 'get',
-  path: '/admin/v1/auth-rules',
-  tags: ['admin'],
-  summary: 'List auth rules, oldest first',
-  responses: {
-    200: { description: 'The rules', content: { 'application/json': { schema: z.object({ auth_rules: z.array(AuthRuleSchema) }) } } },
-    ...errorResponses(401),
+  idParam: 'ruleId',
+  noun: 'auth rule',
+  listField: 'auth_rules',
+  schema: AuthRuleSchema,
+  itemDescription: 'The rule',
+  toWire: toWireAuthRule,
+  create: {
+    summary: 'Create an auth rule: accept an identity provider\'s tokens',
+    body: CreateBody,
+    run: async (c, body) => ({ record: await service(c).createAuthRule(body as AuthRuleInput, adminActor(c)) }),
+  },
+  list: { summary: 'List auth rules, oldest first', description: 'The rules', run: (c) => service(c).listAuthRules() },
+  get: { summary: 'Get an auth rule', run: (c, id) => service(c).getAuthRule(id) },
+  update: {
+    summary: 'Change an auth rule (null resets a field to its default; enabled: false stops it at once)',
+    body: PatchBody,
+    run: (c, id, body) => service(c).updateAuthRule(id, body as AuthRuleInput, adminActor(c)),
+  },
+  remove: {
+    summary: 'Delete an auth rule: its tokens are refused from the next request on',
+    description: 'Deleted',
+    run: (c, id) => service(c).deleteAuthRule(id, adminActor(c)),
   },
 });
 
-const getRule = declareRoute({ category: 'admin' }, {
-  method: 'get',
-  path: '/admin/v1/auth-rules/{ruleId}',
-  tags: ['admin'],
-  summary: 'Get an auth rule',
-  request: { params: RuleParam },
-  responses: { 200: ruleResponse, ...errorResponses(401, 404) },
-});
-
-const patchRule = declareRoute({ category: 'admin' }, {
-  method: 'patch',
-  path: '/admin/v1/auth-rules/{ruleId}',
-  tags: ['admin'],
-  summary: 'Change an auth rule (null resets a field to its default; enabled: false stops it at once)',
-  request: { params: RuleParam, body: { required: true, content: { 'application/json': { schema: PatchBody } } } },
-  responses: { 200: ruleResponse, ...errorResponses(400, 401, 404, 413) },
-});
-
-const deleteRule = declareRoute({ category: 'admin' }, {
-  method: 'delete',
-  path: '/admin/v1/auth-rules/{ruleId}',
-  tags: ['admin'],
-  summary: 'Delete an auth rule: its tokens are refused from the next request on',
-  request: { params: RuleParam },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404) },
-});
-
-function context(deps: AppDeps) {
-  return { projectId: deps.config.projectId, policy: providerUrlPolicyOf(deps.config), clock: deps.clock };
-}
-
-const noSuchRule = () => new NotFound({ message: 'No such auth rule.' });
-
 export function authRuleRoutes(): OpenAPIHono<AppEnv> {
-  const app = createRouteModule();
-
-  app.openapi(createRule, async (c) => {
-    const deps = c.get('deps');
-    const rule = await createAuthRule(deps.store, c.req.valid('json') as AuthRuleInput, context(deps));
-    deps.logger.info({ audit: 'auth_rule.create', id: rule.id, issuer: rule.issuer }, 'auth rule created');
-    deps.events.publish('auth_rule.created', { rule: toWireAuthRule(rule) }, adminActor(c));
-    return sendJson(c, toWireAuthRule(rule), 201);
-  });
-
-  app.openapi(listRules, async (c) => {
-    const deps = c.get('deps');
-    const rules = await deps.store.listAuthRules(deps.config.projectId);
-    return sendJson(c, { auth_rules: rules.map(toWireAuthRule) }, 200);
-  });
-
-  app.openapi(getRule, async (c) => {
-    const deps = c.get('deps');
-    const rule = await deps.store.getAuthRule(deps.config.projectId, c.req.valid('param').ruleId);
-    if (rule === undefined) throw noSuchRule();
-    return sendJson(c, toWireAuthRule(rule), 200);
-  });
-
-  app.openapi(patchRule, async (c) => {
-    const deps = c.get('deps');
-    const id = c.req.valid('param').ruleId;
-    // For the audit's before/after (read apart from the update: a concurrent change may fall between).
-    const before = await deps.store.getAuthRule(deps.config.projectId, id);
-    const rule = await updateAuthRule(deps.store, id, c.req.valid('json') as AuthRuleInput, context(deps));
-    if (rule === undefined) throw noSuchRule();
-    deps.logger.info({ audit: 'auth_rule.update', id, enabled: rule.enabled }, 'auth rule updated');
-    const after = toWireAuthRule(rule);
-    deps.events.publish('auth_rule.updated', { id, before: before !== undefined ? toWireAuthRule(before) : after, after }, adminActor(c));
-    return sendJson(c, toWireAuthRule(rule), 200);
-  });
-
-  app.openapi(deleteRule, async (c) => {
-    const deps = c.get('deps');
-    const id = c.req.valid('param').ruleId;
-    const before = await deps.store.getAuthRule(deps.config.projectId, id);
-    if (!(await deps.store.deleteAuthRule(deps.config.projectId, id))) throw noSuchRule();
-    deps.logger.info({ audit: 'auth_rule.delete', id }, 'auth rule deleted');
-    deps.events.publish('auth_rule.deleted', { id, ...(before !== undefined ? { before: toWireAuthRule(before) } : {}) }, adminActor(c));
-    return sendEmpty(c);
-  });
-
-  return app;
+  return adminCrudRoutes(authRules);
 }
