@@ -164,6 +164,8 @@ export interface AgentsConfig {
   userTokensPerDay: number;
   /** Model tokens one agent may spend per day, all users together. */
   agentTokensPerDay: number;
+  /** The output bound of an agent without its own max_output_tokens (every call is bounded: the quotas reserve it). */
+  maxOutputTokens: number;
   /** `<provider id>/<model>` that writes thread titles, or null: titles from the first message. */
   titleModel: { providerId: string; model: string } | null;
   /** A JSON file of model providers applied at start (modules/agents/providers-file.ts), or null. */
@@ -469,6 +471,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
       agentRunsPerMinute: readInteger(env, 'THREADGATE_AGENT_RUNS_PER_MINUTE', 600, 1, 10_000_000),
       userTokensPerDay: readInteger(env, 'THREADGATE_AGENT_USER_TOKENS_PER_DAY', 200_000, 1, 1_000_000_000_000),
       agentTokensPerDay: readInteger(env, 'THREADGATE_AGENT_TOKENS_PER_DAY', 10_000_000, 1, 1_000_000_000_000),
+      maxOutputTokens: readInteger(env, 'THREADGATE_AGENT_MAX_OUTPUT_TOKENS', 4096, 1, 1_000_000),
       titleModel: readTitleModel(env),
       providersFile: env.THREADGATE_PROVIDERS_FILE || null,
     }),

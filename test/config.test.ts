@@ -67,8 +67,10 @@ describe('config', () => {
   });
 
   it('reads the agent limits and the title model, with their defaults', () => {
-    assert.deepEqual(resolveConfig({}).agents, { runTimeoutMs: 120_000, userRunsPerMinute: 20, agentRunsPerMinute: 600, userTokensPerDay: 200_000, agentTokensPerDay: 10_000_000, titleModel: null, providersFile: null });
+    assert.deepEqual(resolveConfig({}).agents, { runTimeoutMs: 120_000, userRunsPerMinute: 20, agentRunsPerMinute: 600, userTokensPerDay: 200_000, agentTokensPerDay: 10_000_000, maxOutputTokens: 4096, titleModel: null, providersFile: null });
     assert.deepEqual(resolveConfig({ THREADGATE_TITLE_MODEL: 'openrouter/meta-llama/llama-3.1-8b' }).agents.titleModel, { providerId: 'openrouter', model: 'meta-llama/llama-3.1-8b' });
+    assert.equal(resolveConfig({ THREADGATE_AGENT_MAX_OUTPUT_TOKENS: '512' }).agents.maxOutputTokens, 512);
+    assert.throws(() => resolveConfig({ THREADGATE_AGENT_MAX_OUTPUT_TOKENS: '0' }), /THREADGATE_AGENT_MAX_OUTPUT_TOKENS/);
   });
 
   it('reads DATABASE_URL as a file path, a sqlite: URL or a PostgreSQL URL', () => {

@@ -10,6 +10,7 @@
  *   It cannot be hashed like an API key: verifying an HMAC needs the secret itself.
  */
 import { ValidationFailed } from '../errors.js';
+import { checkUserFieldMapping } from './map-user.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { AuthKeyRecord, CredentialLookups } from './credential-records.js';
@@ -36,6 +37,8 @@ export interface NewAuthKey {
   name: string;
   /** `'all'` (the default), or the agent ids this key's tokens may use. */
   agents?: 'all' | readonly string[];
+  /** mapUser: user field → claim of the key's tokens, e.g. `{ name: 'name' }` (map-user.ts). */
+  userFields?: unknown;
 }
 
 /**
@@ -64,7 +67,7 @@ export function isAuthKeyId(kid: unknown): kid is string {
 /**
  * Creates an authentication key and stores its secret sealed. Returns the record and the secret,
  * which is never readable through the API again: show it once. Throws `ValidationFailed` naming
- * `name` or `agents`.
+ * `name`, `agents` or `user_fields`.
  *
  * @example
  * const { record, secret } = await createAuthKey(store, secretBox, { projectId: 'default', name: 'production' })
@@ -89,6 +92,7 @@ export async function createAuthKey(
       agents.every((agent) => typeof agent === 'string' && agent.length > 0 && agent.length <= MAX_AGENT_ID_LENGTH);
     if (!ok) throw new ValidationFailed('agents', `must be "all" or a list of 1 to ${MAX_AGENTS} agent ids`);
   }
+  const userFields = checkUserFieldMapping(input.userFields);
   const now = clock();
   const secret = `${AUTH_KEY_SECRET_PREFIX}${createSecret(32)}`;
   const record: AuthKeyRecord = {
@@ -98,6 +102,7 @@ export async function createAuthKey(
     agents: agents === 'all' ? 'all' : [...new Set(agents)],
     secretEncrypted: secretBox.seal(secret, AUTH_KEY_PURPOSE),
     createdAt: now,
+    ...(userFields !== null ? { userFields } : {}),
   };
   await store.insertAuthKey(record);
   return { record, secret };

@@ -35,6 +35,8 @@ export interface AuthKeyRecord {
   /** The secret, sealed with the master key (crypto/secret-box.ts, purpose `auth-key`). */
   secretEncrypted: string;
   createdAt: number;
+  /** mapUser: user field → claim of the key's tokens (auth/map-user.ts); null or absent: none. */
+  userFields?: Record<string, string> | null;
 }
 
 /** Which tokens an auth rule accepts (RFC 9068 access tokens, OIDC ID tokens, or both). */

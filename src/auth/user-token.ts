@@ -10,7 +10,8 @@
  * - workspace: the configured claim (THREADGATE_USER_TOKEN_WORKSPACE_CLAIM, default
  *   `workspace_id`) when present, else `sub` (a user's own workspace, as in Algolia);
  * - scopes: every scope, or the token's `scope` claim (space-separated) within them;
- * - agents: the key's.
+ * - agents: the key's;
+ * - user fields: the claims the key's `user_fields` name (SPEC 3's mapUser, map-user.ts).
  */
 import type { ResolvedConfig } from '../config.js';
 import { ClaimMismatch, UnknownKeyId } from '../errors.js';
@@ -20,6 +21,7 @@ import { validateIdentityHeader } from './api-key.js';
 import { loadAuthKey } from './auth-key.js';
 import { checkJwtTimes, parseStrictJwt, type ParsedJws } from './jwt-strict.js';
 import type { Principal } from './principal.js';
+import { mapUser } from './map-user.js';
 import { agentLimits, parseScopes } from './policy.js';
 import { traceStep } from './trace.js';
 import { verifyCompactJws } from './verify-jws.js';
@@ -104,6 +106,6 @@ export async function verifyUserToken(deps: UserTokenDeps, token: string | Parse
     anonymous: false,
     expiresAt: payload.exp,
     issuedAt: payload.iat ?? null,
-    user: {},
+    user: mapUser(key.userFields ?? null, payload),
   };
 }

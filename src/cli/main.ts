@@ -27,7 +27,7 @@ export const USAGE = `Usage: threadgate <command>
   api-keys create --name <name> [--scopes threads:read,threads:write] [--agents all|id,id]
   api-keys list
   api-keys revoke <id>
-  auth-keys create --name <name> [--agents all|id,id]
+  auth-keys create --name <name> [--agents all|id,id] [--user-fields JSON]
                                  create an HS256 authentication key (the secret is shown once)
   auth-keys list
   auth-keys delete <id>          its user tokens are refused from now on

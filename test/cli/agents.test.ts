@@ -88,4 +88,33 @@ describe('threadgate providers and agents', () => {
     assert.equal(run(['agents', 'delete', 'helper']).status, 0);
     assert.equal(run(['providers', 'remove', 'peer']).status, 0);
   });
+
+  it('audits every change as the admin API does (model_provider.* and agent.*), with the actor cli, never the provider key', () => {
+    const audit = run(['audit', '--actor', 'cli', '--limit', '100']);
+    assert.equal(audit.status, 0, audit.stderr);
+    const events = (JSON.parse(audit.stdout).events as any[]).filter((e) => e.kind.startsWith('model_provider.') || e.kind.startsWith('agent.')).reverse();
+    // What the tests above changed, oldest first: refused commands changed nothing and left no event.
+    assert.deepEqual(events.map((e) => [e.kind, e.object?.id]), [
+      ['model_provider.created', 'peer'],
+      ['agent.created', 'helper'],
+      ['agent.updated', 'helper'],
+      ['agent.updated', 'helper'],
+      ['agent.deleted', 'helper'],
+      ['model_provider.deleted', 'peer'],
+    ]);
+    for (const event of events) assert.equal(event.actor.kind, 'cli');
+    assert.equal(events[2].detail.after.enabled, false, 'disable is an update to enabled: false');
+    assert.equal(events[3].detail.after.enabled, true);
+    assert.ok(!audit.stdout.includes(KEY) && !audit.stdout.includes(`…${KEY.slice(-4)}`), 'neither the key nor its hint is audited');
+  });
+
+  it('audits a provider update', () => {
+    assert.equal(run(['providers', 'add', 'p2', '--base-url', peer.baseUrl, '--models', 'echo']).status, 0);
+    assert.equal(run(['providers', 'update', 'p2', '--models', 'echo,title', '--api-key-env', 'PEER_KEY'], { PEER_KEY: KEY }).status, 0);
+    const audit = run(['audit', '--kind', 'model_provider.updated']);
+    const [event] = JSON.parse(audit.stdout).events as any[];
+    assert.equal(event.actor.kind, 'cli');
+    assert.deepEqual(event.detail.after.models, ['echo', 'title']);
+    assert.ok(!audit.stdout.includes(KEY.slice(-4)));
+  });
 });

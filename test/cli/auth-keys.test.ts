@@ -66,6 +66,20 @@ describe('threadgate auth-keys and token sign', () => {
     assert.equal((JSON.parse(run(['auth-keys', 'create', '--name', 'all']).stdout) as { agents: unknown }).agents, 'all');
   });
 
+  it('create --user-fields maps the tokens\' claims to user fields (mapUser); a bad mapping creates nothing', () => {
+    const created = run(['auth-keys', 'create', '--name', 'mapped', '--user-fields', '{"name": "name", "org": "org_id"}']);
+    assert.equal(created.status, 0, created.stderr);
+    assert.deepEqual(JSON.parse(created.stdout).user_fields, { name: 'name', org: 'org_id' });
+    const count = (JSON.parse(run(['auth-keys', 'list']).stdout) as unknown[]).length;
+    const notJson = run(['auth-keys', 'create', '--name', 'bad', '--user-fields', '{name']);
+    assert.notEqual(notJson.status, 0);
+    assert.match(notJson.stderr, /--user-fields/);
+    const reserved = run(['auth-keys', 'create', '--name', 'bad', '--user-fields', '{"id": "sub"}']);
+    assert.notEqual(reserved.status, 0);
+    assert.match(reserved.stderr, /user_fields/);
+    assert.equal((JSON.parse(run(['auth-keys', 'list']).stdout) as unknown[]).length, count);
+  });
+
   it('token sign prints a token that the running server accepts, and a ready curl line', async () => {
     const key = JSON.parse(run(['auth-keys', 'create', '--name', 'signing']).stdout) as { id: string; secret: string };
     const signed = run(['token', 'sign', '--key', key.id, '--sub', 'alice', '--workspace', 'org1_alice', '--ttl', '2h']);

@@ -13,7 +13,10 @@
  * - `slow`: answers nothing until the client goes away (its disconnect is counted);
  * - `cutoff`: streams two words, then destroys the connection;
  * - `remember`: calls the tool `remember` with `{"fact": "<last user text>"}`, and once the
- *   conversation holds the tool's result, answers "Noted.".
+ *   conversation holds the tool's result, answers "Noted.";
+ * - `greedy`: answers as `echo`, but reports the most a run could spend: every output token it was
+ *   allowed (`max_tokens`) and one input token per byte of the messages (a byte-level tokenizer's
+ *   most).
  *
  * Every request is recorded (path, headers, body) for the tests to read.
  */
@@ -47,6 +50,13 @@ async function readBody(req: IncomingMessage): Promise<any> {
   } catch {
     return null;
   }
+}
+
+/** The most a call could count: all of max_tokens out, and a token per byte of the messages in. */
+function greedyUsage(body: any): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const prompt = (body?.messages ?? []).reduce((sum: number, m: any) => sum + Buffer.byteLength(typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')), 0);
+  const completion = Number(body?.max_tokens ?? 0);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
 function lastUserText(body: any): string {
@@ -106,6 +116,7 @@ export async function startOpenAiPeer(): Promise<OpenAiPeer> {
       return;
     }
     const text = model === 'remember' ? 'Noted.' : replyFor(model, body);
+    const usage = model === 'greedy' ? greedyUsage(body) : USAGE;
     if (body.stream !== true) {
       const message = model === 'tool'
         ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] }
@@ -113,7 +124,7 @@ export async function startOpenAiPeer(): Promise<OpenAiPeer> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
         id, object: 'chat.completion', created, model,
         choices: [{ index: 0, message, finish_reason: model === 'tool' ? 'tool_calls' : 'stop' }],
-        usage: USAGE,
+        usage,
       }));
       return;
     }
@@ -139,7 +150,7 @@ export async function startOpenAiPeer(): Promise<OpenAiPeer> {
       }
       send({}, 'stop');
     }
-    send(null, null, USAGE);
+    send(null, null, usage);
     res.end('data: [DONE]\n\n');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,6 +3,9 @@
  * database directly through the agents module's service (the same rules as the admin API). A
  * provider's API key is read from an environment variable you name (`--api-key-env`), never from
  * the command line, where it would stay in the shell's history and the process list.
+ *
+ * Every change is audited as the admin API's are (events model_provider.* and agent.*, never the
+ * provider's key), with the actor `cli` and the operating-system user (cli/open-cli-store.ts).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,7 +19,8 @@ import { ThreadgateError } from '../../errors.js';
 import { createAgentsModule } from '../../modules/agents/index.js';
 import { createThreadsModule } from '../../modules/threads/index.js';
 import type { AgentsService } from '../../modules/agents/agents-service.js';
-import { BaseUrl, OperatorId, toWireAgent, toWireProvider, toWireRun } from '../../modules/agents/agents-routes.js';
+import { BaseUrl, OperatorId, providerSummary, toWireAgent, toWireProvider, toWireRun } from '../../modules/agents/agents-routes.js';
+import type { DomainEvents, EventType } from '../../platform/events/bus.js';
 import { CliUsageError } from '../cli-usage-error.js';
 import { openCliStore } from '../open-cli-store.js';
 
@@ -42,16 +46,19 @@ function apiKeyFrom(variable: string | undefined): string | undefined {
   return key;
 }
 
-async function withService(run: (service: AgentsService) => Promise<number>): Promise<number> {
+/** Publishes what the command changed, as the CLI (the audit log hears it). */
+type Audit = <K extends EventType>(type: K, payload: DomainEvents[K]) => void;
+
+async function withService(run: (service: AgentsService, audit: Audit) => Promise<number>): Promise<number> {
   const config = resolveConfig(process.env);
-  const { store, close } = await openCliStore(config);
+  const { store, events, actor, close } = await openCliStore(config);
   try {
     const logger = createLogger(config.logLevel, process.stderr);
     const secretBox = createSecretBox(loadMasterKey(config).key);
     // Threads only for the service's type: no command here runs an agent, nor claims (no sessions).
     const threads = createThreadsModule({ store, clock: Date.now });
     const { service } = createAgentsModule({ store, threads: threads.service, secretBox, config, limiters: rateLimiterStore(config, null, logger), logger, clock: Date.now });
-    return await run(service);
+    return await run(service, (type, payload) => events.publish(type, payload, actor));
   } catch (error) {
     if (error instanceof ThreadgateError && error.status < 500) {
       console.error(`threadgate: ${error.message}`);
@@ -75,14 +82,16 @@ export async function runProviders(args: string[]): Promise<number> {
       if (id === undefined || positionals.length > 1) throw new CliUsageError('providers add takes one provider id');
       if (values['base-url'] === undefined || values.models === undefined) throw new CliUsageError('providers add needs --base-url and --models');
       const apiKey = apiKeyFrom(values['api-key-env']);
-      return withService(async (service) => {
-        print(toWireProvider(await service.createProvider({
+      return withService(async (service, audit) => {
+        const provider = await service.createProvider({
           id: check(OperatorId, id, 'provider id'),
           baseUrl: check(BaseUrl, values['base-url'], '--base-url'),
           models: list(values.models)!,
           ...(apiKey !== undefined ? { apiKey } : {}),
           ...(values.name !== undefined ? { name: values.name } : {}),
-        })));
+        });
+        audit('model_provider.created', { provider: providerSummary(provider) });
+        print(toWireProvider(provider));
         return 0;
       });
     }
@@ -91,13 +100,15 @@ export async function runProviders(args: string[]): Promise<number> {
       const [id] = positionals;
       if (id === undefined || positionals.length > 1) throw new CliUsageError('providers update takes one provider id');
       const apiKey = values['no-api-key'] === true ? null : apiKeyFrom(values['api-key-env']);
-      return withService(async (service) => {
-        print(toWireProvider(await service.updateProvider(id, {
+      return withService(async (service, audit) => {
+        const provider = await service.updateProvider(id, {
           ...(values['base-url'] !== undefined ? { baseUrl: check(BaseUrl, values['base-url'], '--base-url') } : {}),
           ...(values.models !== undefined ? { models: list(values.models)! } : {}),
           ...(apiKey !== undefined ? { apiKey } : {}),
           ...(values.name !== undefined ? { name: values.name } : {}),
-        })));
+        });
+        audit('model_provider.updated', { id: provider.id, after: providerSummary(provider) });
+        print(toWireProvider(provider));
         return 0;
       });
     }
@@ -110,8 +121,9 @@ export async function runProviders(args: string[]): Promise<number> {
     case 'remove': {
       const [id, ...extra] = rest;
       if (id === undefined || extra.length > 0) throw new CliUsageError('providers remove takes one provider id');
-      return withService(async (service) => {
+      return withService(async (service, audit) => {
         await service.deleteProvider(id);
+        audit('model_provider.deleted', { id });
         console.log(`Removed ${id}.`);
         return 0;
       });
@@ -161,8 +173,10 @@ export async function runAgents(args: string[]): Promise<number> {
       if (id === undefined || positionals.length > 1) throw new CliUsageError('agents create takes one agent id');
       const fields = fieldsOf(values);
       if (fields.name === undefined || fields.providerId === undefined || fields.model === undefined) throw new CliUsageError('agents create needs --name, --provider and --model');
-      return withService(async (service) => {
-        print(toWireAgent(await service.createAgent({ ...fields, id: check(OperatorId, id, 'agent id'), name: fields.name!, providerId: fields.providerId!, model: fields.model! })));
+      return withService(async (service, audit) => {
+        const agent = await service.createAgent({ ...fields, id: check(OperatorId, id, 'agent id'), name: fields.name!, providerId: fields.providerId!, model: fields.model! });
+        audit('agent.created', { agent: toWireAgent(agent) });
+        print(toWireAgent(agent));
         return 0;
       });
     }
@@ -171,8 +185,10 @@ export async function runAgents(args: string[]): Promise<number> {
       const [id] = positionals;
       if (id === undefined || positionals.length > 1) throw new CliUsageError('agents update takes one agent id');
       const fields = fieldsOf(values);
-      return withService(async (service) => {
-        print(toWireAgent(await service.updateAgent(id, fields)));
+      return withService(async (service, audit) => {
+        const agent = await service.updateAgent(id, fields);
+        audit('agent.updated', { id: agent.id, after: toWireAgent(agent) });
+        print(toWireAgent(agent));
         return 0;
       });
     }
@@ -180,8 +196,9 @@ export async function runAgents(args: string[]): Promise<number> {
     case 'disable': {
       const [id, ...extra] = rest;
       if (id === undefined || extra.length > 0) throw new CliUsageError(`agents ${action} takes one agent id`);
-      return withService(async (service) => {
-        await service.updateAgent(id, { enabled: action === 'enable' });
+      return withService(async (service, audit) => {
+        const agent = await service.updateAgent(id, { enabled: action === 'enable' });
+        audit('agent.updated', { id: agent.id, after: toWireAgent(agent) });
         console.log(`${action === 'enable' ? 'Enabled' : 'Disabled'} ${id}.`);
         return 0;
       });
@@ -189,8 +206,9 @@ export async function runAgents(args: string[]): Promise<number> {
     case 'delete': {
       const [id, ...extra] = rest;
       if (id === undefined || extra.length > 0) throw new CliUsageError('agents delete takes one agent id');
-      return withService(async (service) => {
+      return withService(async (service, audit) => {
         await service.deleteAgent(id);
+        audit('agent.deleted', { id });
         console.log(`Deleted ${id}.`);
         return 0;
       });

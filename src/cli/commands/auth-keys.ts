@@ -18,11 +18,17 @@ export async function runAuthKeys(args: string[]): Promise<number> {
   try {
     switch (action) {
       case 'create': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, agents: { type: 'string' } } });
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { name: { type: 'string' }, agents: { type: 'string' }, 'user-fields': { type: 'string' } } });
         if (!values.name) throw new CliUsageError('auth-keys create needs --name');
         if (positionals.length > 0) throw new CliUsageError(`auth-keys create: unexpected "${positionals[0]}"`);
         const agents = values.agents === undefined || values.agents === 'all' ? 'all' : values.agents.split(',').map((agent) => agent.trim());
-        const { record, secret } = await credentials.service.createAuthKey({ name: values.name, agents }, actor);
+        let userFields: unknown;
+        try {
+          userFields = values['user-fields'] === undefined ? undefined : JSON.parse(values['user-fields']);
+        } catch {
+          throw new CliUsageError('--user-fields must be a JSON object, e.g. \'{"name": "name", "org": "org_id"}\'');
+        }
+        const { record, secret } = await credentials.service.createAuthKey({ name: values.name, agents, ...(userFields !== undefined ? { userFields } : {}) }, actor);
         console.log(JSON.stringify({ ...toWireAuthKey(record), secret }, null, 2));
         console.error('The secret is shown only this once: store the id and the secret in your backend\'s secrets.');
         console.error(`Sign a test token: threadgate token sign --key ${record.id} --sub <user-id>`);

@@ -25,7 +25,7 @@ import { sendEmpty, sendJson, standardHeadersOf } from '../../http/respond.js';
 import { adminActor } from '../../http/admin-actor.js';
 import type { AgentRecord, AgentRunRecord, ModelProviderRecord } from './agents-repository.js';
 import type { AgentsModule } from './index.js';
-import type { AdmittedRun, AgentsService, RunEnd } from './agents-service.js';
+import type { AdmittedRun, AgentsService, ModelInput, RunEnd } from './agents-service.js';
 import type { ChatTurn } from './conversation.js';
 import { toTurn } from './conversation.js';
 
@@ -88,7 +88,7 @@ export function toWireProvider(p: ModelProviderRecord) {
 }
 
 /** A provider as the audit keeps it: the wire form without even the API key's last characters. */
-function providerSummary(p: ModelProviderRecord) {
+export function providerSummary(p: ModelProviderRecord) {
   const { api_key: _hint, ...summary } = toWireProvider(p);
   return summary;
 }
@@ -255,6 +255,33 @@ async function turnsOf(service: AgentsService, run: AdmittedRun, body: z.infer<t
   return turns;
 }
 
+/**
+ * Stores the run's turn (the user's message, and the reply's message under a run lease) while the
+ * model is called: the two commits overlap the model's first output rather than precede it. Only
+ * once the run is admitted and its tokens reserved, so a refused run leaves no message; a turn
+ * that cannot be stored (the thread is gone) cancels the run.
+ */
+function openTurnAlongside(service: AgentsService, run: AdmittedRun, userText: string): Promise<{ assistantMessageId: string; leaseId: string }> {
+  const opening = service.openThreadTurn(run, userText);
+  opening.catch(() => run.abort.cancel());
+  return opening;
+}
+
+/**
+ * Ends the turn of a run that failed before its answer, once it is stored; answers what to throw:
+ * the turn's own failure (it cancelled the run), else the run's.
+ */
+async function closeFailedTurn(service: AgentsService, run: AdmittedRun, opening: Promise<{ assistantMessageId: string; leaseId: string }>, error: unknown): Promise<unknown> {
+  let turn: { assistantMessageId: string; leaseId: string };
+  try {
+    turn = await opening;
+  } catch (failure) {
+    return failure;
+  }
+  await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
+  return error;
+}
+
 function checkRunBody(body: z.infer<typeof RunBody>): void {
   if (body.thread_id !== undefined && body.messages !== undefined) throw new ValidationFailed('messages', 'a run on a thread reads its history from the thread: send input only');
   if (body.thread_id !== undefined && body.input === undefined) throw new ValidationFailed('input', 'is required with thread_id');
@@ -267,8 +294,25 @@ function checkRunBody(body: z.infer<typeof RunBody>): void {
  * `error` part carrying the stable code.
  */
 export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, turns: readonly ChatTurn[], onEnd?: (end: RunEnd) => Promise<void>): Promise<Response> {
-  const input = await service.modelInput(run, turns);
+  return streamModelInput(c, service, run, await service.modelInput(run, turns), onEnd);
+}
+
+/**
+ * streamAgentRun once the model's input is known (and the run's tokens reserved). `alongside`:
+ * work done while the model prepares its first output (storing the turn), awaited before the
+ * answer starts; its failure cancels the run and is the answer.
+ */
+async function streamModelInput(c: Context<AppEnv>, service: AgentsService, run: AdmittedRun, input: ModelInput, onEnd?: (end: RunEnd) => Promise<void>, alongside?: Promise<unknown>): Promise<Response> {
   const { result, settle } = await service.stream(run, input, onEnd);
+  if (alongside !== undefined) {
+    try {
+      await alongside;
+    } catch (error) {
+      run.abort.cancel();
+      await settle();
+      throw error;
+    }
+  }
   const stream = createUIMessageStream({
     async execute({ writer }) {
       const reply = result.toUIMessageStream({ onError: (error) => errorText(error, run) });
@@ -281,7 +325,9 @@ export async function streamAgentRun(c: Context<AppEnv>, service: AgentsService,
     },
     onError: (error) => errorText(error, run),
   });
-  return createUIMessageStreamResponse({ stream, headers: { ...standardHeadersOf(c), ...run.headers } });
+  // `Transfer-Encoding: chunked`, as hono's streamSSE sets it: without it @hono/node-server may hold
+  // the first chunk back a timer tick, in case the body is short enough to send with a length.
+  return createUIMessageStreamResponse({ stream, headers: { ...standardHeadersOf(c), ...run.headers, 'Transfer-Encoding': 'chunked' } });
 }
 
 /** The text of a stream's error part: the stable code and its public message (never the provider's text). */
@@ -392,14 +438,14 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       const answer = await service.generate(run, input);
       return sendJson(c, { agent_id: run.agent.id, thread_id: null, message_id: null, text: answer.text, finish_reason: answer.finishReason, usage: { input_tokens: answer.usage.inputTokens, output_tokens: answer.usage.outputTokens } }, 200, run.headers);
     }
-    const turn = await service.openThreadTurn(run, body.input!);
+    const opening = openTurnAlongside(service, run, body.input!);
     try {
       const answer = await service.generate(run, input);
+      const turn = await opening;
       await service.closeThreadTurn(run, turn, { outcome: 'done', text: answer.text });
       return sendJson(c, { agent_id: run.agent.id, thread_id: run.threadId, message_id: turn.assistantMessageId, text: answer.text, finish_reason: answer.finishReason, usage: { input_tokens: answer.usage.inputTokens, output_tokens: answer.usage.outputTokens } }, 200, run.headers);
     } catch (error) {
-      await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
-      throw error;
+      throw await closeFailedTurn(service, run, opening, error);
     }
   });
 
@@ -408,15 +454,18 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
     checkRunBody(body);
     const { service } = moduleOf(c);
     const run = await service.admit(principal, agentId, 'stream', body.thread_id ?? null, c.req.raw.signal);
-    const turns = await turnsOf(service, run, body);
-    if (run.threadId === null) return streamAgentRun(c, service, run, turns);
-    const turn = await service.openThreadTurn(run, body.input!);
+    const input = await service.modelInput(run, await turnsOf(service, run, body));
+    if (run.threadId === null) return streamModelInput(c, service, run, input);
+    const opening = openTurnAlongside(service, run, body.input!);
+    const closeTurn = async (end: RunEnd) => {
+      const turn = await opening.catch(() => undefined);
+      if (turn !== undefined) await service.closeThreadTurn(run, turn, end);
+    };
     try {
-      return await streamAgentRun(c, service, run, turns, (end) => service.closeThreadTurn(run, turn, end));
+      return await streamModelInput(c, service, run, input, closeTurn, opening);
     } catch (error) {
       // Failed before the stream began: the recorded run's onEnd may not have run yet.
-      await service.closeThreadTurn(run, turn, { outcome: run.abort.signal.aborted && !run.abort.timedOut() ? 'cancelled' : 'error', text: '' });
-      throw error;
+      throw await closeFailedTurn(service, run, opening, error);
     }
   };
   app.openapi(streamPost, (c) => stream(c, c.req.valid('param').agentId, c.req.valid('json')) as never);

@@ -4,7 +4,7 @@
  * model tokens per day, per user and per agent, shared through Redis), what goes to the model
  * (instructions with user fields, memories, the thread's history), and the record of every run.
  */
-import { generateText, stepCountIs, streamText, tool, type ModelMessage, type StreamTextResult, type ToolSet } from 'ai';
+import { asSchema, generateText, stepCountIs, streamText, tool, type LanguageModel, type ModelMessage, type StreamTextResult, type ToolSet } from 'ai';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -19,6 +19,7 @@ import type { AgentMemory } from './agent-memory.js';
 import type { AgentPatch, AgentRecord, AgentRunRecord, AgentsRepository, ModelProviderRecord, RunOutcome, RunQuery, RunRoute } from './agents-repository.js';
 import { branchOf, fillInstructions, storedContent, toModelMessages, type ChatTurn } from './conversation.js';
 import { modelError, providerFor, runAbort, type RunAbort } from './model-client.js';
+import { estimateInputTokens, estimateOutputTokens, reservationOf } from './token-budget.js';
 
 /**
  * Makes a limiter of `points` per `durationSeconds` per key: the server hands its rate limiters'
@@ -84,6 +85,12 @@ export interface AdmittedRun {
   startedAt: number;
 }
 
+/** Model tokens a call counted, as the provider reported them. */
+interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
 export interface RunResultText {
   text: string;
   usage: { inputTokens: number; outputTokens: number };
@@ -116,28 +123,46 @@ export interface AgentsService {
    * or rate_limited.
    */
   admit(principal: Principal, agentId: string, route: RunRoute, threadId: string | null, clientSignal: AbortSignal): Promise<AdmittedRun>;
+  /**
+   * The same for a run of the title model (THREADGATE_TITLE_MODEL) on the caller's thread: the
+   * caller's limits, and the title assistant's (`system/thread_title`) as the agent's. Recorded
+   * with route `title`. Throws rate_limited.
+   */
+  admitTitle(principal: Principal, threadId: string, clientSignal: AbortSignal): Promise<AdmittedRun>;
   /** The thread's current branch (404 outside the caller's workspace). */
   threadHistory(principal: Principal, threadId: string): Promise<ChatTurn[]>;
-  /** What the model gets: instructions (user fields filled, memories) and the conversation. */
-  modelInput(run: AdmittedRun, turns: readonly ChatTurn[]): Promise<{ system: string; messages: ModelMessage[] }>;
+  /**
+   * What the model gets: instructions (user fields filled, memories) and the conversation. Reserves
+   * the most the run can spend from the daily token quotas (token-budget.ts): rate_limited when it
+   * does not fit in what is left of the user's or the agent's day.
+   */
+  modelInput(run: AdmittedRun, turns: readonly ChatTurn[]): Promise<ModelInput>;
   /** Runs to the end and answers the text (model_unavailable / model_timeout on failure). */
-  generate(run: AdmittedRun, input: { system: string; messages: ModelMessage[] }): Promise<RunResultText>;
+  generate(run: AdmittedRun, input: ModelInput): Promise<RunResultText>;
   /**
    * Starts a streamed run and waits for the model's first output, so that a provider that is
    * down or slow is answered as a JSON error before anything is sent. `onEnd` runs once, when
-   * the run ends however it ends, after the run is recorded.
+   * the run ends however it ends, after the run is recorded. Reserves the run's tokens first
+   * when modelInput did not (a title run).
    */
-  stream(run: AdmittedRun, input: { system: string; messages: ModelMessage[] }, onEnd?: (end: RunEnd) => Promise<void>): Promise<StreamedRun>;
-  /**
-   * The title model's text, streamed; throws (model_unavailable, model_timeout) when it fails
-   * before its first piece. Bounded by the run timeout and a few output tokens.
-   */
-  streamTitle(providerId: string, model: string, instructions: string, turns: readonly ChatTurn[], signal: AbortSignal): Promise<AsyncIterable<string>>;
+  stream(run: AdmittedRun, input: ModelInput, onEnd?: (end: RunEnd) => Promise<void>): Promise<StreamedRun>;
   /** Stores the user's message and an assistant message holding a run lease (agents' own routes). */
   openThreadTurn(run: AdmittedRun, userText: string): Promise<{ assistantMessageId: string; leaseId: string }>;
   /** Writes the reply into the leased message and ends the lease (`done`, else `error`). */
   closeThreadTurn(run: AdmittedRun, turn: { assistantMessageId: string; leaseId: string }, end: RunEnd): Promise<void>;
 }
+
+/** What one run sends the model: the system prompt and the conversation. */
+export interface ModelInput {
+  system: string;
+  messages: ModelMessage[];
+}
+
+/** The id title runs are recorded and limited under, as an agent's would be. */
+export const TITLE_AGENT_ID = 'system/thread_title';
+
+/** The title model's answer at most, in tokens (a title of a few words). */
+export const TITLE_MAX_OUTPUT_TOKENS = 32;
 
 export interface StreamedRun {
   result: StreamTextResult<ToolSet, never>;
@@ -193,6 +218,12 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
   const userTokens = deps.limiters.create('agent-user-tokens', limits.userTokensPerDay, 86_400);
   const agentTokens = deps.limiters.create('agent-tokens', limits.agentTokensPerDay, 86_400);
   let warnedNoMemory = false;
+  /** The title model, limited and recorded as an agent of its own (TITLE_AGENT_ID). */
+  const titleAgent: AgentRecord | null = limits.titleModel === null ? null : Object.freeze({
+    projectId, id: TITLE_AGENT_ID, name: 'Thread titles', description: '', instructions: '',
+    providerId: limits.titleModel.providerId, model: limits.titleModel.model,
+    temperature: null, maxOutputTokens: TITLE_MAX_OUTPUT_TOKENS, usesMemory: false, enabled: true, card: {}, createdAt: 0, updatedAt: 0,
+  });
 
   async function provider(id: string): Promise<ModelProviderRecord> {
     const record = await repo.getProvider(projectId, id);
@@ -207,47 +238,174 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
   }
 
   /**
-   * The opened providers, by id, for the version read (its base URL and sealed key): the key is opened and the AI
-   * SDK provider built once per version rather than per run. The record is read on every run, so a
-   * changed or deleted provider takes effect on the next one.
+   * The opened providers, by id, for the version read (its base URL and sealed key): the key is
+   * opened, the AI SDK provider built, and each of its models built (a chat model compiles its
+   * response schemas when constructed) once per version rather than per run. The record is read on
+   * every run, so a changed or deleted provider takes effect on the next one.
    */
-  const opened = new Map<string, { version: string; model: (name: string) => ReturnType<ReturnType<typeof providerFor>> }>();
-  async function modelOf(agent: Pick<AgentRecord, 'providerId' | 'model'>) {
+  const opened = new Map<string, { version: string; provider: (name: string) => LanguageModel; models: Map<string, LanguageModel> }>();
+  async function modelOf(agent: Pick<AgentRecord, 'providerId' | 'model'>): Promise<LanguageModel> {
     const record = await provider(agent.providerId);
     // A new seal of a key has a new nonce: any key change is a new version.
     const version = `${record.baseUrl}\n${record.apiKeySealed ?? ''}`;
     let entry = opened.get(record.id);
     if (entry === undefined || entry.version !== version) {
       const apiKey = record.apiKeySealed === null ? null : secretBox.open(record.apiKeySealed, PROVIDER_KEY_PURPOSE);
-      entry = { version, model: providerFor({ id: record.id, baseUrl: record.baseUrl, apiKey }) };
+      entry = { version, provider: providerFor({ id: record.id, baseUrl: record.baseUrl, apiKey }), models: new Map() };
       opened.set(record.id, entry);
     }
-    return entry.model(agent.model);
+    let model = entry.models.get(agent.model);
+    if (model === undefined) {
+      model = entry.provider(agent.model);
+      // Only the provider's listed models are run, so this map stays as small as its list.
+      if (record.models.includes(agent.model)) entry.models.set(agent.model, model);
+    }
+    return model;
+  }
+
+  /** The model tokens a run has reserved from the daily quotas, until it ends. */
+  interface Reservation {
+    tokens: number;
+    /** Its input's estimate: what a run that ends without a usage report is charged for it. */
+    inputTokens: number;
+    /** When the user's and the agent's quota windows the reservation was taken from end (ms). */
+    userUntil: number;
+    agentUntil: number;
+  }
+  const reservations = new WeakMap<AdmittedRun, Reservation>();
+  /** The run's model, read (provider record, opened key) while the rest of the run is prepared. */
+  const models = new WeakMap<AdmittedRun, Promise<LanguageModel>>();
+
+  const userKeyOf = (principal: Principal) => `${projectId}:${principal.userId}`;
+  const agentKeyOf = (agentId: string) => `${projectId}:${agentId}`;
+
+  /** The value of a settled promise, or its rejection thrown (a refused count as rate_limited). */
+  function valueOf<T>(settled: PromiseSettledResult<T>, limiter?: RateLimiterAbstract, what?: string): T {
+    if (settled.status === 'fulfilled') return settled.value;
+    if (settled.reason instanceof RateLimiterRes && limiter !== undefined) throw limitError(limiter, settled.reason, what ?? 'Over a limit.');
+    throw settled.reason;
   }
 
   /** Over a daily token quota already: refused before the model is called. */
-  async function checkTokens(limiter: RateLimiterAbstract, key: string, what: string): Promise<void> {
-    const used = await limiter.get(key);
+  function checkTokens(limiter: RateLimiterAbstract, used: RateLimiterRes | null, what: string): void {
     if (used !== null && used.consumedPoints >= limiter.points) throw limitError(limiter, used, what);
   }
 
-  async function consumeRun(limiter: RateLimiterAbstract, key: string, what: string): Promise<RateLimiterRes> {
+  /**
+   * The limits of a run of `agent` (a promise: the agent's read overlaps the counts): the daily
+   * quotas not spent, a run per minute of the user and of the agent counted, the thread the
+   * caller's. The reads and counts go out at once, then are judged in that order; a refused run
+   * gives back the minutes' counts it took.
+   */
+  async function admitAs(agent: Promise<AgentRecord>, agentId: string, principal: Principal, route: RunRoute, threadId: string | null, clientSignal: AbortSignal): Promise<AdmittedRun> {
+    const userKey = userKeyOf(principal);
+    const agentKey = agentKeyOf(agentId);
+    const [found, userUsed, agentUsed, mine, theirs, thread] = await Promise.allSettled([
+      agent,
+      userTokens.get(userKey),
+      agentTokens.get(agentKey),
+      userRuns.consume(userKey),
+      agentRuns.consume(agentKey),
+      threadId === null ? Promise.resolve(null) : threads.getThread(projectId, principal.workspaceId, threadId),
+    ]);
     try {
-      return await limiter.consume(key);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw limitError(limiter, rejection, what);
-      throw rejection;
+      const record = valueOf(found);
+      checkTokens(userTokens, valueOf(userUsed), 'This user has spent today\'s model tokens.');
+      checkTokens(agentTokens, valueOf(agentUsed), 'This agent has spent today\'s model tokens.');
+      const counted = valueOf(mine, userRuns, 'Too many runs by this user in a minute.');
+      valueOf(theirs, agentRuns, 'Too many runs of this agent in a minute.');
+      if (valueOf(thread) === undefined) throw new NotFound({ message: 'No such thread.' });
+      const run: AdmittedRun = {
+        agent: record,
+        principal,
+        route,
+        threadId,
+        headers: rateLimitHeaders(userRuns.points, counted),
+        abort: runAbort(clientSignal, limits.runTimeoutMs),
+        startedAt: clock(),
+      };
+      // The provider's read starts now and is awaited by the model call (a failure there too).
+      const model = modelOf(record);
+      model.catch(() => undefined);
+      models.set(run, model);
+      return run;
+    } catch (error) {
+      await Promise.all([
+        mine.status === 'fulfilled' ? userRuns.reward(userKey, 1) : undefined,
+        theirs.status === 'fulfilled' ? agentRuns.reward(agentKey, 1) : undefined,
+      ]);
+      throw error;
     }
   }
 
-  async function record(run: AdmittedRun, outcome: RunOutcome, usage: { inputTokens: number; outputTokens: number }, firstTokenAt: number | null, error?: ThreadgateError): Promise<void> {
+  /** The definitions of a run's tools as the provider gets them, for the input's estimate. */
+  const toolDefinitions = (tools: ToolSet | undefined) =>
+    tools === undefined ? undefined : Object.entries(tools).map(([name, t]) => ({ name, description: t.description, parameters: asSchema(t.inputSchema).jsonSchema }));
+
+  /**
+   * Takes the most the run can spend (token-budget.ts) from the user's and the agent's daily
+   * quotas before the model is called: refused (rate_limited, and the run per minute given back)
+   * when it does not fit in what is left. The run's end gives back what it did not spend.
+   */
+  async function reserve(run: AdmittedRun, input: ModelInput): Promise<void> {
+    if (reservations.has(run)) return;
+    const { tools } = toolsOf(run);
+    const inputTokens = estimateInputTokens({ ...input, tools: toolDefinitions(tools) });
+    const tokens = reservationOf(inputTokens, run.agent.maxOutputTokens ?? limits.maxOutputTokens, tools === undefined ? 1 : MAX_STEPS);
+    const userKey = userKeyOf(run.principal);
+    const agentKey = agentKeyOf(run.agent.id);
+    const [user, agent] = await Promise.allSettled([userTokens.consume(userKey, tokens), agentTokens.consume(agentKey, tokens)]);
+    if (user.status === 'fulfilled' && agent.status === 'fulfilled') {
+      const now = clock();
+      reservations.set(run, { tokens, inputTokens, userUntil: now + user.value.msBeforeNext, agentUntil: now + agent.value.msBeforeNext });
+      return;
+    }
+    // A refused consume has counted its points too (a failed one has not): what was counted is
+    // given back, and so is the run per minute.
+    const counted = (settled: PromiseSettledResult<RateLimiterRes>) => settled.status === 'fulfilled' || settled.reason instanceof RateLimiterRes;
+    await Promise.all([
+      counted(user) ? userTokens.reward(userKey, tokens) : undefined,
+      counted(agent) ? agentTokens.reward(agentKey, tokens) : undefined,
+      userRuns.reward(userKey, 1),
+      agentRuns.reward(agentKey, 1),
+    ]);
+    valueOf(user, userTokens, `This run may spend up to ${tokens} model tokens: more than this user has left today.`);
+    valueOf(agent, agentTokens, `This run may spend up to ${tokens} model tokens: more than this agent has left today.`);
+  }
+
+  /**
+   * What a run spent: the provider's count; without one (cancelled, timed out, cut off), the
+   * input's estimate and one token per byte produced, at most the reservation; nothing when the
+   * provider refused the call before any output.
+   */
+  function spentBy(run: AdmittedRun, outcome: RunOutcome, usage: Usage | null, produced: string): number {
+    if (usage !== null) return usage.inputTokens + usage.outputTokens;
+    if (outcome === 'error' && produced === '') return 0;
+    const reservation = reservations.get(run);
+    const bound = (reservation?.inputTokens ?? 0) + estimateOutputTokens(produced);
+    return reservation === undefined ? bound : Math.min(reservation.tokens, bound);
+  }
+
+  /** Replaces the run's reservation by what it spent (in a later quota window: the whole spend counts there). */
+  async function charge(run: AdmittedRun, spent: number): Promise<void> {
+    const reservation = reservations.get(run);
+    reservations.delete(run);
+    const now = clock();
+    const adjust = async (limiter: RateLimiterAbstract, key: string, until: number) => {
+      const delta = reservation === undefined || now >= until ? spent : spent - reservation.tokens;
+      if (delta > 0) await limiter.penalty(key, delta);
+      else if (delta < 0) await limiter.reward(key, -delta);
+    };
+    await Promise.all([
+      adjust(userTokens, userKeyOf(run.principal), reservation?.userUntil ?? 0),
+      adjust(agentTokens, agentKeyOf(run.agent.id), reservation?.agentUntil ?? 0),
+    ]);
+  }
+
+  async function record(run: AdmittedRun, outcome: RunOutcome, usage: Usage | null, firstTokenAt: number | null, produced: string, error?: ThreadgateError): Promise<void> {
     const { principal, agent } = run;
-    const spent = usage.inputTokens + usage.outputTokens;
     try {
-      if (spent > 0) {
-        await userTokens.penalty(`${projectId}:${principal.userId}`, spent);
-        await agentTokens.penalty(`${projectId}:${agent.id}`, spent);
-      }
+      await charge(run, spentBy(run, outcome, usage, produced));
       await repo.insertRun({
         id: createId('run_'),
         projectId,
@@ -258,8 +416,8 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
         route: run.route,
         providerId: agent.providerId,
         model: agent.model,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
+        inputTokens: usage?.inputTokens ?? 0,
+        outputTokens: usage?.outputTokens ?? 0,
         latencyMs: Math.max(0, clock() - run.startedAt),
         firstTokenMs: firstTokenAt === null ? null : Math.max(0, firstTokenAt - run.startedAt),
         outcome,
@@ -269,6 +427,13 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
     } catch (failure) {
       logger.error({ err: failure, agentId: agent.id }, 'agent run could not be recorded');
     }
+  }
+
+  /** The run's model call could not even be built (its provider is gone): recorded, reservation given back. */
+  async function failedToStart(run: AdmittedRun, failure: unknown): Promise<never> {
+    const error = modelError(failure, run.abort.timedOut());
+    await record(run, 'error', null, null, '', error);
+    throw error;
   }
 
   /**
@@ -294,12 +459,13 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
   };
 
   /** What a model call of the run is given, the same for a whole answer and a stream. */
-  const callOptionsOf = async (run: AdmittedRun, input: { system: string; messages: ModelMessage[] }) => ({
-    model: await modelOf(run.agent),
+  const callOptionsOf = async (run: AdmittedRun, input: ModelInput) => ({
+    model: await (models.get(run) ?? modelOf(run.agent)),
     system: input.system,
     messages: input.messages,
     ...(run.agent.temperature !== null ? { temperature: run.agent.temperature } : {}),
-    ...(run.agent.maxOutputTokens !== null ? { maxOutputTokens: run.agent.maxOutputTokens } : {}),
+    // Always bounded: the reservation counts on it (token-budget.ts).
+    maxOutputTokens: run.agent.maxOutputTokens ?? limits.maxOutputTokens,
     abortSignal: run.abort.signal,
     maxRetries: 0,
     ...toolsOf(run),
@@ -405,26 +571,12 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       return repo.listRuns({ ...query, projectId, ...(anchor !== undefined ? { before: { createdAt: anchor.createdAt, id: anchor.id } } : {}) });
     },
 
-    async admit(principal, agentId, route, threadId, clientSignal) {
-      const agent = await service.visibleAgent(principal, agentId);
-      const userKey = `${projectId}:${principal.userId}`;
-      const agentKey = `${projectId}:${agent.id}`;
-      await checkTokens(userTokens, userKey, 'This user has spent today\'s model tokens.');
-      await checkTokens(agentTokens, agentKey, 'This agent has spent today\'s model tokens.');
-      const mine = await consumeRun(userRuns, userKey, 'Too many runs by this user in a minute.');
-      await consumeRun(agentRuns, agentKey, 'Too many runs of this agent in a minute.');
-      if (threadId !== null && (await threads.getThread(projectId, principal.workspaceId, threadId)) === undefined) {
-        throw new NotFound({ message: 'No such thread.' });
-      }
-      return {
-        agent,
-        principal,
-        route,
-        threadId,
-        headers: rateLimitHeaders(userRuns.points, mine),
-        abort: runAbort(clientSignal, limits.runTimeoutMs),
-        startedAt: clock(),
-      };
+    admit: (principal, agentId, route, threadId, clientSignal) =>
+      admitAs(service.visibleAgent(principal, agentId), agentId, principal, route, threadId, clientSignal),
+
+    async admitTitle(principal, threadId, clientSignal) {
+      if (titleAgent === null) throw new TypeError('admitTitle: no title model is configured (THREADGATE_TITLE_MODEL)');
+      return admitAs(Promise.resolve(titleAgent), titleAgent.id, principal, 'title', threadId, clientSignal);
     },
 
     async threadHistory(principal, threadId) {
@@ -444,21 +596,25 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
           if (memories.length > 0) system += `\n\nWhat you remember about this user:\n${memories.map((m) => `- ${m}`).join('\n')}`;
         }
       }
-      return { system, messages: toModelMessages(turns) };
+      const input = { system, messages: toModelMessages(turns) };
+      await reserve(run, input);
+      return input;
     },
 
     async generate(run, input) {
       const { agent } = run;
+      await reserve(run, input);
+      const options = await callOptionsOf(run, input).catch((failure: unknown) => failedToStart(run, failure));
       try {
-        const result = await generateText(await callOptionsOf(run, input));
+        const result = await generateText(options);
         const usage = { inputTokens: result.totalUsage.inputTokens ?? 0, outputTokens: result.totalUsage.outputTokens ?? 0 };
-        await record(run, 'done', usage, null);
+        await record(run, 'done', usage, null, result.text);
         return { text: result.text, usage, finishReason: result.finishReason };
       } catch (failure) {
         const error = modelError(failure, run.abort.timedOut());
         // Not the error object: the AI SDK's carries the request body (the user's messages).
         logger.warn({ agentId: agent.id, code: error.code, detail: error.detail }, 'agent run failed');
-        await record(run, outcomeOf(run, error), { inputTokens: 0, outputTokens: 0 }, null, error);
+        await record(run, outcomeOf(run, error), null, null, '', error);
         throw error;
       }
     },
@@ -467,20 +623,27 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       const { agent } = run;
       let firstTokenAt: number | null = null;
       let text = '';
+      /** Everything the model wrote (text and tool calls): what a run without a usage report is charged. */
+      let produced = '';
       let ending: Promise<void> | undefined;
-      const end = (outcome: RunOutcome, usage: { inputTokens: number; outputTokens: number }, error?: ThreadgateError): Promise<void> =>
+      const end = (outcome: RunOutcome, usage: Usage | null, error?: ThreadgateError): Promise<void> =>
         (ending ??= (async () => {
-          await record(run, outcome, usage, firstTokenAt, error);
+          await record(run, outcome, usage, firstTokenAt, produced, error);
           if (onEnd !== undefined) {
             await onEnd({ outcome, text, ...(error !== undefined ? { error } : {}) }).catch((failure) => logger.error({ err: failure, agentId: agent.id }, 'ending an agent run failed'));
           }
         })());
+      await reserve(run, input);
+      const options = await callOptionsOf(run, input).catch((failure: unknown) => failedToStart(run, failure));
       const result = streamText({
-        ...(await callOptionsOf(run, input)),
+        ...options,
         onChunk({ chunk }) {
           if (chunk.type === 'text-delta') {
             firstTokenAt ??= clock();
             text += chunk.text;
+            produced += chunk.text;
+          } else if (chunk.type === 'tool-call') {
+            produced += JSON.stringify(chunk.input ?? null);
           }
         },
         async onFinish({ totalUsage }) {
@@ -489,12 +652,12 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
         async onError({ error: failure }) {
           const error = modelError(failure, run.abort.timedOut());
           // Not the error object: the AI SDK's carries the request body (the user's messages).
-        logger.warn({ agentId: agent.id, code: error.code, detail: error.detail }, 'agent run failed');
-          await end(outcomeOf(run, error), { inputTokens: 0, outputTokens: 0 }, error);
+          logger.warn({ agentId: agent.id, code: error.code, detail: error.detail }, 'agent run failed');
+          await end(outcomeOf(run, error), null, error);
         },
         async onAbort() {
           const error = modelError(new Error('aborted'), run.abort.timedOut());
-          await end(run.abort.timedOut() ? 'timeout' : 'cancelled', { inputTokens: 0, outputTokens: 0 }, error);
+          await end(run.abort.timedOut() ? 'timeout' : 'cancelled', null, error);
         },
       });
       // The first output decides between a JSON error and a stream. A branch of the result's
@@ -516,45 +679,8 @@ export function createAgentsService(deps: AgentsServiceDeps): AgentsService {
       // Called once the reply stream has ended (its last part read): the callbacks above have run
       // by then, and this waits for them. A stream that ended without any (none known) still
       // ends the run, as an error.
-      const settle = () => ending ?? end('error', { inputTokens: 0, outputTokens: 0 }, modelError(new Error('the model stream ended without a finish'), run.abort.timedOut()));
+      const settle = () => ending ?? end('error', null, modelError(new Error('the model stream ended without a finish'), run.abort.timedOut()));
       return { result: result as StreamTextResult<ToolSet, never>, settle };
-    },
-
-    async streamTitle(providerId, model, instructions, turns, signal) {
-      const abort = runAbort(signal, limits.runTimeoutMs);
-      const result = streamText({
-        model: await modelOf({ providerId, model }),
-        system: instructions,
-        messages: toModelMessages(turns),
-        maxOutputTokens: 32,
-        abortSignal: abort.signal,
-        maxRetries: 0,
-        onError: () => undefined,
-      });
-      const parts = result.fullStream[Symbol.asyncIterator]();
-      const buffered: string[] = [];
-      // Up to the first text: a failure before it is thrown here (the caller falls back).
-      for (;;) {
-        const next = await parts.next();
-        if (next.done === true) break;
-        const part = next.value;
-        if (part.type === 'error') throw modelError(part.error, abort.timedOut());
-        if (part.type === 'abort') throw modelError(new Error('aborted'), abort.timedOut());
-        if (part.type === 'text-delta') {
-          buffered.push(part.text);
-          break;
-        }
-      }
-      return (async function* () {
-        yield* buffered;
-        for (;;) {
-          const next = await parts.next();
-          if (next.done === true) return;
-          const part = next.value;
-          if (part.type === 'text-delta') yield part.text;
-          else if (part.type === 'error') throw modelError(part.error, abort.timedOut());
-        }
-      })();
     },
 
     async openThreadTurn(run, userText) {

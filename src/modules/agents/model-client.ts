@@ -40,22 +40,26 @@ export function providerFor(endpoint: ProviderEndpoint): (model: string) => Lang
   return (model) => provider.chatModel(model);
 }
 
-/** Why a run stopped early: the client left, or the run timeout fired. */
+/** Why a run stopped early: the client left, the run timeout fired, or the run was cancelled. */
 export interface RunAbort {
   signal: AbortSignal;
   /** True once the run's own timeout fired (rather than the client going away). */
   timedOut(): boolean;
+  /** Stops the run's model call (what the run was for failed meanwhile, e.g. storing its turn). */
+  cancel(): void;
 }
 
 /**
- * The run's signal: the client's (a disconnect aborts the upstream call) and the run timeout.
+ * The run's signal: the client's (a disconnect aborts the upstream call), the run timeout, and
+ * the run's own cancel().
  *
  * @example
  * const abort = runAbort(c.req.raw.signal, 120_000)
  */
 export function runAbort(clientSignal: AbortSignal, timeoutMs: number): RunAbort {
   const timeout = AbortSignal.timeout(timeoutMs);
-  return { signal: AbortSignal.any([clientSignal, timeout]), timedOut: () => timeout.aborted };
+  const own = new AbortController();
+  return { signal: AbortSignal.any([clientSignal, timeout, own.signal]), timedOut: () => timeout.aborted, cancel: () => own.abort() };
 }
 
 /**

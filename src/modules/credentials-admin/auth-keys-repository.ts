@@ -30,6 +30,7 @@ export function toAuthKey(row: Selectable<AuthKeysTable>): AuthKeyRecord {
     agents: agents === 'all' ? 'all' : Array.isArray(agents) ? agents.map(String) : [],
     secretEncrypted: row.secret_encrypted,
     createdAt: Number(row.created_at),
+    ...(row.user_fields === null || row.user_fields === undefined ? {} : { userFields: JSON.parse(row.user_fields) as Record<string, string> }),
   };
 }
 
@@ -46,6 +47,7 @@ export function createAuthKeysRepository(db: Kysely<CredentialsDatabase>): AuthK
           agents: writeJson(record.agents),
           secret_encrypted: record.secretEncrypted,
           created_at: record.createdAt,
+          user_fields: record.userFields === null || record.userFields === undefined ? null : writeJson(record.userFields),
         })
         .execute();
     },

@@ -17,6 +17,7 @@ const AuthKeySchema = z
     id: z.string().openapi({ description: 'The key id: the `kid` header of every token signed with this key.', example: 'ak_0j7x0kz4m1a2b3c4d5e6f7g8h9' }),
     name: z.string(),
     agents: z.union([z.literal('all'), z.array(z.string())]),
+    user_fields: z.record(z.string(), z.string()).openapi({ description: 'mapUser: user field → claim of the key\'s tokens. Agents\' instructions read `{user.<field>}`.' }),
     created_at: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('AuthKey');
@@ -36,12 +37,13 @@ const authKeys = declareAdminCrud({
         .union([z.literal('all'), z.array(storedText(128, 1)).min(1).max(1000)])
         .optional()
         .openapi({ description: '"all" (default) or the agent ids the key\'s tokens may use.' }),
+      user_fields: z.record(z.string(), z.string().max(256)).nullable().optional().openapi({ description: 'mapUser: user field name → claim name of the key\'s tokens, e.g. {"name": "name", "org": "org_id"}; agents\' instructions read `{user.name}`. At most 16.', example: { name: 'name' } }),
     }),
     created: AuthKeySchema.extend({
       secret: z.string().openapi({ description: 'The HS256 secret (`sk-tg-…`), used as is. Shown only here.' }),
     }),
     async run(c, body) {
-      const input = { name: body.name, ...(body.agents !== undefined ? { agents: body.agents } : {}) };
+      const input = { name: body.name, ...(body.agents !== undefined ? { agents: body.agents } : {}), ...(body.user_fields !== undefined ? { userFields: body.user_fields } : {}) };
       const { record, secret } = await depsOf(c).credentials.service.createAuthKey(input, adminActor(c));
       return { record, reveal: { secret } };
     },

@@ -30,6 +30,8 @@ export interface AuthKeysTable {
   /** The secret, sealed with the master key (purpose `auth-key`). */
   secret_encrypted: string;
   created_at: number;
+  /** JSON text: mapUser, `{ "<field>": "<claim>" }`, or null (migration 011). */
+  user_fields: string | null;
 }
 
 /** The `auth_rules` table (migration 003): how identity-provider tokens are accepted. */

@@ -43,6 +43,7 @@ export function toWireAuthKey(record: AuthKeyRecord) {
     id: record.id,
     name: record.name,
     agents: record.agents,
+    user_fields: record.userFields ?? {},
     created_at: new Date(record.createdAt).toISOString(),
   };
 }

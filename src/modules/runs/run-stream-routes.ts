@@ -114,13 +114,16 @@ export function runStreamRoutes(): OpenAPIHono<AppEnv> {
     const threadId = (await threads.service.requireThread(principal, body.thread_id)).id;
 
     const signal = c.req.raw.signal;
-    const pieces = titleGenerator.generateTitle({ threadId, messages: toTitleMessages(body.messages ?? []), signal })[Symbol.asyncIterator]();
+    const pieces = titleGenerator.generateTitle({ threadId, messages: toTitleMessages(body.messages ?? []), signal, principal })[Symbol.asyncIterator]();
+    // The first piece before the answer starts: a refusal (a title model's limits) is a JSON answer.
+    let first: IteratorResult<string> | undefined = await pieces.next();
     const encoder = new TextEncoder();
     let title = '';
     const text = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
-          const next = await pieces.next();
+          const next = first ?? (await pieces.next());
+          first = undefined;
           if (next.done !== true) {
             title += next.value;
             if (next.value !== '') controller.enqueue(encoder.encode(next.value));

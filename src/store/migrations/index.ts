@@ -14,6 +14,7 @@ import * as memories from '../../modules/memory/migrations/007-memories.js';
 import * as agents from '../../modules/agents/migrations/008-agents.js';
 import * as audit from '../../modules/audit/migrations/009-audit.js';
 import * as serviceAuthRules from '../../modules/credentials-admin/migrations/010-service-auth-rules.js';
+import * as authKeyUserFields from '../../modules/credentials-admin/migrations/011-auth-key-user-fields.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -27,6 +28,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '008-agents': agents,
   '009-audit': audit,
   '010-service-auth-rules': serviceAuthRules,
+  '011-auth-key-user-fields': authKeyUserFields,
 });
 
 const provider: MigrationProvider = {

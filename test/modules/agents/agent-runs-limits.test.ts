@@ -11,6 +11,7 @@ import { createTestApp, expectError, type TestApp } from '../../helpers/test-app
 import { startOpenAiPeer, type OpenAiPeer } from '../../helpers/openai-peer.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
 import { ALL_SCOPES } from '../../../src/auth/principal.js';
+import { estimateInputTokens, reservationOf } from '../../../src/modules/agents/token-budget.js';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
@@ -104,29 +105,37 @@ describe('agent runs: limits, scope and isolation on every execution route', () 
     }
   });
 
-  it('model tokens per day: a user over the quota is refused before the model is called, on every route; so is an agent', async () => {
-    // The peer counts 18 tokens a run: the second run of a user goes over 20.
-    const t = await createTestApp({ THREADGATE_AGENT_USER_TOKENS_PER_DAY: '20', THREADGATE_AGENT_TOKENS_PER_DAY: '40' });
+  it('model tokens per day: a run whose reservation does not fit in what is left is refused before the model is called, on every route; so is an agent\'s', async () => {
+    // Each of these runs reserves R (its input "hi" at a token per byte, with the template's
+    // overhead, and 10 tokens out); the peer then counts 18.
+    const R = reservationOf(estimateInputTokens({ system: '', messages: [{ role: 'user', content: 'hi' }] }), 10, 1);
+    const t = await createTestApp({ THREADGATE_AGENT_MAX_OUTPUT_TOKENS: '10', THREADGATE_AGENT_USER_TOKENS_PER_DAY: String(R + 18), THREADGATE_AGENT_TOKENS_PER_DAY: String(36 + R + 17) });
     try {
       await setUp(t, peer);
       const calls = executionRoutes(t);
       const u1 = { Authorization: `Bearer ${await t.tokenFor('u1', 'w1')}` };
       const thread1 = (await t.call('POST', '/v1/threads', { headers: u1, body: {} })).body.thread_id;
       assert.equal((await calls['POST /v1/agents/{id}/text']!('a1', u1, thread1)).status, 200);
-      assert.equal((await calls['POST /v1/agents/{id}/text']!('a1', u1, thread1)).status, 200, 'under the quota when it starts');
+      assert.equal((await calls['POST /v1/agents/{id}/text']!('a1', u1, thread1)).status, 200, '18 spent + R reserved fit in R + 18');
       const before = peer.requests.length;
       for (const [name, call] of Object.entries(calls)) {
         const refused = await call('a2', u1, thread1);
         expectError(refused, 429, 'rate_limited');
         assert.match(refused.body.message, /tokens/, name);
+        assert.equal(refused.headers.get('ratelimit-limit'), String(R + 18), name);
+        assert.ok(Number(refused.headers.get('retry-after')) >= 1, name);
       }
       assert.equal(peer.requests.length, before, 'no refused run reached the model');
-      // a1 has spent 36 of its 40 tokens: one more run, then refused for everyone.
+      // a1 has spent 36 of its 36 + R + 17 tokens: one more run fits, then none, whoever runs it.
       const u2 = { Authorization: `Bearer ${await t.tokenFor('u2', 'w2')}` };
       const u3 = { Authorization: `Bearer ${await t.tokenFor('u3', 'w3')}` };
       const thread2 = (await t.call('POST', '/v1/threads', { headers: u2, body: {} })).body.thread_id;
       assert.equal((await calls['POST /v1/agents/{id}/text']!('a1', u2, thread2)).status, 200);
-      expectError(await calls['POST /v1/agents/{id}/text']!('a1', u3, thread2), 429, 'rate_limited');
+      const refused = await calls['POST /v1/agents/{id}/text']!('a1', u3, thread2);
+      expectError(refused, 429, 'rate_limited');
+      assert.match(refused.body.message, /agent/);
+      // A refused run is no run: u3's runs per minute are untouched.
+      assert.equal((await calls['POST /v1/agents/{id}/text']!('a2', u3, thread2)).headers.get('ratelimit-remaining'), '19');
     } finally {
       await t.close();
     }

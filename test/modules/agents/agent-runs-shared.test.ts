@@ -11,6 +11,7 @@ import { createTestApp, expectError, type TestApp } from '../../helpers/test-app
 import { startOpenAiPeer, type OpenAiPeer } from '../../helpers/openai-peer.js';
 import { TEST_ADMIN_KEY } from '../../helpers/server-process.js';
 import { serviceUrl } from '../../helpers/services.js';
+import { estimateInputTokens, reservationOf } from '../../../src/modules/agents/token-budget.js';
 
 const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}`, 'Content-Type': 'application/json' };
 const redisUrl = serviceUrl('TEST_REDIS_URL');
@@ -50,29 +51,55 @@ describe('agent runs over a listener and across servers', () => {
     }
   });
 
-  it('with Redis, two servers share a user\'s runs per minute', { skip: redisUrl === undefined && 'TEST_REDIS_URL is not set' }, async () => {
-    const env = { REDIS_URL: redisUrl!, THREADGATE_REDIS_PREFIX: `tgtest:${randomBytes(6).toString('hex')}:`, THREADGATE_AGENT_USER_RUNS_PER_MINUTE: '2' };
-    const one: TestApp = await createTestApp(env);
-    const two: TestApp = await createTestApp(env);
+  /**
+   * Two servers over one Redis, each with its own database (as its own API key) holding the peer's
+   * provider and an agent `helper`; `run` runs it on one of them as the same user u1.
+   */
+  async function twoServers(env: Record<string, string>): Promise<{ run: (server: 0 | 1, input: string) => ReturnType<TestApp['call']>; close: () => Promise<void> }> {
+    const apps: TestApp[] = [];
+    const headers: Array<Record<string, string>> = [];
+    const shared = { REDIS_URL: redisUrl!, THREADGATE_REDIS_PREFIX: `tgtest:${randomBytes(6).toString('hex')}:`, ...env };
+    for (let i = 0; i < 2; i++) {
+      const t = await createTestApp(shared);
+      apps.push(t);
+      assert.equal((await t.call('POST', '/admin/v1/providers', { headers: admin, body: { id: 'peer', base_url: peer.baseUrl, models: ['echo'] } })).status, 201);
+      assert.equal((await t.call('POST', '/admin/v1/agents', { headers: admin, body: { id: 'helper', name: 'Helper', provider_id: 'peer', model: 'echo' } })).status, 201);
+      const key = (await t.call('POST', '/admin/v1/api-keys', { headers: admin, body: { name: 'backend' } })).body.key as string;
+      headers.push({ Authorization: `Bearer ${key}`, 'Aui-User-Id': 'u1', 'Aui-Workspace-Id': 'w1' });
+    }
+    return {
+      run: (server, input) => apps[server]!.call('POST', '/v1/agents/helper/text', { headers: headers[server]!, body: { input } }),
+      close: async () => {
+        for (const t of apps) await t.close();
+      },
+    };
+  }
+
+  it('with Redis, two servers share a user\'s token quota: each run reserves its most there, and gives back what it did not spend', { skip: redisUrl === undefined && 'TEST_REDIS_URL is not set' }, async () => {
+    // Each run reserves R (input "a" at a token per byte with the template's overhead, 10 out); the peer counts 18.
+    const R = reservationOf(estimateInputTokens({ system: '', messages: [{ role: 'user', content: 'a' }] }), 10, 1);
+    const servers = await twoServers({ THREADGATE_AGENT_MAX_OUTPUT_TOKENS: '10', THREADGATE_AGENT_USER_TOKENS_PER_DAY: String(R + 18) });
     try {
-      for (const t of [one, two]) {
-        assert.equal((await t.call('POST', '/admin/v1/providers', { headers: admin, body: { id: 'peer', base_url: peer.baseUrl, models: ['echo'] } })).status, 201);
-        assert.equal((await t.call('POST', '/admin/v1/agents', { headers: admin, body: { id: 'helper', name: 'Helper', provider_id: 'peer', model: 'echo' } })).status, 201);
-      }
-      // Each server its own database here (as its own key): the same user u1 on both.
-      const headersOf = async (t: TestApp) => {
-        const key = (await t.call('POST', '/admin/v1/api-keys', { headers: admin, body: { name: 'backend' } })).body.key as string;
-        return { Authorization: `Bearer ${key}`, 'Aui-User-Id': 'u1', 'Aui-Workspace-Id': 'w1' };
-      };
-      const [h1, h2] = [await headersOf(one), await headersOf(two)];
-      const first = await one.call('POST', '/v1/agents/helper/text', { headers: h1, body: { input: 'a' } });
-      assert.equal(first.status, 200, JSON.stringify(first.body));
-      assert.equal((await two.call('POST', '/v1/agents/helper/text', { headers: h2, body: { input: 'b' } })).status, 200);
-      expectError(await one.call('POST', '/v1/agents/helper/text', { headers: h1, body: { input: 'c' } }), 429, 'rate_limited');
-      expectError(await two.call('POST', '/v1/agents/helper/text', { headers: h2, body: { input: 'd' } }), 429, 'rate_limited');
+      // 0 + R fits, and 18 spent; 18 + R fits in R + 18, and 36 spent; 36 + R does not, on either server.
+      assert.equal((await servers.run(0, 'a')).status, 200);
+      assert.equal((await servers.run(1, 'a')).status, 200);
+      expectError(await servers.run(0, 'a'), 429, 'rate_limited');
+      expectError(await servers.run(1, 'a'), 429, 'rate_limited');
     } finally {
-      await one.close();
-      await two.close();
+      await servers.close();
+    }
+  });
+
+  it('with Redis, two servers share a user\'s runs per minute', { skip: redisUrl === undefined && 'TEST_REDIS_URL is not set' }, async () => {
+    const servers = await twoServers({ THREADGATE_AGENT_USER_RUNS_PER_MINUTE: '2' });
+    try {
+      const first = await servers.run(0, 'a');
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.equal((await servers.run(1, 'b')).status, 200);
+      expectError(await servers.run(0, 'c'), 429, 'rate_limited');
+      expectError(await servers.run(1, 'd'), 429, 'rate_limited');
+    } finally {
+      await servers.close();
     }
   });
 });

@@ -1,12 +1,12 @@
 /**
- * SPEC 3's mapUser per auth rule (issue 14 item 2): the rule's `user_fields` copy claims of the
+ * SPEC 3's mapUser per auth rule and per authentication key (issue 14 item 2): the rule's `user_fields` copy claims of the
  * identity provider's token into the principal's user fields, which an agent's instructions read
  * as `{user.<field>}`; the workspace token it is exchanged for carries them (`usr`), so the
  * assistant-cloud client's next requests keep them. Bad mappings are refused naming the field.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createTestApp, expectError, type TestApp } from '../../helpers/test-app.js';
 import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
 import { startOpenAiPeer, type OpenAiPeer } from '../../helpers/openai-peer.js';
@@ -73,5 +73,55 @@ describe('mapUser per auth rule', () => {
     assert.throws(() => readUserClaim({ a: { b: 1 } }), /usr/);
     assert.throws(() => readUserClaim('x'), /usr/);
     assert.deepEqual(readUserClaim({ name: 'Ada' }), { name: 'Ada' });
+  });
+});
+
+describe('mapUser per authentication key', () => {
+  let t: TestApp;
+  let peer: OpenAiPeer;
+  const userToken = (kid: string, secret: string, claims: object) => {
+    const input = `${part({ alg: 'HS256', typ: 'JWT', kid })}.${part({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 600, ...claims })}`;
+    return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  };
+
+  before(async () => {
+    peer = await startOpenAiPeer();
+    t = await createTestApp();
+    await t.call('POST', '/admin/v1/providers', { headers: admin, body: { id: 'peer', base_url: peer.baseUrl, models: ['echo'] } });
+    await t.call('POST', '/admin/v1/agents', { headers: admin, body: { id: 'greeter', name: 'Greeter', provider_id: 'peer', model: 'echo', instructions: 'Greet {user.name} ({user.id}, org {user.org}).' } });
+  });
+  after(async () => {
+    await t.close();
+    await peer.close();
+  });
+
+  it('fills the agent\'s instructions from the user token\'s claims the key names, and again through the exchanged workspace token', async () => {
+    const created = await t.call('POST', '/admin/v1/auth-keys', { headers: admin, body: { name: 'backend', user_fields: { name: 'name', org: 'org_id' } } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.user_fields, { name: 'name', org: 'org_id' });
+    assert.deepEqual((await t.call('GET', '/admin/v1/auth-keys', { headers: admin })).body.auth_keys[0].user_fields, { name: 'name', org: 'org_id' });
+    const first = await t.call('POST', '/v1/agents/greeter/text', { token: userToken(created.body.id, created.body.secret, { name: 'Ada Lovelace', org_id: 42, other: 'x' }), body: { input: 'hi' } });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(peer.requests.at(-1)!.body.messages[0].content, 'Greet Ada Lovelace (ada, org 42).');
+    const exchanged = first.headers.get('authorization')!.slice('Bearer '.length);
+    assert.equal((await t.call('POST', '/v1/agents/greeter/text', { token: exchanged, body: { input: 'hi' } })).status, 200);
+    assert.equal(peer.requests.at(-1)!.body.messages[0].content, 'Greet Ada Lovelace (ada, org 42).');
+  });
+
+  it('a key without user_fields maps nothing: id and workspace only', async () => {
+    const created = await t.call('POST', '/admin/v1/auth-keys', { headers: admin, body: { name: 'plain' } });
+    assert.deepEqual(created.body.user_fields, {});
+    assert.equal((await t.call('POST', '/v1/agents/greeter/text', { token: userToken(created.body.id, created.body.secret, { name: 'Ada' }), body: { input: 'hi' } })).status, 200);
+    assert.equal(peer.requests.at(-1)!.body.messages[0].content, 'Greet  (ada, org ).');
+  });
+
+  it('refuses a bad mapping naming the field, and creates no key', async () => {
+    const before = (await t.call('GET', '/admin/v1/auth-keys', { headers: admin })).body.auth_keys.length;
+    for (const user_fields of [{ id: 'sub' }, { workspace: 'w' }, { 'bad name': 'x' }, { name: 'has space' }]) {
+      const res = await t.call('POST', '/admin/v1/auth-keys', { headers: admin, body: { name: 'bad', user_fields } });
+      expectError(res, 400, 'validation_error');
+      assert.match(res.body.field, /^user_fields/);
+    }
+    assert.equal((await t.call('GET', '/admin/v1/auth-keys', { headers: admin })).body.auth_keys.length, before);
   });
 });

@@ -40,6 +40,18 @@ export function authKeyCases(get: Get): void {
       await assert.rejects(store.insertAuthKey(authKey(projectId, { id: older.id })), 'the id is unique');
     });
 
+    it('user fields (mapUser, migration 011) round trip; a key without them has none', async () => {
+      const { store } = get();
+      const { projectId } = scope();
+      const mapped = authKey(projectId, { userFields: { name: 'name', org: 'https://example.com/org' } });
+      const plain = authKey(projectId);
+      await store.insertAuthKey(mapped);
+      await store.insertAuthKey(plain);
+      assert.deepEqual((await store.getAuthKey(undefined, mapped.id))?.userFields, { name: 'name', org: 'https://example.com/org' });
+      assert.equal((await store.getAuthKey(undefined, plain.id))?.userFields, undefined);
+      assert.deepEqual(await store.getAuthKey(projectId, plain.id), plain);
+    });
+
     it('ties in created_at list by id, newest id first', async () => {
       const { store } = get();
       const { projectId } = scope();

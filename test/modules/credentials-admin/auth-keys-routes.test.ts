@@ -40,7 +40,7 @@ describe('admin API: authentication keys', () => {
   it('creates a key: 201 with id, secret, name, agents, created_at, and no-store', async () => {
     const res = await create({ name: 'Production authentication key', agents: 'all' });
     assert.equal(res.status, 201);
-    assert.deepEqual(Object.keys(res.body).sort(), ['agents', 'created_at', 'id', 'name', 'secret']);
+    assert.deepEqual(Object.keys(res.body).sort(), ['agents', 'created_at', 'id', 'name', 'secret', 'user_fields']);
     assert.match(res.body.id, /^ak_[0-9a-z]{26}$/);
     assert.match(res.body.secret, /^sk-tg-[A-Za-z0-9_-]{43}$/);
     assert.equal(res.body.name, 'Production authentication key');
@@ -63,6 +63,7 @@ describe('admin API: authentication keys', () => {
       id: second.id,
       name: 'two',
       agents: ['support', 'sales'],
+      user_fields: {},
       created_at: second.created_at,
     });
   });
