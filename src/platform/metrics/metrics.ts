@@ -89,15 +89,15 @@ export function createMetrics(): Metrics {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  const queries = new Histogram({
+  // Observed on every database query: tallied as the request histogram is.
+  const queries = createTalliedHistogram(registry, {
     name: 'threadgate_db_query_duration_seconds',
     help: 'Database queries by outcome (ok, error).',
-    labelNames: ['outcome'] as const,
+    labelNames: ['outcome'],
     buckets: QUERY_BUCKETS,
-    registers: [registry],
   });
-  const queryOk = queries.labels('ok');
-  const queryError = queries.labels('error');
+  let queryOk: HistogramTally | undefined;
+  let queryError: HistogramTally | undefined;
   const eventLag = new Histogram({
     name: 'threadgate_event_bus_lag_seconds',
     help: 'Time from publish to delivery of domain events from other processes (Redis), by the publisher\'s clock.',
@@ -169,7 +169,8 @@ export function createMetrics(): Metrics {
       jwks.labels(outcome).inc();
     },
     observeQuery(durationMs, failed) {
-      (failed ? queryError : queryOk).observe(durationMs / 1000);
+      if (failed) (queryError ??= queries.tally('error')).observe(durationMs / 1000);
+      else (queryOk ??= queries.tally('ok')).observe(durationMs / 1000);
     },
     observeEventLag(ms) {
       eventLag.observe(Math.max(0, ms) / 1000);
