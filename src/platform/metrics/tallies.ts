@@ -10,7 +10,7 @@
  * histogram, a registered metric that renders exactly what prom-client's `Histogram` renders (the
  * same lines, labels and order: test/platform/metrics/tallies.test.ts compares the two texts).
  */
-import { Counter, type MetricObjectWithValues, type MetricValueWithName, type Registry } from 'prom-client';
+import { Counter, type MetricValueWithName, type Registry } from 'prom-client';
 
 /** One label set's running count. */
 export interface CounterTally {
@@ -109,8 +109,8 @@ export function createTalliedHistogram(
     help: config.help,
     type: 'histogram',
     aggregator: 'sum',
-    async get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {
-      return { name: config.name, help: config.help, type: 'histogram' as never, aggregator: 'sum', collect: () => undefined, values: values() };
+    async get() {
+      return { name: config.name, help: config.help, type: 'histogram', aggregator: 'sum', values: values() };
     },
     reset() {
       for (const entry of entries.values()) {
