@@ -12,6 +12,7 @@ import type { Authenticator } from './authenticate.js';
 import type { Principal } from './principal.js';
 import { parseStrictJsonObject } from './strict-json.js';
 import { withTrace, type TraceStep } from './trace.js';
+import { isoTimestamp } from '../http/iso-time.js';
 
 export interface InspectReport {
   accepted: boolean;
@@ -43,7 +44,9 @@ export function describePrincipal(principal: Principal) {
     scopes: [...principal.scopes],
     agents: principal.agents === 'all' ? ('all' as const) : [...principal.agents],
     anonymous: principal.anonymous,
-    expires_at: principal.expiresAt === undefined ? null : new Date(principal.expiresAt * 1000).toISOString(),
+    // `GET /v1/me` describes the principal on every request: isoTimestamp writes what toISOString
+    // writes, without going through the runtime (http/iso-time.ts).
+    expires_at: principal.expiresAt === undefined ? null : isoTimestamp(principal.expiresAt * 1000),
   };
 }
 

@@ -3,13 +3,15 @@
  * docs/metrics.md lists every metric). One registry per server, so tests and several apps in one
  * process never share counters.
  *
- * The request histogram is observed on every response (request-metrics.ts, a pipeline hook), so its cost is kept
- * to a lookup: each (route, method, status) child is made once, by prom-client's `labels()`, and
- * kept in nested maps; a request then costs three map reads and one `observe`, allocating
- * nothing. Labels are bounded: the route is the declared template (`/v1/threads/:threadId`), never
+ * The request histogram is observed on every response (request-metrics.ts, a pipeline hook), and
+ * the authentication and credential-cache counters on every authenticated request, so they are
+ * tallied in plain numbers and handed to prom-client at scrape time (tallies.ts): each (route,
+ * method, status) tally is made once and kept in nested maps; a request then costs three map reads
+ * and a bucket search, allocating nothing and hashing no label object. Labels are bounded: the route is the declared template (`/v1/threads/:threadId`), never
  * the path; a request no route matched is `unmatched`; methods outside the usual ones are `OTHER`.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createTalliedCounter, createTalliedHistogram, type CounterTally, type HistogramTally } from './tallies.js';
 import type { PoolStats } from '../../store/store-context.js';
 
 /** Request latency buckets, seconds: a cached request takes well under a millisecond. */
@@ -57,31 +59,29 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'threadgate_' });
 
-  const requests = new Histogram({
+  const requests = createTalliedHistogram(registry, {
     name: 'threadgate_http_request_duration_seconds',
     help: 'Requests by route template, method and status: time until the response was built (its _count counts requests).',
-    labelNames: ['route', 'method', 'status'] as const,
+    labelNames: ['route', 'method', 'status'],
     buckets: REQUEST_BUCKETS,
-    registers: [registry],
   });
-  const requestChildren = new Map<string, Map<string, Map<number, Histogram.Internal<'route' | 'method' | 'status'>>>>();
+  const requestTallies = new Map<string, Map<string, Map<number, HistogramTally>>>();
 
-  const authentications = new Counter({
+  const authentications = createTalliedCounter(registry, {
     name: 'threadgate_authentications_total',
     help: 'Authentications by credential kind and outcome (ok, or the refusal\'s error code).',
-    labelNames: ['credential', 'outcome'] as const,
-    registers: [registry],
+    labelNames: ['credential', 'outcome'],
   });
-  const authChildren = new Map<string, Map<string, Counter.Internal>>();
+  const authTallies = new Map<string, Map<string, CounterTally>>();
 
-  const cache = new Counter({
+  const cache = createTalliedCounter(registry, {
     name: 'threadgate_credential_cache_total',
     help: 'Credential checks answered by the verified-credential cache (hit) or verified in full (miss).',
-    labelNames: ['result'] as const,
-    registers: [registry],
+    labelNames: ['result'],
   });
-  const cacheHit = cache.labels('hit');
-  const cacheMiss = cache.labels('miss');
+  // Made on first use, so a label set shows once it has been counted, as before.
+  let cacheHit: CounterTally | undefined;
+  let cacheMiss: CounterTally | undefined;
 
   const jwks = new Counter({
     name: 'threadgate_jwks_fetches_total',
@@ -89,15 +89,15 @@ export function createMetrics(): Metrics {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  const queries = new Histogram({
+  // Observed on every database query: tallied as the request histogram is.
+  const queries = createTalliedHistogram(registry, {
     name: 'threadgate_db_query_duration_seconds',
     help: 'Database queries by outcome (ok, error).',
-    labelNames: ['outcome'] as const,
+    labelNames: ['outcome'],
     buckets: QUERY_BUCKETS,
-    registers: [registry],
   });
-  const queryOk = queries.labels('ok');
-  const queryError = queries.labels('error');
+  let queryOk: HistogramTally | undefined;
+  let queryError: HistogramTally | undefined;
   const eventLag = new Histogram({
     name: 'threadgate_event_bus_lag_seconds',
     help: 'Time from publish to delivery of domain events from other processes (Redis), by the publisher\'s clock.',
@@ -146,29 +146,31 @@ export function createMetrics(): Metrics {
     registry,
     observeRequest(method, route, status, seconds) {
       const m = METHODS.has(method) ? method : 'OTHER';
-      let byMethod = requestChildren.get(route);
-      if (byMethod === undefined) requestChildren.set(route, (byMethod = new Map()));
+      let byMethod = requestTallies.get(route);
+      if (byMethod === undefined) requestTallies.set(route, (byMethod = new Map()));
       let byStatus = byMethod.get(m);
       if (byStatus === undefined) byMethod.set(m, (byStatus = new Map()));
-      let child = byStatus.get(status);
-      if (child === undefined) byStatus.set(status, (child = requests.labels(route, m, String(status))));
-      child.observe(seconds);
+      let tally = byStatus.get(status);
+      if (tally === undefined) byStatus.set(status, (tally = requests.tally(route, m, String(status))));
+      tally.observe(seconds);
     },
     countAuthentication(credential, outcome) {
-      let byOutcome = authChildren.get(credential);
-      if (byOutcome === undefined) authChildren.set(credential, (byOutcome = new Map()));
-      let child = byOutcome.get(outcome);
-      if (child === undefined) byOutcome.set(outcome, (child = authentications.labels(credential, outcome)));
-      child.inc();
+      let byOutcome = authTallies.get(credential);
+      if (byOutcome === undefined) authTallies.set(credential, (byOutcome = new Map()));
+      let tally = byOutcome.get(outcome);
+      if (tally === undefined) byOutcome.set(outcome, (tally = authentications.tally(credential, outcome)));
+      tally.count++;
     },
     countCredentialCache(hit) {
-      (hit ? cacheHit : cacheMiss).inc();
+      if (hit) (cacheHit ??= cache.tally('hit')).count++;
+      else (cacheMiss ??= cache.tally('miss')).count++;
     },
     countJwksFetch(outcome) {
       jwks.labels(outcome).inc();
     },
     observeQuery(durationMs, failed) {
-      (failed ? queryError : queryOk).observe(durationMs / 1000);
+      if (failed) (queryError ??= queries.tally('error')).observe(durationMs / 1000);
+      else (queryOk ??= queries.tally('ok')).observe(durationMs / 1000);
     },
     observeEventLag(ms) {
       eventLag.observe(Math.max(0, ms) / 1000);
