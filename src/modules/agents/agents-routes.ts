@@ -13,6 +13,7 @@
  * UI message stream protocol (`GET` takes `?input=` and, for EventSource, `?token=`).
  * `POST /v1/runs/stream` (modules/runs/run-stream-routes.ts) runs agents for assistant-ui.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { createUIMessageStream, createUIMessageStreamResponse, NoSuchToolError } from 'ai';
 import type { Context } from 'hono';
@@ -243,7 +244,7 @@ const streamGet = declareRoute({ category: 'execution', scope: 'agents:run', age
 });
 
 function moduleOf(c: Context<AppEnv>): AgentsModule {
-  const agents = c.get('deps').agents;
+  const agents = depsOf(c).agents;
   if (agents === undefined) throw new ThreadgateError('feature_disabled', { message: 'Agents are not configured on this server.' });
   return agents;
 }
@@ -343,7 +344,7 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(createProvider, async (c) => {
     const b = c.req.valid('json');
     const p = await moduleOf(c).service.createProvider({ id: b.id, ...(b.name !== undefined ? { name: b.name } : {}), baseUrl: b.base_url, apiKey: b.api_key ?? null, models: b.models });
-    c.get('deps').events.publish('model_provider.created', { provider: providerSummary(p) }, adminActor(c));
+    depsOf(c).events.publish('model_provider.created', { provider: providerSummary(p) }, adminActor(c));
     return sendJson(c, toWireProvider(p), 201);
   });
   app.openapi(listProviders, async (c) => sendJson(c, { providers: (await moduleOf(c).service.listProviders()).map(toWireProvider) }, 200));
@@ -356,13 +357,13 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       ...(b.api_key !== undefined ? { apiKey: b.api_key } : {}),
       ...(b.models !== undefined ? { models: b.models } : {}),
     });
-    c.get('deps').events.publish('model_provider.updated', { id: p.id, after: providerSummary(p) }, adminActor(c));
+    depsOf(c).events.publish('model_provider.updated', { id: p.id, after: providerSummary(p) }, adminActor(c));
     return sendJson(c, toWireProvider(p), 200);
   });
   app.openapi(deleteProvider, async (c) => {
     const id = c.req.valid('param').providerId;
     await moduleOf(c).service.deleteProvider(id);
-    c.get('deps').events.publish('model_provider.deleted', { id }, adminActor(c));
+    depsOf(c).events.publish('model_provider.deleted', { id }, adminActor(c));
     return sendEmpty(c);
   });
 
@@ -378,7 +379,7 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
       ...(b.card !== undefined ? { card: b.card } : {}),
     });
-    c.get('deps').events.publish('agent.created', { agent: toWireAgent(a) }, adminActor(c));
+    depsOf(c).events.publish('agent.created', { agent: toWireAgent(a) }, adminActor(c));
     return sendJson(c, toWireAgent(a), 201);
   });
   app.openapi(listAgentsAdmin, async (c) => sendJson(c, { agents: (await moduleOf(c).service.listAgents()).map(toWireAgent) }, 200));
@@ -397,13 +398,13 @@ export function agentRoutes(): OpenAPIHono<AppEnv> {
       ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
       ...(b.card !== undefined ? { card: b.card } : {}),
     });
-    c.get('deps').events.publish('agent.updated', { id: a.id, after: toWireAgent(a) }, adminActor(c));
+    depsOf(c).events.publish('agent.updated', { id: a.id, after: toWireAgent(a) }, adminActor(c));
     return sendJson(c, toWireAgent(a), 200);
   });
   app.openapi(deleteAgent, async (c) => {
     const id = c.req.valid('param').agentId;
     await moduleOf(c).service.deleteAgent(id);
-    c.get('deps').events.publish('agent.deleted', { id }, adminActor(c));
+    depsOf(c).events.publish('agent.deleted', { id }, adminActor(c));
     return sendEmpty(c);
   });
   app.openapi(listRuns, async (c) => {

@@ -17,6 +17,7 @@
  * messages, the thread's history is read from the store. Nothing is written to the thread here:
  * assistant-ui's cloud persistence stores the messages it shows (each message is stored once).
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFound } from '../../errors.js';
 import type { TitleMessage } from '../../titles/title-generator.js';
@@ -87,7 +88,7 @@ type RunBody = { thread_id: string; assistant_id: string; messages?: z.infer<typ
 
 /** A run of an agent (`assistant_id` = the agent's id). */
 async function runAgent(c: Context<AppEnv>, principal: Principal, body: RunBody): Promise<Response> {
-  const agents = c.get('deps').agents;
+  const agents = depsOf(c).agents;
   if (agents === undefined) throw new NotFound({ message: `No assistant "${body.assistant_id}".` });
   if (!principal.scopes.has('agents:run')) {
     throw new PolicyDenied({ message: 'This credential lacks the "agents:run" scope.', fields: { scope: 'agents:run' } });
@@ -109,7 +110,7 @@ export function runStreamRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(streamRun, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const { threads, titleGenerator, logger } = c.get('deps');
+    const { threads, titleGenerator, logger } = depsOf(c);
     if (body.assistant_id !== THREAD_TITLE_ASSISTANT) return runAgent(c, principal, body) as never;
     const threadId = (await threads.service.requireThread(principal, body.thread_id)).id;
 
