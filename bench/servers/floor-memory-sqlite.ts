@@ -1,9 +1,11 @@
 /**
  * The floor of memory search on SQLite: Hono + better-sqlite3, no auth, no validation library, no
  * query builder, the same queries as Threadgate's memory module on the same schema and data
- * (FTS5 bm25 with the owner's scope token; the owner's vectors), served by floor-memory-shared.ts.
+ * (FTS5 bm25 over the owner's terms, built by Threadgate's sqlite-terms.ts as the index format is;
+ * the owner's vectors), served by floor-memory-shared.ts.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { matchExpression } from '../../src/modules/memory/dialects/sqlite-terms.js';
 import { requireEnv } from './listening.js';
 import { COLUMNS, PROJECT_ID, serveMemoryFloor, type MemoryRow } from './floor-memory-shared.js';
 
@@ -13,9 +15,9 @@ db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = FULL');
 
 const keyword = db.prepare(
-  `select ${COLUMNS}, -bm25(memories_fts, 1.0, 0.0) as score from memories_fts join memories m on m.seq = memories_fts.rowid
-   where memories_fts match ? and m.project_id = ? and m.workspace_id = ? and m.user_id = ? and (m.expires_at is null or m.expires_at > ?)
-   order by bm25(memories_fts, 1.0, 0.0) limit ?`,
+  `select ${COLUMNS}, -bm25(memories_terms) as score from memories_terms join memories m on m.seq = memories_terms.rowid
+   where memories_terms match ? and m.project_id = ? and m.workspace_id = ? and m.user_id = ? and (m.expires_at is null or m.expires_at > ?)
+   order by bm25(memories_terms) limit ?`,
 );
 const vectors = db.prepare(
   `select ${COLUMNS}, m.embedding from memories m where m.project_id = ? and m.workspace_id = ? and m.user_id = ?
@@ -24,9 +26,8 @@ const vectors = db.prepare(
 
 serveMemoryFloor({
   keyword(words, { workspaceId, userId }, now, limit) {
-    const scope = `s${Buffer.from(`${PROJECT_ID}\u001f${workspaceId}\u001f${userId}`, 'utf8').toString('hex')}`;
-    const match = `scope_token : "${scope}" AND text : (${words.map((w) => `"${w}"`).join(' OR ')})`;
-    return keyword.all(match, PROJECT_ID, workspaceId, userId, now, limit) as MemoryRow[];
+    const match = matchExpression({ projectId: PROJECT_ID, workspaceId, userId }, words);
+    return match === undefined ? [] : (keyword.all(match, PROJECT_ID, workspaceId, userId, now, limit) as MemoryRow[]);
   },
   vectors: ({ workspaceId, userId }, now, model) => vectors.all(PROJECT_ID, workspaceId, userId, now, model) as MemoryRow[],
 });

@@ -14,6 +14,7 @@ import * as memories from '../../modules/memory/migrations/007-memories.js';
 import * as agents from '../../modules/agents/migrations/008-agents.js';
 import * as audit from '../../modules/audit/migrations/009-audit.js';
 import * as serviceAuthRules from './010-service-auth-rules.js';
+import * as memoryOwnerTerms from '../../modules/memory/migrations/011-memory-owner-terms.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '008-agents': agents,
   '009-audit': audit,
   '010-service-auth-rules': serviceAuthRules,
+  '011-memory-owner-terms': memoryOwnerTerms,
 });
 
 const provider: MigrationProvider = {

@@ -7,8 +7,11 @@ import type { MemoryScope } from '../memory-types.js';
 
 export interface MemoryDialect {
   readonly name: 'sqlite' | 'postgres';
-  /** Extra columns to write with a memory's text (PostgreSQL: its tsvector). */
-  searchColumns(text: string): Record<string, RawBuilder<unknown>>;
+  /**
+   * Extra columns to write with a memory's text, owned by `owner` (PostgreSQL: its tsvector;
+   * SQLite: the owner's terms, which its FTS5 table indexes).
+   */
+  searchColumns(text: string, owner: Pick<MemoryScope, 'projectId' | 'workspaceId' | 'userId'>): Record<string, RawBuilder<unknown>>;
   /**
    * A query over `memories as m` restricted to rows matching any of `tokens`, selecting
    * `score` (higher is better) and ordered by it. `tokens` are plain words (letters and digits

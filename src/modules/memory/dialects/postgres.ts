@@ -13,7 +13,7 @@ export function postgresMemoryDialect(language: string): MemoryDialect {
   const config = sql`${language}::regconfig`;
   return {
     name: 'postgres',
-    searchColumns: (text) => ({ search_vector: sql`to_tsvector(${config}, ${text})` }),
+    searchColumns: (text, _owner) => ({ search_vector: sql`to_tsvector(${config}, ${text})` }),
     keywordQuery(db, tokens, _scope) {
       // Each token becomes its own plainto_tsquery (which takes plain text, never tsquery syntax),
       // and the queries are joined with || (OR): no query text is ever parsed as syntax.
