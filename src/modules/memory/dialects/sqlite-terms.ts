@@ -25,13 +25,14 @@ export interface Owner {
 export const OWNER_KEY_LENGTH = 16;
 
 /**
- * The owner's key: the first 64 bits of SHA-256 over project, workspace and user (joined by
- * U+001F), in hex. Two owners sharing a key would only share posting lists: every search is still
- * bound to the caller's project, workspace and user by the query's own conditions.
+ * The owner's key: the first 64 bits of SHA-256 over project, workspace and user (as a JSON
+ * array, so no id can pass for two), in hex. Two owners sharing a key would only share posting
+ * lists: every search is still bound to the caller's project, workspace and user by the query's
+ * own conditions.
  */
 export function ownerKey(owner: Owner): string {
   return createHash('sha256')
-    .update(`${owner.projectId}\u001f${owner.workspaceId}\u001f${owner.userId}`, 'utf8')
+    .update(JSON.stringify([owner.projectId, owner.workspaceId, owner.userId]), 'utf8')
     .digest('hex')
     .slice(0, OWNER_KEY_LENGTH);
 }
