@@ -16,12 +16,15 @@ import { indexTerms } from '../dialects/sqlite-terms.js';
 /** Rows read and written per round while filling `search_terms`. */
 const BATCH_ROWS = 2000;
 
+/** Drops an FTS5 table over `memories` and its triggers `<table>_insert`, `_delete` and `_update`. */
+async function dropFtsIndex(db: Kysely<any>, table: string): Promise<void> {
+  for (const event of ['insert', 'delete', 'update']) await sql`drop trigger if exists ${sql.id(`${table}_${event}`)}`.execute(db);
+  await sql`drop table if exists ${sql.id(table)}`.execute(db);
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) return;
-  for (const trigger of ['memories_fts_insert', 'memories_fts_delete', 'memories_fts_update']) {
-    await sql`drop trigger if exists ${sql.id(trigger)}`.execute(db);
-  }
-  await sql`drop table if exists memories_fts`.execute(db);
+  await dropFtsIndex(db, 'memories_fts');
   await sql`alter table memories drop column scope_token`.execute(db);
   await sql`alter table memories add column search_terms text not null default ''`.execute(db);
 
@@ -56,9 +59,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 /** Drops the owner-scoped index; it does not bring back migration 007's (007's own down drops the table). */
 export async function down(db: Kysely<any>): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) return;
-  for (const trigger of ['memories_terms_insert', 'memories_terms_delete', 'memories_terms_update']) {
-    await sql`drop trigger if exists ${sql.id(trigger)}`.execute(db);
-  }
-  await sql`drop table if exists memories_terms`.execute(db);
+  await dropFtsIndex(db, 'memories_terms');
   await sql`alter table memories drop column search_terms`.execute(db);
 }
