@@ -289,12 +289,7 @@ export function createMemoryRepository(db: Kysely<any>, dialect: MemoryDialect):
 
     async keywordSearch(scope, tokens, filter, limit, now) {
       if (tokens.length === 0) return [];
-      const rows = (await dialect
-        .keywordQuery(db, tokens, scope)
-        .select(COLUMNS as any)
-        .where(and([...scoped(scope, now), ...filtered(filter)]))
-        .limit(limit)
-        .execute()) as Array<MemoryRow & { score: number }>;
+      const rows = (await dialect.keywordSearch(db, tokens, scope, and([...scoped(scope, now), ...filtered(filter)]), COLUMNS, limit)) as unknown as Array<MemoryRow & { score: number }>;
       return rows.map((row) => ({ memory: toMemory(row), score: Number(row.score) }));
     },
 

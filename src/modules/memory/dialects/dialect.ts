@@ -2,7 +2,7 @@
  * What differs between SQLite and PostgreSQL for memories: how the keyword index is written and
  * searched. Everything else in memory-repository.ts is one query for both.
  */
-import type { Expression, Kysely, RawBuilder, SelectQueryBuilder, SqlBool } from 'kysely';
+import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { MemoryScope } from '../memory-types.js';
 
 export interface MemoryDialect {
@@ -13,12 +13,19 @@ export interface MemoryDialect {
    */
   searchColumns(text: string, owner: Pick<MemoryScope, 'projectId' | 'workspaceId' | 'userId'>): Record<string, RawBuilder<unknown>>;
   /**
-   * A query over `memories as m` restricted to rows matching any of `tokens`, selecting
-   * `score` (higher is better) and ordered by it. `tokens` are plain words (letters and digits
-   * only; see search-tokens.ts), never query syntax. The caller still binds every row to `scope`;
-   * a dialect may use the scope to narrow the index search first.
+   * The best `limit` rows of `memories as m` that match any of `tokens` and satisfy `where`, best
+   * first, each with `score` (higher is better) and the `columns`. `tokens` are plain words
+   * (letters and digits only; see search-tokens.ts), never query syntax. `where` binds every row to
+   * `scope` (and the caller's filters); a dialect may use the scope to narrow the index search first.
    */
-  keywordQuery(db: Kysely<any>, tokens: readonly string[], scope: MemoryScope): SelectQueryBuilder<any, any, { score: number }>;
+  keywordSearch(
+    db: Kysely<any>,
+    tokens: readonly string[],
+    scope: MemoryScope,
+    where: Expression<SqlBool>,
+    columns: readonly string[],
+    limit: number,
+  ): Promise<Array<Record<string, unknown> & { score: number }>>;
   /** `metadata`'s top-level `key` equals the JSON value `json` (given as JSON text). */
   metadataEquals(key: string, json: string): Expression<SqlBool>;
 }
