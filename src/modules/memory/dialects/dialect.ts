@@ -9,7 +9,8 @@ export interface MemoryDialect {
   readonly name: 'sqlite' | 'postgres';
   /**
    * Extra columns to write with a memory's text, owned by `owner` (PostgreSQL: its tsvector;
-   * SQLite: the owner's terms, which its FTS5 table indexes).
+   * SQLite: the owner's terms, which its FTS5 table indexes). The owner is part of SQLite's terms:
+   * code that ever moves a memory to another user or workspace must write them again.
    */
   searchColumns(text: string, owner: Pick<MemoryScope, 'projectId' | 'workspaceId' | 'userId'>): Record<string, RawBuilder<unknown>>;
   /**
