@@ -225,7 +225,7 @@ export function createMemoryRepository(db: Kysely<any>, dialect: MemoryDialect):
               embedding: item.embedding === undefined ? null : vectorToBytes(item.embedding.vector),
               embedding_model: item.embedding?.model ?? null,
               embed_pending: item.embedding === undefined ? 1 : 0,
-              ...dialect.searchColumns(item.text),
+              ...dialect.searchColumns(item.text, scope),
             })
             .execute();
           created.push({
@@ -252,7 +252,7 @@ export function createMemoryRepository(db: Kysely<any>, dialect: MemoryDialect):
     async update(scope, id, patch, now) {
       const values: Record<string, unknown> = { updated_at: now };
       if (patch.text !== undefined) {
-        Object.assign(values, dialect.searchColumns(patch.text), { text: patch.text });
+        Object.assign(values, dialect.searchColumns(patch.text, scope), { text: patch.text });
         // New text: the old vector no longer describes it.
         Object.assign(values, patch.embedding !== undefined
           ? { embedding: vectorToBytes(patch.embedding.vector), embedding_model: patch.embedding.model, embed_pending: 0 }
@@ -289,12 +289,7 @@ export function createMemoryRepository(db: Kysely<any>, dialect: MemoryDialect):
 
     async keywordSearch(scope, tokens, filter, limit, now) {
       if (tokens.length === 0) return [];
-      const rows = (await dialect
-        .keywordQuery(db, tokens, scope)
-        .select(COLUMNS as any)
-        .where(and([...scoped(scope, now), ...filtered(filter)]))
-        .limit(limit)
-        .execute()) as Array<MemoryRow & { score: number }>;
+      const rows = (await dialect.keywordSearch(db, tokens, scope, and([...scoped(scope, now), ...filtered(filter)]), COLUMNS, limit)) as unknown as Array<MemoryRow & { score: number }>;
       return rows.map((row) => ({ memory: toMemory(row), score: Number(row.score) }));
     },
 

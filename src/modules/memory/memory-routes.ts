@@ -3,6 +3,7 @@
  * zod + OpenAPI and their policy (scopes `memory:read` / `memory:write`), and the admin routes
  * under `/admin/v1/users/{userId}/memories`. Handlers are thin: the rules are in memory-service.ts.
  */
+import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppDeps, AppEnv } from '../../http/context.js';
@@ -285,7 +286,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(createMemory, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const [memory] = await memoryOf(c.get('deps')).service.create(principal, [{
+    const [memory] = await memoryOf(depsOf(c)).service.create(principal, [{
       text: body.text,
       agentId: body.agent_id ?? null,
       threadId: body.thread_id ?? null,
@@ -298,7 +299,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
   app.openapi(createMemories, async (c) => {
     const principal = requirePrincipal(c);
     const { memories } = c.req.valid('json');
-    const created = await memoryOf(c.get('deps')).service.create(principal, memories.map((body) => ({
+    const created = await memoryOf(depsOf(c)).service.create(principal, memories.map((body) => ({
       text: body.text,
       agentId: body.agent_id ?? null,
       threadId: body.thread_id ?? null,
@@ -319,7 +320,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
         throw new ValidationFailed('metadata', 'must be a JSON object, e.g. {"topic":"coffee"}');
       }
     }
-    const page = await memoryOf(c.get('deps')).service.list(principal, toFilter(query, metadata), {
+    const page = await memoryOf(depsOf(c)).service.list(principal, toFilter(query, metadata), {
       limit: query.limit,
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
     });
@@ -333,14 +334,14 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
     const filter = toFilter(body, body.metadata);
     const empty = Object.keys(filter).length === 0 || (filter.metadata !== undefined && Object.keys(filter.metadata).length === 0 && Object.keys(filter).length === 1);
     if (empty && body.all !== true) throw new ValidationFailed('all', 'must be true to delete every memory (no filter given)');
-    const deleted = await memoryOf(c.get('deps')).service.removeMany(principal, filter);
+    const deleted = await memoryOf(depsOf(c)).service.removeMany(principal, filter);
     return sendJson(c, { deleted }, 200);
   });
 
   app.openapi(searchMemories, async (c) => {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
-    const result = await memoryOf(c.get('deps')).service.search(principal, {
+    const result = await memoryOf(depsOf(c)).service.search(principal, {
       query: body.query,
       ...(body.mode !== undefined ? { mode: body.mode } : {}),
       limit: body.limit,
@@ -351,7 +352,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(getMemory, async (c) => {
     const principal = requirePrincipal(c);
-    const memory = await memoryOf(c.get('deps')).service.get(principal, c.req.valid('param').memoryId);
+    const memory = await memoryOf(depsOf(c)).service.get(principal, c.req.valid('param').memoryId);
     if (memory === undefined) throw new NotFound({ message: 'No such memory.' });
     return sendJson(c, { memory: toWireMemory(memory) }, 200);
   });
@@ -360,7 +361,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
     const principal = requirePrincipal(c);
     const body = c.req.valid('json');
     const expiresAt = expiresAtOf(body.expires_at);
-    const memory = await memoryOf(c.get('deps')).service.update(principal, c.req.valid('param').memoryId, {
+    const memory = await memoryOf(depsOf(c)).service.update(principal, c.req.valid('param').memoryId, {
       ...(body.text !== undefined ? { text: body.text } : {}),
       ...('metadata' in body ? { metadata: body.metadata ?? null } : {}),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
@@ -371,12 +372,12 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
 
   app.openapi(deleteMemory, async (c) => {
     const principal = requirePrincipal(c);
-    if (!(await memoryOf(c.get('deps')).service.remove(principal, c.req.valid('param').memoryId))) throw new NotFound({ message: 'No such memory.' });
+    if (!(await memoryOf(depsOf(c)).service.remove(principal, c.req.valid('param').memoryId))) throw new NotFound({ message: 'No such memory.' });
     return sendEmpty(c);
   });
 
   app.openapi(adminListMemories, async (c) => {
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     const { userId } = c.req.valid('param');
     const query = c.req.valid('query');
     const memory = memoryOf(deps);
@@ -391,7 +392,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(adminEraseMemories, async (c) => {
-    const deps = c.get('deps');
+    const deps = depsOf(c);
     const { userId } = c.req.valid('param');
     const erased = await memoryOf(deps).eraseUser(deps.config.projectId, userId);
     deps.logger.info({ audit: 'user.memories.erase', userId, erased }, 'user memories erased');

@@ -15,6 +15,7 @@ import * as agents from '../../modules/agents/migrations/008-agents.js';
 import * as audit from '../../modules/audit/migrations/009-audit.js';
 import * as serviceAuthRules from '../../modules/credentials-admin/migrations/010-service-auth-rules.js';
 import * as authKeyUserFields from '../../modules/credentials-admin/migrations/011-auth-key-user-fields.js';
+import * as memoryOwnerTerms from '../../modules/memory/migrations/012-memory-owner-terms.js';
 
 /** Every migration, by name, in order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -29,6 +30,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '009-audit': audit,
   '010-service-auth-rules': serviceAuthRules,
   '011-auth-key-user-fields': authKeyUserFields,
+  '012-memory-owner-terms': memoryOwnerTerms,
 });
 
 const provider: MigrationProvider = {

@@ -89,6 +89,24 @@ export function runMemoryStoreCases(name: string, open: (clock: () => number) =>
       assert.equal((await memory.service.list(user, {}, { limit: 10 })).memories.length, 1);
     });
 
+    it('finds the best hits that pass the filters when better-ranked ones do not (a small limit)', async () => {
+      const user = principalFor('rounds', 'ws-rounds');
+      // Twelve memories about pebbles that rank first (the word again and again) but belong to
+      // agent "x", then three weaker ones of agent "y": SQLite ranks in the index before it reads
+      // rows, so the filter leaves whole rounds of hits out before it finds "y"'s.
+      for (let i = 0; i < 12; i++) await create(user, `pebble pebble pebble ${i}`, { agentId: 'x' });
+      for (let i = 0; i < 3; i++) await create(user, `a pebble among many other words number ${i}`, { agentId: 'y' });
+      const texts = async (limit: number, agentId: string) =>
+        (await memory.service.search(user, { query: 'pebble', limit, filter: { agentId } })).hits.map((hit) => hit.memory.text).sort();
+      for (const limit of [1, 2]) {
+        const found = await texts(limit, 'y');
+        assert.equal(found.length, limit, `limit ${limit}`);
+        assert.ok(found.every((text) => text.startsWith('a pebble')), `limit ${limit}`);
+      }
+      assert.deepEqual(await texts(10, 'y'), ['a pebble among many other words number 0', 'a pebble among many other words number 1', 'a pebble among many other words number 2']);
+      assert.equal((await texts(20, 'x')).length, 12);
+    });
+
     it('stores unicode and awkward text exactly', async () => {
       const user = principalFor('ユーザー Zoë', 'ws-ü 🙂');
       const text = 'Zoë — naïve 🙂 "quoted" \'single\' \\ back % _ <tag> \u202e RTL 日本語';

@@ -13,16 +13,20 @@ export function postgresMemoryDialect(language: string): MemoryDialect {
   const config = sql`${language}::regconfig`;
   return {
     name: 'postgres',
-    searchColumns: (text) => ({ search_vector: sql`to_tsvector(${config}, ${text})` }),
-    keywordQuery(db, tokens, _scope) {
+    searchColumns: (text, _owner) => ({ search_vector: sql`to_tsvector(${config}, ${text})` }),
+    async keywordSearch(db, tokens, _scope, where, columns, limit) {
       // Each token becomes its own plainto_tsquery (which takes plain text, never tsquery syntax),
       // and the queries are joined with || (OR): no query text is ever parsed as syntax.
       const query = sql.join(tokens.map((token) => sql`plainto_tsquery(${config}, ${token})`), sql` || `);
-      return db
+      return (await db
         .selectFrom('memories as m')
-        .where(sql<boolean>`m.search_vector @@ (${query})`)
+        .select(columns as any)
         .select(sql<number>`ts_rank_cd(m.search_vector, ${query})::float8`.as('score'))
-        .orderBy('score', 'desc') as any;
+        .where(sql<boolean>`m.search_vector @@ (${query})`)
+        .where(where)
+        .orderBy('score', 'desc')
+        .limit(limit)
+        .execute()) as any;
     },
     metadataEquals: (key, json) => sql<boolean>`(m.metadata::jsonb -> ${key}) = ${json}::jsonb`,
   };
