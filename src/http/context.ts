@@ -92,12 +92,6 @@ export interface AppDeps {
 
 export interface AppEnv {
   Variables: {
-    /**
-     * @deprecated Reach the dependencies with `depsOf(c)` (platform/http/pipeline.ts), the one
-     * accessor. The authorization step still sets this for the route files that read it, until
-     * they are swept over to `depsOf`; then it goes.
-     */
-    deps: AppDeps;
     /** Set by the authorization step on routes that need a user credential. */
     principal: Principal | undefined;
     /** Headers every response of this request carries (middleware/standard-headers.ts, respond.ts). */

@@ -63,8 +63,6 @@ export function authorizeStep(policy: RoutePolicy, route?: string): MiddlewareHa
   return function authorize(c: Context<AppEnv>, next: Next): ReturnType<MiddlewareHandler<AppEnv>> {
     if (route !== undefined) noteRoute(c, route);
     const deps = depsOf(c);
-    // Deprecated: the route files still read `c.get('deps')`; they move to depsOf(c), then this goes.
-    c.set('deps', deps);
     // Unless a middleware of the path (a rate limit) has already added to them.
     if (c.get('responseHeaders') === undefined) c.set('responseHeaders', standardHeadersOf(c));
     const access = alwaysUser ? 'user' : deps.routeAccess.accessFor(policy.category, c.req.method, c.req.path);

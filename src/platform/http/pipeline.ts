@@ -129,8 +129,7 @@ function requireExchange(c: Context) {
 
 /**
  * The application's dependencies, for any code that runs in a request: middleware, handlers, the
- * error handler. The one way to reach them (`c.get('deps')` is kept for the route files only until
- * they are swept over to this). Throws a `TypeError` outside an application built by createApp:
+ * error handler. The one way to reach them. Throws a `TypeError` outside an application built by createApp:
  * that is a wiring mistake, not a request's failure.
  *
  * @example
