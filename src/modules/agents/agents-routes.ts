@@ -317,7 +317,8 @@ async function streamModelInput(c: Context<AppEnv>, service: AgentsService, run:
   }
   // The last byte waits for the run's end (recorded, thread written), however the reply ended.
   const reply = settledBy(result.toUIMessageStream({ onError: (error) => errorText(error, run) }), () =>
-    settle().then(() => undefined, (error: unknown) => ({ type: 'error' as const, errorText: errorText(error, run) })));
+    settle().then(() => undefined, (error: unknown) => ({ type: 'error' as const, errorText: errorText(error, run) })),
+  (error) => ({ type: 'error', errorText: errorText(error, run) }));
   // `Transfer-Encoding: chunked`, as hono's streamSSE sets it: without it @hono/node-server may hold
   // the first chunk back a timer tick, in case the body is short enough to send with a length.
   return uiMessageStreamResponse(reply, { ...standardHeadersOf(c), ...run.headers, 'Transfer-Encoding': 'chunked' });

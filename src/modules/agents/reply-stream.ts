@@ -14,30 +14,32 @@ import { JsonToSseTransformStream, UI_MESSAGE_STREAM_HEADERS, type UIMessageChun
 /**
  * `parts`, then whatever `settle` adds (awaited however the parts end, also when the reader
  * cancels). `settle` resolves to a last part (an error that happened while ending) or undefined.
+ * A failure of `parts` themselves (the provider's stream broke) becomes the part `errorPart`
+ * makes, as the AI SDK's `createUIMessageStream` does with a failure of its `execute`.
  *
- * @example settledBy(result.toUIMessageStream(), () => run.settle().then(() => undefined, (e) => ({ type: 'error', errorText: 'x' })))
+ * @example settledBy(result.toUIMessageStream(), () => run.settle().then(() => undefined), () => ({ type: 'error', errorText: 'model_unavailable: …' }))
  */
-export function settledBy(parts: ReadableStream<UIMessageChunk>, settle: () => Promise<UIMessageChunk | undefined>): ReadableStream<UIMessageChunk> {
+export function settledBy(parts: ReadableStream<UIMessageChunk>, settle: () => Promise<UIMessageChunk | undefined>, errorPart: (error: unknown) => UIMessageChunk): ReadableStream<UIMessageChunk> {
   const reader = parts.getReader();
   let settling: Promise<UIMessageChunk | undefined> | undefined;
   const settleOnce = () => (settling ??= settle());
+  const end = async (controller: ReadableStreamDefaultController<UIMessageChunk>) => {
+    const last = await settleOnce();
+    if (last !== undefined) controller.enqueue(last);
+    controller.close();
+  };
   return new ReadableStream<UIMessageChunk>({
     async pull(controller) {
       let next: Awaited<ReturnType<typeof reader.read>>;
       try {
         next = await reader.read();
       } catch (error) {
-        await settleOnce();
-        controller.error(error);
+        controller.enqueue(errorPart(error));
+        await end(controller);
         return;
       }
-      if (next.done !== true) {
-        controller.enqueue(next.value);
-        return;
-      }
-      const last = await settleOnce();
-      if (last !== undefined) controller.enqueue(last);
-      controller.close();
+      if (next.done === true) return end(controller);
+      controller.enqueue(next.value);
     },
     async cancel(reason) {
       await reader.cancel(reason).catch(() => undefined);

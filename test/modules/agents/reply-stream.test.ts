@@ -31,10 +31,29 @@ describe('reply stream', () => {
     const stream = settledBy(streamOf([delta(0), delta(1)]), async () => {
       events.push('settled');
       return { type: 'error', errorText: 'internal: ending failed' };
-    });
+    }, () => assert.fail('no failure'));
     const parts = await readAll(stream);
     assert.deepEqual(parts.map((p) => p.type), ['text-delta', 'text-delta', 'error']);
     assert.deepEqual(events, ['settled']);
+  });
+
+  it('reply stream – a failure of the parts is an error part, then the run settles and the stream closes', async () => {
+    let settled = 0;
+    const parts = new ReadableStream<UIMessageChunk>({
+      start(controller) {
+        controller.enqueue(delta(0));
+      },
+      pull(controller) {
+        controller.error(new Error('provider cut the answer'));
+      },
+    });
+    const stream = settledBy(parts, async () => {
+      settled += 1;
+      return undefined;
+    }, (error) => ({ type: 'error', errorText: `model_unavailable: ${(error as Error).message}` }));
+    const out = await readAll(stream);
+    assert.deepEqual(out, [delta(0), { type: 'error', errorText: 'model_unavailable: provider cut the answer' }]);
+    assert.equal(settled, 1);
   });
 
   it('reply stream – settles once when the reader cancels, and cancels the parts', async () => {
@@ -51,7 +70,7 @@ describe('reply stream', () => {
     const reader = settledBy(parts, async () => {
       settled += 1;
       return undefined;
-    }).getReader();
+    }, () => assert.fail('no failure')).getReader();
     await reader.read();
     await reader.cancel('client left');
     assert.equal(cancelled, 'client left');
