@@ -52,11 +52,11 @@ export function settledBy(parts: ReadableStream<UIMessageChunk>, settle: () => P
 const SLICE_MS = 1;
 
 /**
- * Strings in, strings out, in order. The first chunk of a burst goes on at once; the chunks that
- * follow go on together once SLICE_MS has passed (or the stream ends, or no chunk came for
- * SLICE_MS). After each chunk it passes on, the stream waits one turn of the event loop, so that
- * chunk is written before the rest of the burst is processed. A stream that sends a chunk now
- * and then (a model writing) passes each one on at once, as it comes.
+ * Strings in, strings out, in order. During the first SLICE_MS of a burst every chunk goes on at
+ * once (the first words of an answer, and each word of a model that writes slowly); after that,
+ * the chunks of a burst go on together once per SLICE_MS (or when the stream ends, or when no
+ * chunk came for SLICE_MS). After each chunk it passes on, the stream waits one turn of the event
+ * loop, so that chunk is written before the rest of the burst is processed.
  *
  * @example parts.pipeThrough(new JsonToSseTransformStream()).pipeThrough(burstWriter())
  */
@@ -64,6 +64,8 @@ export function burstWriter(now: () => number = () => performance.now()): Transf
   /** The chunks held in the current slice; undefined between bursts. */
   let held: string[] | undefined;
   let sliceEnd = 0;
+  /** When the current burst's first slice ends: until then every chunk goes on at once. */
+  let firstSliceEnd = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let out: TransformStreamDefaultController<string> | undefined;
   /** A burst that stopped within a slice: what it holds goes on, and the next chunk starts a new one. */
@@ -91,7 +93,11 @@ export function burstWriter(now: () => number = () => performance.now()): Transf
       out = controller;
     },
     transform(chunk, controller) {
-      if (held === undefined) return pass(controller, chunk);
+      if (held === undefined) {
+        firstSliceEnd = now() + SLICE_MS;
+        return pass(controller, chunk);
+      }
+      if (held.length === 0 && now() < firstSliceEnd) return pass(controller, chunk);
       held.push(chunk);
       if (now() < sliceEnd) return;
       return pass(controller, held.join(''));
