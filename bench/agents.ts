@@ -2,12 +2,15 @@
  * Streamed agent runs through Threadgate against the same provider called directly (issue 14
  * item 7): time to first token and tokens per second, median over N runs, one after another.
  * The provider is the deterministic OpenAI-protocol peer of the tests, so what differs is
- * Threadgate: authentication, limits, the run record and the AI SDK's stream in between. Two
+ * Threadgate: authentication, limits, the run record and the AI SDK's stream in between. A third
+ * path, for reference, is the AI SDK alone in a bare Hono server (streamText to the same provider,
+ * then toUIMessageStreamResponse): what Threadgate costs beyond the SDK is the second path less
+ * this one. Two
  * answers: `paced` (64 words, one every 5 ms, as a model writes: time to first token) and `long`
  * (256 words at once: the most tokens per second each path can carry). Target: overhead per run
  * at most 5 ms at the median (first token, paced).
  *
- *   npm run build && node --import tsx bench/agents.ts [--runs 200]
+ *   npm run build && node --import tsx bench/agents.ts [--runs 200] [--only paced,long]
  *
  * Figures go to docs/benchmarks.md, not here.
  */
@@ -15,6 +18,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { serve } from '@hono/node-server';
+import { streamText } from 'ai';
+import { Hono } from 'hono';
 import { startServer } from '../src/server.js';
 import { createLogger } from '../src/logger.js';
 import { mintWorkspaceToken } from '../src/auth/workspace-token.js';
@@ -60,13 +67,27 @@ function summary(label: string, samples: Sample[]) {
   return { ttft, total };
 }
 
+/** The AI SDK alone: a bare Hono server streaming the provider's answer as the UI message stream. */
+async function startSdkServer(providerUrl: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const provider = createOpenAICompatible({ name: 'peer', baseURL: providerUrl, includeUsage: true });
+  const app = new Hono().post('/stream/:model', (c) =>
+    streamText({ model: provider.chatModel(c.req.param('model')), prompt: 'go', abortSignal: c.req.raw.signal }).toUIMessageStreamResponse());
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve({
+      baseUrl: `http://127.0.0.1:${info.port}`,
+      close: () => new Promise<void>((done) => server.close(() => done())),
+    }));
+  });
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, only: { type: 'string' } } });
   const runs = Number(values.runs);
   const peer = await startOpenAiPeer();
   const dir = mkdtempSync(join(tmpdir(), 'threadgate-bench-agents-'));
   const config = testConfig(dir, { PORT: '0', HOST: '127.0.0.1', THREADGATE_AGENT_USER_RUNS_PER_MINUTE: '1000000', THREADGATE_AGENT_RUNS_PER_MINUTE: '1000000', THREADGATE_AGENT_USER_TOKENS_PER_DAY: '1000000000', THREADGATE_AGENT_TOKENS_PER_DAY: '1000000000' });
   const server = await startServer(config, { logger: createLogger('silent') });
+  const sdk = await startSdkServer(peer.baseUrl);
   try {
     const base = `http://127.0.0.1:${server.port}`;
     const admin = { Authorization: `Bearer ${TEST_ADMIN_KEY}`, 'Content-Type': 'application/json' };
@@ -78,26 +99,33 @@ async function main(): Promise<void> {
 
     const directText = (line: string) => line.startsWith('data: {') && line.includes('"content":"') && !line.includes('"content":""');
     const throughText = (line: string) => line.startsWith('data: {"type":"text-delta"');
-    for (const model of ['paced', 'long']) {
+    for (const model of values.only === undefined ? ['paced', 'long'] : values.only.split(',')) {
       const direct = () => fetch(`${peer.baseUrl}/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'go' }] }) });
+      const alone = () => fetch(`${sdk.baseUrl}/stream/${model}`, { method: 'POST' });
       const through = () => fetch(`${base}/v1/agents/${model}/stream`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ input: 'go' }) });
-      // Warm up both paths (JIT, connections, the credential cache).
+      // Warm up every path (JIT, connections, the credential cache).
       for (let i = 0; i < 10; i++) {
         await measure(direct, directText);
+        await measure(alone, throughText);
         await measure(through, throughText);
       }
       const a: Sample[] = [];
+      const s: Sample[] = [];
       const b: Sample[] = [];
       for (let i = 0; i < runs; i++) {
         a.push(await measure(direct, directText));
+        s.push(await measure(alone, throughText));
         b.push(await measure(through, throughText));
       }
-      console.log(`\n${model}: ${runs} streamed runs each, alternating, one at a time`);
+      console.log(`\n${model}: ${runs} streamed runs each, in turn, one at a time`);
       const d = summary('provider directly', a);
+      const k = summary('AI SDK alone', s);
       const t = summary('through Threadgate', b);
       console.log(`overhead at the median: first token +${(t.ttft - d.ttft).toFixed(2)} ms, whole run +${(t.total - d.total).toFixed(2)} ms`);
+      console.log(`of which the AI SDK alone: first token +${(k.ttft - d.ttft).toFixed(2)} ms, whole run +${(k.total - d.total).toFixed(2)} ms`);
     }
   } finally {
+    await sdk.close();
     await server.close();
     await peer.close();
     rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@
  */
 import { depsOf } from '../../platform/http/pipeline.js';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { createUIMessageStream, createUIMessageStreamResponse, NoSuchToolError } from 'ai';
+import { NoSuchToolError } from 'ai';
 import type { Context } from 'hono';
 import { NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../../http/context.js';
@@ -29,6 +29,7 @@ import type { AgentsModule } from './index.js';
 import type { AdmittedRun, AgentsService, ModelInput, RunEnd } from './agents-service.js';
 import type { ChatTurn } from './conversation.js';
 import { toTurn } from './conversation.js';
+import { settledBy, uiMessageStreamResponse } from './reply-stream.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -314,21 +315,13 @@ async function streamModelInput(c: Context<AppEnv>, service: AgentsService, run:
       throw error;
     }
   }
-  const stream = createUIMessageStream({
-    async execute({ writer }) {
-      const reply = result.toUIMessageStream({ onError: (error) => errorText(error, run) });
-      try {
-        for await (const part of reply as unknown as AsyncIterable<Parameters<typeof writer.write>[0]>) writer.write(part);
-      } finally {
-        // The last byte waits for the run's end (recorded, thread written), however the reply ended.
-        await settle();
-      }
-    },
-    onError: (error) => errorText(error, run),
-  });
+  // The last byte waits for the run's end (recorded, thread written), however the reply ended.
+  const reply = settledBy(result.toUIMessageStream({ onError: (error) => errorText(error, run) }), () =>
+    settle().then(() => undefined, (error: unknown) => ({ type: 'error' as const, errorText: errorText(error, run) })),
+  (error) => ({ type: 'error', errorText: errorText(error, run) }));
   // `Transfer-Encoding: chunked`, as hono's streamSSE sets it: without it @hono/node-server may hold
   // the first chunk back a timer tick, in case the body is short enough to send with a length.
-  return createUIMessageStreamResponse({ stream, headers: { ...standardHeadersOf(c), ...run.headers, 'Transfer-Encoding': 'chunked' } });
+  return uiMessageStreamResponse(reply, { ...standardHeadersOf(c), ...run.headers, 'Transfer-Encoding': 'chunked' });
 }
 
 /** The text of a stream's error part: the stable code and its public message (never the provider's text). */
