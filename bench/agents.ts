@@ -22,14 +22,11 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { serve } from '@hono/node-server';
 import { streamText } from 'ai';
 import { Hono } from 'hono';
-import { startServer } from '../src/server.js';
-import { createLogger } from '../src/logger.js';
-import { mintWorkspaceToken } from '../src/auth/workspace-token.js';
 import { ALL_SCOPES } from '../src/auth/principal.js';
-import { testConfig } from '../test/helpers/test-app.js';
-import { TEST_ADMIN_KEY } from '../test/helpers/server-process.js';
+import { TEST_ADMIN_KEY, TEST_MASTER_KEY } from '../test/helpers/server-process.js';
 import { startOpenAiPeer } from '../test/helpers/openai-peer.js';
 import { median } from './stats.js';
+import { createLogger, mintWorkspaceToken, resolveConfig, startServer } from './threadgate-dist.js';
 
 interface Sample {
   ttftMs: number;
@@ -85,7 +82,9 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const peer = await startOpenAiPeer();
   const dir = mkdtempSync(join(tmpdir(), 'threadgate-bench-agents-'));
-  const config = testConfig(dir, { PORT: '0', HOST: '127.0.0.1', THREADGATE_AGENT_USER_RUNS_PER_MINUTE: '1000000', THREADGATE_AGENT_RUNS_PER_MINUTE: '1000000', THREADGATE_AGENT_USER_TOKENS_PER_DAY: '1000000000', THREADGATE_AGENT_TOKENS_PER_DAY: '1000000000' });
+  // Threadgate as it ships (dist/, as `npm run bench` runs it): src/ through tsx would also
+  // measure tsx's transform on every closure a run creates (bench/threadgate-dist.ts).
+  const config = resolveConfig({ DATABASE_URL: join(dir, 'bench.db'), LOG_LEVEL: 'silent', NODE_ENV: 'production', THREADGATE_ADMIN_KEY: TEST_ADMIN_KEY, THREADGATE_MASTER_KEY: TEST_MASTER_KEY, PORT: '0', HOST: '127.0.0.1', THREADGATE_AGENT_USER_RUNS_PER_MINUTE: '1000000', THREADGATE_AGENT_RUNS_PER_MINUTE: '1000000', THREADGATE_AGENT_USER_TOKENS_PER_DAY: '1000000000', THREADGATE_AGENT_TOKENS_PER_DAY: '1000000000' });
   const server = await startServer(config, { logger: createLogger('silent') });
   const sdk = await startSdkServer(peer.baseUrl);
   try {
