@@ -92,8 +92,8 @@ function checkAgents(agents: unknown): 'all' | string[] {
 }
 
 /**
- * Checks a change to a key with the rules of `createAuthKey` and returns the columns to write:
- * only the fields present; `userFields: null` (or `{}`) clears the mapping. Throws
+ * Checks a change to a key with the rules of `createAuthKey` and returns the checked fields, only
+ * those present; `userFields: null` (or `{}`) clears the mapping. Throws
  * `ValidationFailed` naming `name`, `agents` or `user_fields`. Does not look the key up.
  *
  * @example
