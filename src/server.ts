@@ -143,9 +143,6 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     const limiterStore = rateLimiterStore(config, redis, logger);
     const urlSigner = createUrlSigner(masterKey.key);
     blobStore = await openBlobStore(config, urlSigner);
-    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
-    // provider was down, and purges expired memories, in the background.
-    memory = createMemoryModule({ store, config, logger, clock, backfill: { intervalMs: config.memoryBackfillMs } });
     // Threads and runs (src/modules/threads, src/modules/runs). A deleted thread takes its
     // telemetry along, and a claim moves it, in the threads module's own transaction (the runs
     // module's follower). The claim revokes the anonymous session in that transaction too, through
@@ -164,6 +161,10 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
       },
     });
     const runs = createRunsModule({ store, threads: threads.service });
+    // Memory (src/modules/memory): its backfill embeds what was written while the embeddings
+    // provider was down, and purges expired memories, in the background. A memory may name only
+    // a thread its caller can see, which the threads module decides (memory-ports.ts).
+    memory = createMemoryModule({ store, config, logger, clock, threads: threads.service, backfill: { intervalMs: config.memoryBackfillMs } });
     // Agents (src/modules/agents): providers, agents and runs over the same database; the run
     // limits share the rate limiters' store (Redis when configured); agents that use memory
     // search and keep the caller's memories through the memory module (memory-adapter.ts).

@@ -1,7 +1,8 @@
 /**
  * Authentication keys (SPEC 2.3, Algolia Agent Studio's model): an app's backend holds one and
  * signs HS256 user tokens with it; the token's `kid` header is the key's id. The admin creates
- * keys (the secret is shown once), may keep several live at once for rotation, and deletes them.
+ * keys (the secret is shown once), may keep several live at once for rotation, changes a key's
+ * name, agents and user fields (never its secret), and deletes them.
  *
  * - id: `ak_` + a time-ordered id (random-id.ts), public: it goes in every token header;
  * - secret: `sk-tg-` + 32 random bytes in base64url. The HMAC key is the UTF-8 bytes of that text
@@ -13,7 +14,7 @@ import { ValidationFailed } from '../errors.js';
 import { checkUserFieldMapping } from './map-user.js';
 import { createId, createSecret } from '../crypto/random-id.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { AuthKeyRecord, CredentialLookups } from './credential-records.js';
+import type { AuthKeyPatch, AuthKeyRecord, CredentialLookups } from './credential-records.js';
 
 /** Every authentication key id starts with this (the `kid` of its tokens). */
 export const AUTH_KEY_ID_PREFIX = 'ak_';
@@ -64,6 +65,48 @@ export function isAuthKeyId(kid: unknown): kid is string {
   return typeof kid === 'string' && AUTH_KEY_ID.test(kid);
 }
 
+/** A change to a key as given (unchecked): its name, its agents, its user fields (`null` clears them). Never its secret. */
+export interface AuthKeyUpdate {
+  name?: string;
+  agents?: 'all' | readonly string[];
+  userFields?: unknown;
+}
+
+/** A key's name, trimmed: 1 to 200 characters. */
+function checkName(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  if (name === '' || name.length > 200) throw new ValidationFailed('name', 'must be 1 to 200 characters');
+  return name;
+}
+
+/** `'all'`, or 1 to MAX_AGENTS agent ids, each once. */
+function checkAgents(agents: unknown): 'all' | string[] {
+  if (agents === 'all') return 'all';
+  const ok =
+    Array.isArray(agents) &&
+    agents.length > 0 &&
+    agents.length <= MAX_AGENTS &&
+    agents.every((agent) => typeof agent === 'string' && agent.length > 0 && agent.length <= MAX_AGENT_ID_LENGTH);
+  if (!ok) throw new ValidationFailed('agents', `must be "all" or a list of 1 to ${MAX_AGENTS} agent ids`);
+  return [...new Set(agents as string[])];
+}
+
+/**
+ * Checks a change to a key with the rules of `createAuthKey` and returns the checked fields, only
+ * those present; `userFields: null` (or `{}`) clears the mapping. Throws
+ * `ValidationFailed` naming `name`, `agents` or `user_fields`. Does not look the key up.
+ *
+ * @example
+ * checkAuthKeyPatch({ agents: ['support'], userFields: null }) // { agents: ['support'], userFields: null }
+ */
+export function checkAuthKeyPatch(patch: AuthKeyUpdate): AuthKeyPatch {
+  return {
+    ...(patch.name !== undefined ? { name: checkName(patch.name) } : {}),
+    ...(patch.agents !== undefined ? { agents: checkAgents(patch.agents) } : {}),
+    ...(patch.userFields !== undefined ? { userFields: checkUserFieldMapping(patch.userFields) } : {}),
+  };
+}
+
 /**
  * Creates an authentication key and stores its secret sealed. Returns the record and the secret,
  * which is never readable through the API again: show it once. Throws `ValidationFailed` naming
@@ -80,18 +123,9 @@ export async function createAuthKey(
   input: NewAuthKey,
   clock: () => number = Date.now,
 ): Promise<{ record: AuthKeyRecord; secret: string }> {
-  const name = typeof input.name === 'string' ? input.name.trim() : '';
-  if (name === '' || name.length > 200) throw new ValidationFailed('name', 'must be 1 to 200 characters');
+  const name = checkName(input.name);
   // Only an absent list means all agents: an explicit null is bad input, not a wildcard.
-  const agents = input.agents === undefined ? 'all' : input.agents;
-  if (agents !== 'all') {
-    const ok =
-      Array.isArray(agents) &&
-      agents.length > 0 &&
-      agents.length <= MAX_AGENTS &&
-      agents.every((agent) => typeof agent === 'string' && agent.length > 0 && agent.length <= MAX_AGENT_ID_LENGTH);
-    if (!ok) throw new ValidationFailed('agents', `must be "all" or a list of 1 to ${MAX_AGENTS} agent ids`);
-  }
+  const agents = checkAgents(input.agents === undefined ? 'all' : input.agents);
   const userFields = checkUserFieldMapping(input.userFields);
   const now = clock();
   const secret = `${AUTH_KEY_SECRET_PREFIX}${createSecret(32)}`;
@@ -99,7 +133,7 @@ export async function createAuthKey(
     id: createId('ak', now),
     projectId: input.projectId,
     name,
-    agents: agents === 'all' ? 'all' : [...new Set(agents)],
+    agents,
     secretEncrypted: secretBox.seal(secret, AUTH_KEY_PURPOSE),
     createdAt: now,
     ...(userFields !== null ? { userFields } : {}),

@@ -19,6 +19,7 @@ import { parseJwsClaims, type ParsedJws } from './jwt-strict.js';
 import type { Keyring } from './keyring.js';
 import type { Principal } from './principal.js';
 import { checkNotRevoked, checkUserNotRevoked } from './revocation.js';
+import { limitToKeyAgents } from './current-agents.js';
 import { tagCredentialKind, type CredentialKind } from './credential-kind.js';
 import { isTracing, traceStep } from './trace.js';
 import type { VerifiedCredentialCache } from './verified-credential-cache.js';
@@ -112,7 +113,8 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     async verify(credential, _input, deps) {
       const { principal, claims } = await verifyWorkspaceToken(deps.keyring, deps.config, credential.parsed ?? credential.token, deps.clock);
       await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat });
-      return principal;
+      // An authentication key's agents may have narrowed since the exchange (current-agents.ts).
+      return limitToKeyAgents(deps.store, principal, claims.src);
     },
   },
   {

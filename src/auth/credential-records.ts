@@ -79,6 +79,9 @@ export interface AuthRuleRecord {
   updatedAt: number;
 }
 
+/** The fields of an authentication key that may change (checked: auth/auth-key.ts `checkAuthKeyPatch`); never its secret. */
+export type AuthKeyPatch = Partial<Pick<AuthKeyRecord, 'name' | 'agents' | 'userFields'>>;
+
 /** The fields of an auth rule that can change (`updatedAt` is set by the repository). */
 export type AuthRulePatch = Partial<Omit<AuthRuleRecord, 'id' | 'projectId' | 'createdAt' | 'updatedAt'>>;
 

@@ -1,9 +1,10 @@
 /**
  * The revocation epoch: a value that changes whenever any credential is revoked (an API key, a
- * session family, a user's tokens, an authentication key, an auth rule) or created (an API key, an
+ * session family, a user's tokens, an authentication key, an auth rule), changed (an
+ * authentication key's agents or user fields, an auth rule) or created (an API key, an
  * authentication key, an auth rule: a remembered "not found" could hide it, cached-lookups.ts).
  * The caches remember the epoch each entry was made under and drop an entry once it has moved, so
- * a cached acceptance does not outlive a revocation.
+ * a cached acceptance does not outlive a revocation or a change.
  *
  * The database is the truth; Redis only makes it fast. A revocation is the store write: once it is
  * stored the revoking call succeeds, and the epoch's own write (a setting) and Redis message are
@@ -163,7 +164,7 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
 
 /**
  * The domain events after which a cached decision may be wrong: every revocation (an API key, an
- * authentication key, an auth rule changed or deleted, a user, an anonymous session), and the
+ * authentication key or an auth rule changed or deleted, a user, an anonymous session), and the
  * creations a remembered "not found" could hide (cached-lookups.ts): an API key, an authentication
  * key, an auth rule (a new rule for an issuer also changes what a cached issuer lookup answers). A
  * new session needs none: no "not found" is remembered for one.
@@ -172,6 +173,7 @@ export const REVOKING_EVENTS = [
   'api_key.created',
   'api_key.revoked',
   'auth_key.created',
+  'auth_key.updated',
   'auth_key.deleted',
   'auth_rule.created',
   'auth_rule.updated',

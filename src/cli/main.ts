@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, auth-keys create|list|delete,
+ * `threadgate <command>`: serve, migrate, api-keys create|list|revoke, auth-keys create|list|update|delete,
  * auth-rules create|list|update|delete,
  * keys rotate, users revoke, memories count|list|erase|reembed, token inspect|sign, audit,
  * providers add|list|update|remove, agents create|list|update|enable|disable|delete|runs.
@@ -30,6 +30,7 @@ export const USAGE = `Usage: threadgate <command>
   auth-keys create --name <name> [--agents all|id,id] [--user-fields JSON]
                                  create an HS256 authentication key (the secret is shown once)
   auth-keys list
+  auth-keys update <id> [--name <name>] [--agents all|id,id] [--user-fields JSON | --clear-user-fields]
   auth-keys delete <id>          its user tokens are refused from now on
   auth-rules create --name <n> --issuer <iss> --audience <aud> [--provider clerk|auth0|supabase|firebase|keycloak|okta|entra-id|cognito]
                     [--jwks-uri <url> | --discovery-url <url>] [--algorithms RS256,ES256] [--token-type access|id|any]

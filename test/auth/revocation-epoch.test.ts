@@ -94,7 +94,8 @@ describe('revocation epoch: a subscriber of the domain events', () => {
   const payloads: Record<(typeof REVOKING_EVENTS)[number], unknown> = {
     'api_key.created': { apiKey: { id: 'k', prefix: 'tg_sk_', name: 'k', scopes: [], agents: 'all' } },
     'api_key.revoked': { id: 'k' },
-    'auth_key.created': { authKey: { id: 'ak', name: 'a', agents: 'all' } },
+    'auth_key.created': { authKey: { id: 'ak', name: 'a', agents: 'all', user_fields: {} } },
+    'auth_key.updated': { id: 'ak', before: { id: 'ak', name: 'a', agents: 'all', user_fields: {} }, after: { id: 'ak', name: 'a', agents: ['b'], user_fields: {} } },
     'auth_key.deleted': { id: 'ak' },
     'auth_rule.created': { rule: { id: 'ar', name: 'r' } },
     'auth_rule.updated': { id: 'ar', before: { id: 'ar', name: 'r' }, after: { id: 'ar', name: 'r' } },

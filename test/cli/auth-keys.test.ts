@@ -1,5 +1,5 @@
 /**
- * `threadgate auth-keys create|list|delete` and `threadgate token sign` as a user runs them (the
+ * `threadgate auth-keys create|list|update|delete` and `threadgate token sign` as a user runs them (the
  * built dist/cli/main.js), against a real server process: the secret is printed once, a signed
  * token works on GET /v1/me, the printed curl line is ready to run, and a deleted key's tokens are
  * refused by the running server.
@@ -139,10 +139,37 @@ describe('threadgate auth-keys and token sign', () => {
     assert.equal(run(['token', 'sign', '--key', key.id, '--sub', 'carol']).status, 1);
   });
 
+  it('update changes the agents and user fields (the running server applies them to the key\'s tokens), --clear-user-fields clears them; an unknown key fails', async () => {
+    const key = JSON.parse(run(['auth-keys', 'create', '--name', 'changing', '--user-fields', '{"name": "name"}']).stdout) as { id: string; secret: string };
+    const token = run(['token', 'sign', '--key', key.id, '--sub', 'dora']).stdout.trim();
+    assert.equal((await me(token)).body.agents, 'all');
+    const updated = run(['auth-keys', 'update', key.id, '--name', 'changed', '--agents', 'support, sales', '--user-fields', '{"org": "org_id"}']);
+    assert.equal(updated.status, 0, updated.stderr);
+    const shown = JSON.parse(updated.stdout) as Record<string, unknown>;
+    assert.deepEqual([shown.name, shown.agents, shown.user_fields], ['changed', ['support', 'sales'], { org: 'org_id' }]);
+    assert.ok(!updated.stdout.includes('secret') && !updated.stdout.includes(key.secret));
+    // The server polls the stored revocation epoch (THREADGATE_REVOCATION_POLL_MS, 1 s) for its cache.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual((await me(token)).body.agents, ['support', 'sales']);
+    const cleared = run(['auth-keys', 'update', key.id, '--clear-user-fields']);
+    assert.equal(cleared.status, 0, cleared.stderr);
+    assert.deepEqual(JSON.parse(cleared.stdout).user_fields, {});
+    const bad = run(['auth-keys', 'update', key.id, '--user-fields', '{"id": "sub"}']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /user_fields/);
+    const unknown = run(['auth-keys', 'update', 'ak_00000000000000000000000000', '--name', 'x']);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /no authentication key "ak_00000000000000000000000000"/);
+  });
+
   it('refuses bad command lines with the usage text', () => {
     const cases: Array<[string[], RegExp]> = [
-      [['auth-keys'], /expected create, list or delete/],
-      [['auth-keys', 'rotate'], /expected create, list or delete/],
+      [['auth-keys'], /expected create, list, update or delete/],
+      [['auth-keys', 'rotate'], /expected create, list, update or delete/],
+      [['auth-keys', 'update'], /one key id/],
+      [['auth-keys', 'update', 'ak_x'], /nothing to change/],
+      [['auth-keys', 'update', 'ak_x', '--user-fields', '{}', '--clear-user-fields'], /not both/],
+      [['auth-keys', 'update', 'ak_x', '--user-fields', '{name'], /--user-fields/],
       [['auth-keys', 'create'], /needs --name/],
       [['auth-keys', 'delete'], /one key id/],
       [['auth-keys', 'list', 'x'], /no arguments/],

@@ -215,6 +215,18 @@ describe('cached credentials and revocation (two processes on one database, no R
       expectError(await b.call('GET', '/v1/threads', { token: userToken(key.id, key.secret) }), 401, 'unknown_signing_key');
     });
   });
+
+  it('the other process applies a key\'s narrowed agents to a user token it has cached within the poll interval', async () => {
+    await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
+      const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'narrowed' } })).body as { id: string; secret: string };
+      const token = userToken(key.id, key.secret);
+      for (let i = 0; i < 3; i++) assert.equal((await b.call('GET', '/v1/me', { token })).body.agents, 'all', 'b remembers the key');
+      assert.equal((await a.call('PATCH', `/admin/v1/auth-keys/${key.id}`, { ...admin, body: { agents: ['support'] } })).status, 200);
+      await eventually('b applies the new agents', async () => Array.isArray((await b.call('GET', '/v1/me', { token })).body.agents), 10_000);
+      assert.deepEqual((await b.call('GET', '/v1/me', { token })).body.agents, ['support']);
+      expectError(await b.call('POST', '/v1/agents/billing/text', { token, body: { input: 'hi' } }), 403, 'forbidden');
+    });
+  });
 });
 
 /** @see issue 10 items 2 (exact across processes) and 14 (a remembered miss ends when the credential is created) */

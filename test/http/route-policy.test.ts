@@ -143,6 +143,17 @@ describe('route policy', () => {
     }
   });
 
+  it('credential admin routes: API keys, authentication keys (with their PATCH) and auth rules, all with the admin key', () => {
+    const credentialRoutes = registeredRoutes(t).filter((key) => /\/admin\/v1\/(api-keys|auth-keys|auth-rules)\b/.test(key));
+    assert.deepEqual(credentialRoutes.sort(), [
+      'DELETE /admin/v1/api-keys/{keyId}', 'DELETE /admin/v1/auth-keys/{keyId}', 'DELETE /admin/v1/auth-rules/{ruleId}',
+      'GET /admin/v1/api-keys', 'GET /admin/v1/auth-keys', 'GET /admin/v1/auth-rules', 'GET /admin/v1/auth-rules/{ruleId}',
+      'PATCH /admin/v1/auth-keys/{keyId}', 'PATCH /admin/v1/auth-rules/{ruleId}',
+      'POST /admin/v1/api-keys', 'POST /admin/v1/auth-keys', 'POST /admin/v1/auth-rules',
+    ]);
+    for (const key of credentialRoutes) assert.deepEqual(declaredPolicies.get(key), { category: 'admin' }, key);
+  });
+
   it('public routes answer without a credential', async () => {
     assert.equal((await t.call('GET', '/health')).status, 200);
     assert.equal((await t.call('GET', '/.well-known/jwks.json')).status, 200);

@@ -24,6 +24,8 @@ export function auditEntryOf(event: AnyDomainEvent): AuditEntry {
       return { ...base, objectType: 'api_key', objectId: event.payload.id, detail: {} };
     case 'auth_key.created':
       return { ...base, objectType: 'auth_key', objectId: event.payload.authKey.id, detail: { after: event.payload.authKey } };
+    case 'auth_key.updated':
+      return { ...base, objectType: 'auth_key', objectId: event.payload.id, detail: { before: event.payload.before, after: event.payload.after } };
     case 'auth_key.deleted':
       return { ...base, objectType: 'auth_key', objectId: event.payload.id, detail: {} };
     case 'auth_rule.created':

@@ -1,10 +1,10 @@
 /**
- * Authentication keys (migration 002): insert, get, list, delete. The secret stays sealed here;
+ * Authentication keys (migration 002): insert, get, list, update, delete. The secret stays sealed here;
  * only auth/auth-key.ts (the platform's verifier) opens it. A delete removes the row, so the next lookup by `kid` misses.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { readJson, writeJson } from '../../store/rows.js';
-import type { AuthKeyRecord } from '../../auth/credential-records.js';
+import type { AuthKeyPatch, AuthKeyRecord } from '../../auth/credential-records.js';
 import type { AuthKeysTable, CredentialsDatabase } from './credentials-tables.js';
 
 export interface AuthKeysRepository {
@@ -16,6 +16,11 @@ export interface AuthKeysRepository {
   getAuthKey(projectId: string | undefined, id: string): Promise<AuthKeyRecord | undefined>;
   /** Newest first. */
   listAuthKeys(projectId: string): Promise<AuthKeyRecord[]>;
+  /**
+   * Writes the fields present in `patch` (never the secret); `userFields: null` clears the mapping.
+   * Undefined when there is no such key in the project.
+   */
+  updateAuthKey(projectId: string, id: string, patch: AuthKeyPatch): Promise<AuthKeyRecord | undefined>;
   /** Deletes the key and its sealed secret. False when there is no such key in the project. */
   deleteAuthKey(projectId: string, id: string): Promise<boolean>;
 }
@@ -68,6 +73,20 @@ export function createAuthKeysRepository(db: Kysely<CredentialsDatabase>): AuthK
         .orderBy('id', 'desc')
         .execute();
       return rows.map(toAuthKey);
+    },
+
+    async updateAuthKey(projectId, id, patch) {
+      const columns: Updateable<AuthKeysTable> = {};
+      if (patch.name !== undefined) columns.name = patch.name;
+      if (patch.agents !== undefined) columns.agents = writeJson(patch.agents);
+      if (patch.userFields !== undefined) columns.user_fields = patch.userFields === null ? null : writeJson(patch.userFields);
+      const where = db.selectFrom('auth_keys').selectAll().where('project_id', '=', projectId).where('id', '=', id);
+      if (Object.keys(columns).length > 0) {
+        const updated = await db.updateTable('auth_keys').set(columns).where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) return undefined;
+      }
+      const row = await where.executeTakeFirst();
+      return row === undefined ? undefined : toAuthKey(row);
     },
 
     async deleteAuthKey(projectId, id) {

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../../config.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { createApiKey, type NewApiKey } from '../../auth/api-key.js';
-import { createAuthKey, type NewAuthKey } from '../../auth/auth-key.js';
+import { checkAuthKeyPatch, createAuthKey, type AuthKeyUpdate, type NewAuthKey } from '../../auth/auth-key.js';
 import { createAuthRule, toWireAuthRule, updateAuthRule, type AuthRuleInput } from '../../auth/oidc/auth-rule.js';
 import { providerUrlPolicyOf } from '../../auth/oidc/provider-url.js';
 import type { ApiKeyRecord, AuthKeyRecord, AuthRuleRecord } from '../../auth/credential-records.js';
@@ -33,6 +33,11 @@ export interface CredentialsService {
   createAuthKey(input: Omit<NewAuthKey, 'projectId'>, actor: Actor): Promise<{ record: AuthKeyRecord; secret: string }>;
   /** Newest first, with the sealed secret only. */
   listAuthKeys(): Promise<AuthKeyRecord[]>;
+  /**
+   * Changes a key's name, agents or user fields (`userFields: null` clears them); its tokens get
+   * the new agents and user fields from their next request on. Undefined when there is no such key.
+   */
+  updateAuthKey(id: string, patch: AuthKeyUpdate, actor: Actor): Promise<AuthKeyRecord | undefined>;
   /** False when there is no such key. */
   deleteAuthKey(id: string, actor: Actor): Promise<boolean>;
   createAuthRule(input: AuthRuleInput, actor: Actor): Promise<AuthRuleRecord>;
@@ -94,6 +99,19 @@ export function createCredentialsService(deps: CredentialsServiceDeps): Credenti
     },
 
     listAuthKeys: () => repository.listAuthKeys(projectId),
+
+    async updateAuthKey(id, patch, actor) {
+      const changes = checkAuthKeyPatch(patch);
+      // For the audit's before/after (read apart from the update: a concurrent change may fall between).
+      const before = await repository.getAuthKey(projectId, id);
+      const key = await repository.updateAuthKey(projectId, id, changes);
+      if (key === undefined) return undefined;
+      logger?.info({ audit: 'auth_key.update', id }, 'authentication key updated');
+      const after = authKeySummary(key);
+      // A revoking event (auth/revocation-epoch.ts): cached decisions made with the old agents go.
+      await events.publishAndWait('auth_key.updated', { id, before: before !== undefined ? authKeySummary(before) : after, after }, actor);
+      return key;
+    },
 
     async deleteAuthKey(id, actor) {
       if (!(await repository.deleteAuthKey(projectId, id))) return false;

@@ -36,7 +36,7 @@ export function apiKeySummary(record: ApiKeyRecord): ApiKeySummary {
  * An authentication key as the admin API and CLI show it: never its secret, sealed or not.
  *
  * @example
- * toWireAuthKey(record) // { id: 'ak_…', name: 'production', agents: 'all', created_at: '2030-…' }
+ * toWireAuthKey(record) // { id: 'ak_…', name: 'production', agents: 'all', user_fields: {}, created_at: '2030-…' }
  */
 export function toWireAuthKey(record: AuthKeyRecord) {
   return {
@@ -48,7 +48,8 @@ export function toWireAuthKey(record: AuthKeyRecord) {
   };
 }
 
-/** What an audit may show of an authentication key. */
+/** What an audit may show of an authentication key: its wire form without the creation time. */
 export function authKeySummary(record: AuthKeyRecord): AuthKeySummary {
-  return { id: record.id, name: record.name, agents: record.agents };
+  const { id, name, agents, user_fields } = toWireAuthKey(record);
+  return { id, name, agents, user_fields };
 }

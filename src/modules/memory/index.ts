@@ -13,6 +13,12 @@ import { postgresMemoryDialect } from './dialects/postgres.js';
 import { createEmbedder, type Embedder } from './embeddings.js';
 import { createMemoryBackfill, type BackfillOptions, type MemoryBackfill } from './backfill.js';
 import { createMemoryService, type MemoryService } from './memory-service.js';
+import type { MemoryThreads } from './memory-ports.js';
+
+/** A process without the threads module (a CLI command): naming a thread is then misuse, a TypeError. */
+const NO_THREADS: MemoryThreads = {
+  requireThread: () => Promise.reject(new TypeError('memory module: built without the threads module, it cannot check a thread_id')),
+};
 
 export interface MemoryModule {
   service: MemoryService;
@@ -30,6 +36,11 @@ export interface MemoryModuleDeps {
   config: Pick<ResolvedConfig, 'embeddings' | 'memoryLanguage' | 'memorySemanticMaxCandidates'>;
   logger: Pick<Logger, 'warn' | 'info'>;
   clock: () => number;
+  /**
+   * The threads module (server.ts passes its service), which decides whether a caller may name a
+   * thread in a memory or a filter. Absent in a process that serves no memory routes (a CLI command).
+   */
+  threads?: MemoryThreads;
   /** A test's embedder in place of the configured one. */
   embedder?: Embedder | null;
   backfill?: BackfillOptions;
@@ -37,7 +48,7 @@ export interface MemoryModuleDeps {
 
 /**
  * @example
- * const memory = createMemoryModule({ store, config, logger, clock: Date.now })
+ * const memory = createMemoryModule({ store, config, logger, clock: Date.now, threads: threadsModule.service })
  * memory.backfill.start()
  */
 export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
@@ -45,7 +56,15 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
   const repo = createMemoryRepository(kyselyOf(deps.store), dialect);
   const embedder = deps.embedder !== undefined ? deps.embedder : deps.config.embeddings === null ? null : createEmbedder(deps.config.embeddings);
   const backfill = createMemoryBackfill({ repo, embedder, logger: deps.logger, clock: deps.clock }, deps.backfill);
-  const service = createMemoryService({ repo, embedder, backfill, logger: deps.logger, clock: deps.clock, semanticMaxCandidates: deps.config.memorySemanticMaxCandidates });
+  const service = createMemoryService({
+    repo,
+    embedder,
+    backfill,
+    threads: deps.threads ?? NO_THREADS,
+    logger: deps.logger,
+    clock: deps.clock,
+    semanticMaxCandidates: deps.config.memorySemanticMaxCandidates,
+  });
   return {
     service,
     repo,

@@ -258,6 +258,7 @@ export function createMemoryRepository(db: Kysely<any>, dialect: MemoryDialect):
           ? { embedding: vectorToBytes(patch.embedding.vector), embedding_model: patch.embedding.model, embed_pending: 0 }
           : { embedding: null, embedding_model: null, embed_pending: 1 });
       }
+      if (patch.threadId !== undefined) values.thread_id = patch.threadId;
       if (patch.metadata !== undefined) values.metadata = JSON.stringify(patch.metadata);
       if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
       const result = await db

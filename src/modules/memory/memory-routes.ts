@@ -48,14 +48,14 @@ const NewMemorySchema = z.object({
   text: MemoryText,
   metadata: Metadata.optional(),
   agent_id: IdParam.nullable().optional(),
-  thread_id: IdParam.nullable().optional(),
+  thread_id: IdParam.nullable().optional().openapi({ description: 'A thread of the caller\'s workspace (404 `not_found` otherwise).' }),
   expires_at: Timestamp.nullable().optional().openapi({ description: 'After this time the memory is never returned, then purged.' }),
 });
 
 /** Filters shared by list, delete-many and search (in a body). */
 const FilterSchema = z.object({
   agent_id: IdParam.optional(),
-  thread_id: IdParam.optional(),
+  thread_id: IdParam.optional().openapi({ description: 'Only this thread\'s memories; a thread of the caller\'s workspace (404 `not_found` otherwise).' }),
   metadata: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Top-level metadata keys and the scalar each must equal.' }),
   created_after: Timestamp.optional(),
   created_before: Timestamp.optional(),
@@ -73,7 +73,7 @@ const createMemory = declareRoute({ category: 'data', scope: 'memory:write' }, {
   request: { body: { required: true, content: { 'application/json': { schema: NewMemorySchema } } } },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: z.object({ memory: MemorySchema }) } } },
-    ...errorResponses(400, 401, 403, 413),
+    ...errorResponses(400, 401, 403, 404, 413),
   },
 });
 
@@ -87,7 +87,7 @@ const createMemories = declareRoute({ category: 'data', scope: 'memory:write' },
   },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: z.object({ memories: z.array(MemorySchema) }) } } },
-    ...errorResponses(400, 401, 403, 413),
+    ...errorResponses(400, 401, 403, 404, 413),
   },
 });
 
@@ -101,7 +101,7 @@ const listMemories = declareRoute({ category: 'data', scope: 'memory:read' }, {
       limit: z.coerce.number().int().min(1).max(MEMORY_LIMITS.pageSize).default(20),
       cursor: Cursor.optional(),
       agent_id: IdParam.optional(),
-      thread_id: IdParam.optional(),
+      thread_id: FilterSchema.shape.thread_id,
       metadata: z.string().max(4096).optional().openapi({ description: 'A JSON object: top-level metadata keys and the scalar each must equal, e.g. {"topic":"coffee"}.' }),
       created_after: Timestamp.optional(),
       created_before: Timestamp.optional(),
@@ -109,7 +109,7 @@ const listMemories = declareRoute({ category: 'data', scope: 'memory:read' }, {
   },
   responses: {
     200: { description: 'A page', content: { 'application/json': { schema: z.object({ memories: z.array(MemorySchema), next_cursor: z.string().nullable() }) } } },
-    ...errorResponses(400, 401, 403),
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 
@@ -123,7 +123,7 @@ const deleteMemories = declareRoute({ category: 'data', scope: 'memory:write' },
   },
   responses: {
     200: { description: 'Deleted', content: { 'application/json': { schema: z.object({ deleted: z.number().int() }) } } },
-    ...errorResponses(400, 401, 403, 413),
+    ...errorResponses(400, 401, 403, 404, 413),
   },
 });
 
@@ -171,14 +171,19 @@ const updateMemory = declareRoute({ category: 'data', scope: 'memory:write' }, {
   method: 'patch',
   path: '/v1/memories/{memoryId}',
   tags: ['memory'],
-  summary: 'Change a memory\'s text, metadata or expiry (new text is embedded again)',
+  summary: 'Change a memory\'s text, thread, metadata or expiry (new text is embedded again)',
   request: {
     params: MemoryParams,
     body: {
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ text: MemoryText.optional(), metadata: Metadata.optional(), expires_at: Timestamp.nullable().optional() }),
+          schema: z.object({
+            text: MemoryText.optional(),
+            thread_id: IdParam.nullable().optional().openapi({ description: 'A thread of the caller\'s workspace (404 `not_found` otherwise); null: none.' }),
+            metadata: Metadata.optional(),
+            expires_at: Timestamp.nullable().optional(),
+          }),
         },
       },
     },
@@ -363,6 +368,7 @@ export function memoryRoutes(): OpenAPIHono<AppEnv> {
     const expiresAt = expiresAtOf(body.expires_at);
     const memory = await memoryOf(depsOf(c)).service.update(principal, c.req.valid('param').memoryId, {
       ...(body.text !== undefined ? { text: body.text } : {}),
+      ...(body.thread_id !== undefined ? { threadId: body.thread_id } : {}),
       ...('metadata' in body ? { metadata: body.metadata ?? null } : {}),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
     });

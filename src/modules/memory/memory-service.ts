@@ -2,7 +2,10 @@
  * The memory module's rules. A caller reaches only its own user's memories in its own project and
  * workspace; a credential limited to some agents reaches those agents' memories and the user's
  * memories of no agent, and may neither write nor filter on another agent (403). Validation that
- * zod cannot express (metadata size and shape, agent limits, expiry in the future) is here.
+ * zod cannot express (metadata size and shape, agent limits, expiry in the future) is here. A
+ * thread named by a memory or a filter must be one the caller may access, as the threads module
+ * decides (memory-ports.ts): otherwise 404 `not_found`, as the threads routes answer, and nothing
+ * is written, embedded or read.
  *
  * Writes never wait on a provider that is down: a memory is embedded before it is written when the
  * embeddings endpoint answers, and otherwise written at once (keyword-searchable) and left queued
@@ -17,6 +20,7 @@ import { decodeCursor, type MemoryRepository } from './memory-repository.js';
 import type { Memory, MemoryFilter, MemoryPage, MemoryScope, MetadataValue } from './memory-types.js';
 import { searchTokens } from './search-tokens.js';
 import type { MemoryBackfill } from './backfill.js';
+import type { MemoryThreads } from './memory-ports.js';
 
 /** Limits, documented in docs/memory.md. */
 export const MEMORY_LIMITS = Object.freeze({
@@ -60,6 +64,8 @@ export interface MemoryInput {
 
 export interface MemoryUpdateInput {
   text?: string;
+  /** null: the memory belongs to no thread any more. */
+  threadId?: string | null;
   metadata?: unknown;
   expiresAt?: number | null;
 }
@@ -84,6 +90,8 @@ export interface MemoryServiceDeps {
   repo: MemoryRepository;
   embedder: Embedder | null;
   backfill?: Pick<MemoryBackfill, 'wake'>;
+  /** The threads module, which says whether the caller may name a thread (memory-ports.ts). */
+  threads: MemoryThreads;
   logger: Pick<Logger, 'warn'>;
   clock: () => number;
   /** The newest this many of a user's vectors are compared in a semantic search (THREADGATE_MEMORY_SEMANTIC_MAX_CANDIDATES). */
@@ -153,7 +161,14 @@ export function reciprocalRankFusion(lists: ReadonlyArray<ReadonlyArray<{ memory
 }
 
 export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
-  const { repo, embedder, logger, clock } = deps;
+  const { repo, embedder, logger, clock, threads } = deps;
+
+  /** Each distinct thread named must be the caller's (the threads module's 404 otherwise). */
+  async function checkThreads(principal: Principal, threadIds: ReadonlyArray<string | null | undefined>): Promise<void> {
+    for (const threadId of new Set(threadIds)) {
+      if (threadId !== null && threadId !== undefined) await threads.requireThread(principal, threadId);
+    }
+  }
 
   /** Vectors for `texts`, or undefined when there is no embedder or it failed (then the backfill does it). */
   async function tryEmbed(texts: string[]): Promise<Float32Array[] | undefined> {
@@ -167,8 +182,9 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
     }
   }
 
-  function checkFilter(principal: Principal, filter: MemoryFilter): void {
+  async function checkFilter(principal: Principal, filter: MemoryFilter): Promise<void> {
     checkAgent(principal, filter.agentId);
+    await checkThreads(principal, [filter.threadId]);
   }
 
   function cursorOf(cursor: string | undefined) {
@@ -216,6 +232,7 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
           expiresAt: input.expiresAt ?? null,
         };
       });
+      await checkThreads(principal, items.map((item) => item.threadId));
       const vectors = await tryEmbed(items.map((item) => item.text));
       return repo.insertMany(
         scopeOf(principal),
@@ -232,9 +249,11 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
       const metadata = input.metadata === undefined ? undefined : checkMetadata(input.metadata, 'metadata');
       // Nothing is embedded for a memory that is not the caller's.
       if ((await repo.get(scopeOf(principal), id, now)) === undefined) return undefined;
+      await checkThreads(principal, [input.threadId]);
       const vectors = input.text === undefined ? undefined : await tryEmbed([input.text]);
       return repo.update(scopeOf(principal), id, {
         ...(input.text !== undefined ? { text: input.text } : {}),
+        ...(input.threadId !== undefined ? { threadId: input.threadId } : {}),
         ...(vectors !== undefined ? { embedding: { vector: vectors[0]!, model: embedder!.model } } : {}),
         ...(metadata !== undefined ? { metadata } : {}),
         ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
@@ -244,18 +263,18 @@ export function createMemoryService(deps: MemoryServiceDeps): MemoryService {
     remove: (principal, id) => repo.delete(scopeOf(principal), id, clock()),
 
     async list(principal, filter, page) {
-      checkFilter(principal, filter);
+      await checkFilter(principal, filter);
       const cursor = cursorOf(page.cursor);
       return repo.list(scopeOf(principal), filter, { limit: page.limit, ...(cursor !== undefined ? { cursor } : {}) }, clock());
     },
 
     async removeMany(principal, filter) {
-      checkFilter(principal, filter);
+      await checkFilter(principal, filter);
       return repo.deleteMany(scopeOf(principal), filter, clock());
     },
 
     async search(principal, { query, mode, limit, filter }) {
-      checkFilter(principal, filter);
+      await checkFilter(principal, filter);
       if ((mode === 'semantic' || mode === 'hybrid') && embedder === null) {
         throw new ThreadgateError('feature_disabled', { message: `The ${mode} search mode needs an embeddings endpoint (THREADGATE_EMBEDDINGS_URL); this server has none.` });
       }

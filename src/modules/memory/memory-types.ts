@@ -41,6 +41,8 @@ export interface NewMemory {
 
 export interface MemoryPatch {
   text?: string;
+  /** null: no thread. */
+  threadId?: string | null;
   metadata?: { [key: string]: Json } | null;
   expiresAt?: number | null;
   embedding?: { vector: Float32Array; model: string };

@@ -48,10 +48,13 @@ export interface ApiKeySummary {
   agents: 'all' | string[];
 }
 
+/** Name, agents and user fields (mapUser) of an authentication key: what an audit may show (never the secret). */
 export interface AuthKeySummary {
   id: string;
   name: string;
   agents: 'all' | string[];
+  /** Field → claim; `{}` when the key maps none. */
+  user_fields: Record<string, string>;
 }
 
 /** An auth rule's settings (it holds no secret). */
@@ -65,6 +68,7 @@ export interface DomainEvents {
   'api_key.created': { apiKey: ApiKeySummary };
   'api_key.revoked': { id: string };
   'auth_key.created': { authKey: AuthKeySummary };
+  'auth_key.updated': { id: string; before: AuthKeySummary; after: AuthKeySummary };
   'auth_key.deleted': { id: string };
   'auth_rule.created': { rule: AuthRuleSummary };
   'auth_rule.updated': { id: string; before: AuthRuleSummary; after: AuthRuleSummary };
@@ -97,6 +101,7 @@ export const EVENT_TYPES: readonly EventType[] = Object.freeze([
   'api_key.created',
   'api_key.revoked',
   'auth_key.created',
+  'auth_key.updated',
   'auth_key.deleted',
   'auth_rule.created',
   'auth_rule.updated',

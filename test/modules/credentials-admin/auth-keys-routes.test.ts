@@ -2,7 +2,8 @@
  * Authentication keys through the admin API and HS256 user tokens through the real app (SPEC 2.3,
  * issue 3 item 2): the secret is shown once, a token signed elsewhere with it works on /v1/me and
  * /v1/threads, deleting the key refuses its tokens (and the exchanged workspace tokens) on the
- * very next request, and bad input changes nothing.
+ * very next request, a change of its agents or user fields reaches them on their next request
+ * (issue 14 item 2: mapUser per authentication key), and bad input changes nothing.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,11 +192,122 @@ describe('admin API: authentication keys', () => {
     assert.ok(await t.deps.credentials.repository.getAuthKey(undefined, id), 'still there');
   });
 
-  it('publishes the three routes in the OpenAPI document, without a secret in the list schema', async () => {
+  describe('PATCH /admin/v1/auth-keys/{keyId}', () => {
+    const patch = (id: string, body: unknown) => t.call('PATCH', `/admin/v1/auth-keys/${id}`, { ...admin, body });
+    const principalOf = async (token: string) => t.deps.authenticator.authenticate({ authorization: `Bearer ${token}`, userIdHeader: undefined, workspaceIdHeader: undefined });
+
+    it('changes the name, the agents and the user fields; null clears the user fields; the secret stays', async () => {
+      const created = (await create({ name: 'before', agents: ['support'], user_fields: { name: 'name' } })).body;
+      const sealed = (await t.deps.credentials.repository.getAuthKey(undefined, created.id))!.secretEncrypted;
+      const renamed = await patch(created.id, { name: '  after  ' });
+      assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+      assert.deepEqual(renamed.body, { id: created.id, name: 'after', agents: ['support'], user_fields: { name: 'name' }, created_at: created.created_at });
+      const changed = await patch(created.id, { agents: ['sales', 'sales', 'billing'], user_fields: { org: 'org_id' } });
+      assert.equal(changed.status, 200, JSON.stringify(changed.body));
+      assert.deepEqual([changed.body.agents, changed.body.user_fields], [['sales', 'billing'], { org: 'org_id' }]);
+      const cleared = await patch(created.id, { user_fields: null, agents: 'all' });
+      assert.deepEqual([cleared.body.agents, cleared.body.user_fields], ['all', {}]);
+      assert.deepEqual((await patch(created.id, {})).body, cleared.body, 'an empty patch changes nothing');
+      const listed = (await t.call('GET', '/admin/v1/auth-keys', admin)).body.auth_keys.find((key: { id: string }) => key.id === created.id);
+      assert.deepEqual(listed, cleared.body);
+      assert.ok(!JSON.stringify(cleared.body).includes('secret'));
+      assert.equal((await t.deps.credentials.repository.getAuthKey(undefined, created.id))!.secretEncrypted, sealed, 'the secret is never rewritten');
+      assert.equal((await t.call('GET', '/v1/me', { token: await signWithJose(created.id, created.secret, { sub: 'olga' }) })).status, 200, 'old tokens still verify');
+    });
+
+    it('refuses bad input as create does, naming the field, and changes nothing', async () => {
+      const created = (await create({ name: 'steady', agents: ['support'], user_fields: { name: 'name' } })).body;
+      const tooMany = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`f${i}`, `c${i}`]));
+      const cases: Array<[unknown, string]> = [
+        [{ name: '' }, 'name'],
+        [{ name: '   ' }, 'name'],
+        [{ name: 'x'.repeat(201) }, 'name'],
+        [{ agents: 'some' }, 'agents'],
+        [{ agents: [] }, 'agents'],
+        [{ agents: null }, 'agents'],
+        [{ agents: ['a'.repeat(129)] }, 'agents'],
+        [{ user_fields: tooMany }, 'user_fields'],
+        [{ user_fields: { id: 'sub' } }, 'user_fields'],
+        [{ user_fields: { name: 'has space' } }, 'user_fields'],
+        [{ user_fields: ['name'] }, 'user_fields'],
+        [{ name: 'fine', agents: [] }, 'agents'],
+      ];
+      for (const [body, field] of cases) {
+        const res = await patch(created.id, body);
+        expectError(res, 400, 'validation_error');
+        assert.ok(String(res.body.field).startsWith(field), `${JSON.stringify(body).slice(0, 60)} → field ${res.body.field}`);
+      }
+      expectError(await patch(created.id, '{"name":'), 400, 'validation_error');
+      const listed = (await t.call('GET', '/admin/v1/auth-keys', admin)).body.auth_keys.find((key: { id: string }) => key.id === created.id);
+      assert.deepEqual(listed, { id: created.id, name: 'steady', agents: ['support'], user_fields: { name: 'name' }, created_at: created.created_at });
+    });
+
+    it('is 404 not_found for an unknown key, and needs the admin key', async () => {
+      expectError(await patch('ak_00000000000000000000000000', { name: 'x' }), 404, 'not_found');
+      expectError(await patch('ak_00000000000000000000000000', {}), 404, 'not_found');
+      const { id, secret } = (await create({ name: 'guarded' })).body;
+      expectError(await t.call('PATCH', `/admin/v1/auth-keys/${id}`, { body: { agents: ['x'] } }), 401, 'authentication_required');
+      expectError(await t.call('PATCH', `/admin/v1/auth-keys/${id}`, { token: await signWithJose(id, secret, { sub: 'mallory' }), body: { agents: ['x'] } }), 401, 'invalid_admin_key');
+      assert.equal((await t.deps.credentials.repository.getAuthKey(undefined, id))!.agents, 'all', 'unchanged');
+    });
+
+    it('new agents apply to a token accepted (and cached) before the change, and to the workspace token exchanged for it, on their next request', async () => {
+      const { id, secret } = (await create({ name: 'narrowed' })).body;
+      const token = await signWithJose(id, secret, { sub: 'paula' });
+      const exchanged = /^Bearer (.+)$/.exec((await t.call('GET', '/v1/threads', { token })).headers.get('authorization') ?? '')?.[1];
+      assert.ok(exchanged, 'a workspace token');
+      for (const credential of [token, exchanged]) {
+        for (let i = 0; i < 3; i++) assert.equal((await t.call('GET', '/v1/me', { token: credential })).body.agents, 'all');
+        // Allowed to use the agent: past the authorization step, the agent is simply not there.
+        expectError(await t.call('POST', '/v1/agents/billing/text', { token: credential, body: { input: 'hi' } }), 404, 'not_found');
+      }
+      assert.equal((await patch(id, { agents: ['support'] })).status, 200);
+      for (const credential of [token, exchanged]) {
+        assert.deepEqual((await t.call('GET', '/v1/me', { token: credential })).body.agents, ['support']);
+        expectError(await t.call('POST', '/v1/agents/billing/text', { token: credential, body: { input: 'hi' } }), 403, 'forbidden');
+      }
+      assert.equal((await patch(id, { agents: 'all' })).status, 200);
+      assert.equal((await t.call('GET', '/v1/me', { token })).body.agents, 'all', 'widening the key widens its user tokens');
+      assert.equal((await t.call('GET', '/v1/me', { token: exchanged })).body.agents, 'all', 'up to what the exchanged token carries');
+    });
+
+    it('new user fields apply to the key\'s tokens on their next request', async () => {
+      const { id, secret } = (await create({ name: 'mapped', user_fields: { name: 'name' } })).body;
+      const token = await signWithJose(id, secret, { sub: 'quinn', name: 'Quinn', org_id: 'acme' });
+      for (let i = 0; i < 2; i++) assert.deepEqual((await principalOf(token))?.user, { name: 'Quinn' });
+      assert.equal((await patch(id, { user_fields: { org: 'org_id' } })).status, 200);
+      assert.deepEqual((await principalOf(token))?.user, { org: 'acme' });
+      assert.equal((await patch(id, { user_fields: null })).status, 200);
+      assert.deepEqual((await principalOf(token))?.user, {});
+    });
+
+    it('is audited as auth_key.updated with before and after (agents and user fields), never the secret; auth_key.created carries them too', async () => {
+      const { id, secret } = (await create({ name: 'audited', agents: ['support'], user_fields: { name: 'name' } })).body;
+      assert.equal((await patch(id, { agents: ['sales'], user_fields: null })).status, 200);
+      await t.deps.audit.flush();
+      const res = await t.call('GET', `/admin/v1/audit?object=${id}`, admin);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const events = res.body.events as Array<Record<string, any>>;
+      assert.deepEqual(events.map((event) => event.kind), ['auth_key.updated', 'auth_key.created']);
+      const [updated, created] = events;
+      assert.deepEqual(updated!.object, { type: 'auth_key', id });
+      assert.equal(updated!.route, `PATCH /admin/v1/auth-keys/${id}`);
+      assert.deepEqual(updated!.detail, {
+        before: { id, name: 'audited', agents: ['support'], user_fields: { name: 'name' } },
+        after: { id, name: 'audited', agents: ['sales'], user_fields: {} },
+      });
+      assert.deepEqual(created!.detail, { after: { id, name: 'audited', agents: ['support'], user_fields: { name: 'name' } } });
+      assert.ok(!JSON.stringify(events).includes(secret) && !/secret|v1\./.test(JSON.stringify(events)), 'no secret, sealed or not');
+    });
+  });
+
+  it('publishes the four routes in the OpenAPI document, without a secret in the list schema', async () => {
     const doc = (await t.call('GET', '/doc')).body;
     assert.ok(doc.paths['/admin/v1/auth-keys'].post);
     assert.ok(doc.paths['/admin/v1/auth-keys'].get);
     assert.ok(doc.paths['/admin/v1/auth-keys/{keyId}'].delete);
+    assert.ok(doc.paths['/admin/v1/auth-keys/{keyId}'].patch);
+    assert.deepEqual(Object.keys(doc.paths['/admin/v1/auth-keys/{keyId}'].patch.requestBody.content['application/json'].schema.properties).sort(), ['agents', 'name', 'user_fields']);
     assert.ok(!('secret' in doc.components.schemas.AuthKey.properties));
   });
 });

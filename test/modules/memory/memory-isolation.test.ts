@@ -27,10 +27,12 @@ describe('memory isolation', () => {
   before(async () => {
     t = await createTestApp({ THREADGATE_MEMORY_BACKFILL_MS: '0' });
     owner = await t.tokenFor('owner', 'ws-owner');
+    const thread = (await t.call('POST', '/v1/threads', { token: owner, body: {} })).body.thread_id as string;
     const created = await t.call('POST', '/v1/memories/batch', {
       token: owner,
-      body: { memories: [{ text: 'owner secret zebra', agent_id: 'agent-a', metadata: { k: 'v' }, thread_id: 'th' }] },
+      body: { memories: [{ text: 'owner secret zebra', agent_id: 'agent-a', metadata: { k: 'v' }, thread_id: thread }] },
     });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
     ids = created.body.memories.map((m: { id: string }) => m.id);
     snapshot = (await t.call('GET', '/v1/memories', { token: owner })).body;
     intruders['another user, same workspace'] = await t.tokenFor('intruder', 'ws-owner');

@@ -1,6 +1,7 @@
 /**
  * The memory HTTP API: shapes, validation naming the field (and writing nothing), agent limits,
- * keyset pages, delete-many, search without embeddings, and the admin count/list/erase routes.
+ * keyset pages, delete-many, search without embeddings, a thread_id the caller cannot see (issue
+ * 14: 404 as the threads routes answer), and the admin count/list/erase routes.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,17 +22,20 @@ describe('memory routes', () => {
 
   const count = async (tk = token) => (await t.call('GET', '/v1/memories?limit=100', { token: tk })).body.memories.length as number;
 
+  const newThread = async (tk = token) => (await t.call('POST', '/v1/threads', { token: tk, body: {} })).body.thread_id as string;
+
   it('creates one memory and answers it in the wire shape', async () => {
+    const threadId = await newThread();
     const res = await t.call('POST', '/v1/memories', {
       token,
-      body: { text: 'Prefers window seats', metadata: { topic: 'travel' }, agent_id: 'travel-agent', thread_id: 'thread_1', expires_at: '2099-01-01T00:00:00Z' },
+      body: { text: 'Prefers window seats', metadata: { topic: 'travel' }, agent_id: 'travel-agent', thread_id: threadId, expires_at: '2099-01-01T00:00:00Z' },
     });
     assert.equal(res.status, 201);
     const memory = res.body.memory;
     assert.match(memory.id, /^mem_/);
     assert.deepEqual({ ...memory, id: undefined, created_at: undefined, updated_at: undefined }, {
       id: undefined, created_at: undefined, updated_at: undefined,
-      text: 'Prefers window seats', metadata: { topic: 'travel' }, agent_id: 'travel-agent', thread_id: 'thread_1', expires_at: '2099-01-01T00:00:00.000Z',
+      text: 'Prefers window seats', metadata: { topic: 'travel' }, agent_id: 'travel-agent', thread_id: threadId, expires_at: '2099-01-01T00:00:00.000Z',
     });
     assert.deepEqual((await t.call('GET', `/v1/memories/${memory.id}`, { token })).body.memory, memory);
   });
@@ -107,11 +111,12 @@ describe('memory routes', () => {
 
   it('deletes many by filter; an empty filter needs all: true', async () => {
     const user = await t.tokenFor('bulk', 'ws-routes');
-    await t.call('POST', '/v1/memories/batch', { token: user, body: { memories: [{ text: 'a', thread_id: 't1' }, { text: 'b', thread_id: 't1' }, { text: 'c', thread_id: 't2' }] } });
+    const [t1, t2] = [await newThread(user), await newThread(user)];
+    assert.equal((await t.call('POST', '/v1/memories/batch', { token: user, body: { memories: [{ text: 'a', thread_id: t1 }, { text: 'b', thread_id: t1 }, { text: 'c', thread_id: t2 }] } })).status, 201);
     const refused = await t.call('POST', '/v1/memories/delete', { token: user, body: {} });
     expectError(refused, 400, 'validation_error');
     assert.equal(refused.body.field, 'all');
-    assert.deepEqual((await t.call('POST', '/v1/memories/delete', { token: user, body: { thread_id: 't1' } })).body, { deleted: 2 });
+    assert.deepEqual((await t.call('POST', '/v1/memories/delete', { token: user, body: { thread_id: t1 } })).body, { deleted: 2 });
     assert.equal(await count(user), 1);
     assert.deepEqual((await t.call('POST', '/v1/memories/delete', { token: user, body: { all: true } })).body, { deleted: 1 });
     assert.equal(await count(user), 0);
@@ -159,6 +164,36 @@ describe('memory routes', () => {
     const refused = await t.call('POST', '/v1/memories', { token: reader, body: { text: 'nope' } });
     expectError(refused, 403, 'forbidden');
     assert.equal(refused.body.scope, 'memory:write');
+  });
+
+  it('a thread_id must name a thread of the caller\'s workspace: else 404 not_found as GET /v1/threads/{id} answers, and nothing changes', async () => {
+    const own = await newThread();
+    const other = await newThread(await t.tokenFor('routes-user', 'ws-elsewhere'));
+    const memory = (await t.call('POST', '/v1/memories', { token, body: { text: 'threaded heron', thread_id: own } })).body.memory;
+    assert.equal(memory.thread_id, own);
+    const before = (await t.call('GET', '/v1/memories?limit=100', { token })).body;
+    for (const threadId of [other, 'thread_never_made']) {
+      const asThreads = await t.call('GET', `/v1/threads/${threadId}`, { token });
+      expectError(asThreads, 404, 'not_found');
+      const attempts = [
+        await t.call('POST', '/v1/memories', { token, body: { text: 'stray heron', thread_id: threadId } }),
+        await t.call('POST', '/v1/memories/batch', { token, body: { memories: [{ text: 'fine heron' }, { text: 'stray heron', thread_id: threadId }] } }),
+        await t.call('PATCH', `/v1/memories/${memory.id}`, { token, body: { text: 'moved heron', thread_id: threadId } }),
+        await t.call('GET', `/v1/memories?thread_id=${threadId}`, { token }),
+        await t.call('POST', '/v1/memories/search', { token, body: { query: 'heron', thread_id: threadId } }),
+        await t.call('POST', '/v1/memories/delete', { token, body: { thread_id: threadId } }),
+      ];
+      for (const res of attempts) {
+        expectError(res, 404, 'not_found');
+        assert.deepEqual(res.body, asThreads.body, 'the threads routes\' own answer');
+      }
+    }
+    assert.deepEqual((await t.call('GET', '/v1/memories?limit=100', { token })).body, before, 'nothing written or changed');
+    const moved = await t.call('PATCH', `/v1/memories/${memory.id}`, { token, body: { thread_id: null } });
+    assert.equal(moved.status, 200);
+    assert.equal(moved.body.memory.thread_id, null);
+    assert.equal((await t.call('PATCH', `/v1/memories/${memory.id}`, { token, body: { thread_id: own } })).body.memory.thread_id, own);
+    assert.deepEqual((await t.call('GET', `/v1/memories?thread_id=${own}`, { token })).body.memories.map((m: { id: string }) => m.id), [memory.id]);
   });
 
   it('admin: counts, lists and erases a user\'s memories in every workspace', async () => {

@@ -1,7 +1,9 @@
 /**
  * The memory store suite, run on SQLite and on PostgreSQL (memory-repository.test.ts): ranking,
  * filters, keyset pages, expiry and purge, unicode, and hostile query text that must never be an
- * error or an injection. It drives the repository through the service, as the routes do.
+ * error or an injection, and a thread named by a memory or a filter that the caller cannot see
+ * (the threads module's answer, through its port). It drives the repository through the service,
+ * as the routes do.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +11,7 @@ import type { Store } from '../../../src/store/store.js';
 import type { Principal } from '../../../src/auth/principal.js';
 import { ALL_SCOPES } from '../../../src/auth/principal.js';
 import { createMemoryModule, type MemoryModule } from '../../../src/modules/memory/index.js';
+import { createThreadsModule, type ThreadsModule } from '../../../src/modules/threads/index.js';
 import { ThreadgateError } from '../../../src/errors.js';
 
 const silent = { warn() {}, info() {} };
@@ -31,12 +34,14 @@ export function runMemoryStoreCases(name: string, open: (clock: () => number) =>
   describe(`memory store (${name})`, () => {
     let store: Store;
     let memory: MemoryModule;
+    let threads: ThreadsModule;
     let now = Date.UTC(2026, 0, 1);
     const alice = principalFor('alice', 'ws-a');
 
     before(async () => {
       store = await open(() => now);
-      memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english', memorySemanticMaxCandidates: 10_000 }, logger: silent, clock: () => now });
+      threads = createThreadsModule({ store, clock: () => now });
+      memory = createMemoryModule({ store, config: { embeddings: null, memoryLanguage: 'english', memorySemanticMaxCandidates: 10_000 }, logger: silent, clock: () => now, threads: threads.service });
     });
     after(async () => store.close());
 
@@ -119,19 +124,20 @@ export function runMemoryStoreCases(name: string, open: (clock: () => number) =>
 
     it('filters on agent, thread, metadata keys and time range, and pages by keyset', async () => {
       const user = principalFor('filters', 'ws-f');
+      const { threadId: thread1 } = await threads.service.createThread(user, {});
       const start = now;
       for (let i = 0; i < 7; i++) {
         now = start + i * 1000;
         await create(user, `memory number ${i}`, {
           agentId: i % 2 === 0 ? 'even' : 'odd',
-          threadId: i < 3 ? 'thread-1' : null,
+          threadId: i < 3 ? thread1 : null,
           metadata: { i, parity: i % 2 === 0 ? 'even' : 'odd', flag: i === 4, nothing: null },
         });
       }
       now = start + 10_000;
       const texts = (page: { memories: Array<{ text: string }> }) => page.memories.map((m) => m.text.replace('memory number ', ''));
       assert.deepEqual(texts(await memory.service.list(user, { agentId: 'even' }, { limit: 10 })), ['6', '4', '2', '0']);
-      assert.deepEqual(texts(await memory.service.list(user, { threadId: 'thread-1' }, { limit: 10 })), ['2', '1', '0']);
+      assert.deepEqual(texts(await memory.service.list(user, { threadId: thread1 }, { limit: 10 })), ['2', '1', '0']);
       assert.deepEqual(texts(await memory.service.list(user, { metadata: { parity: 'odd' } }, { limit: 10 })), ['5', '3', '1']);
       assert.deepEqual(texts(await memory.service.list(user, { metadata: { i: 3 } }, { limit: 10 })), ['3']);
       assert.deepEqual(texts(await memory.service.list(user, { metadata: { flag: true } }, { limit: 10 })), ['4']);
@@ -219,6 +225,30 @@ export function runMemoryStoreCases(name: string, open: (clock: () => number) =>
       assert.deepEqual(capped.map((c) => c.memory.id), [ids[4], ids[3]]);
       assert.deepEqual([...capped[0]!.vector], [4, 1, -0.5], 'the stored float32 vector comes back exactly');
       assert.equal((await memory.repo.vectorCandidates(scope, {}, 'cap-model', now, 100)).length, 5);
+    });
+
+    it('a thread named by a memory or a filter must be one of the caller\'s workspace: otherwise not_found, and nothing is written', async () => {
+      const user = principalFor('threaded', 'ws-t');
+      const { threadId: own } = await threads.service.createThread(user, {});
+      const { threadId: elsewhere } = await threads.service.createThread(principalFor('threaded', 'ws-other'), {});
+      const { threadId: otherProject } = await threads.service.createThread({ projectId: 'other-project', workspaceId: 'ws-t' }, {});
+      const kept = await create(user, 'kept quokka', { threadId: own });
+      assert.equal(kept.threadId, own);
+      const notFound = (error: unknown) => error instanceof ThreadgateError && error.code === 'not_found' && error.message === 'No such thread.';
+      for (const threadId of [elsewhere, otherProject, 'thread_never_made']) {
+        await assert.rejects(create(user, 'stray quokka', { threadId }), notFound, threadId);
+        await assert.rejects(memory.service.create(user, [{ text: 'fine' }, { text: 'stray', threadId }], () => ''), notFound, 'a batch writes none');
+        await assert.rejects(memory.service.update(user, kept.id, { text: 'moved', threadId }), notFound, threadId);
+        await assert.rejects(memory.service.list(user, { threadId }, { limit: 10 }), notFound);
+        await assert.rejects(memory.service.search(user, { query: 'quokka', limit: 10, filter: { threadId } }), notFound);
+        await assert.rejects(memory.service.removeMany(user, { threadId }), notFound);
+      }
+      const all = await memory.service.list(user, {}, { limit: 10 });
+      assert.deepEqual(all.memories.map((m) => [m.text, m.threadId]), [['kept quokka', own]], 'nothing written or changed');
+      const moved = await memory.service.update(user, kept.id, { threadId: null });
+      assert.equal(moved?.threadId, null);
+      assert.equal((await memory.service.update(user, kept.id, { threadId: own }))?.threadId, own);
+      assert.equal((await memory.service.removeMany(user, { threadId: own })), 1);
     });
 
     it('erases a user in every workspace, leaving everyone else', async () => {
