@@ -137,7 +137,15 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // API keys, authentication keys and auth rules (src/modules/credentials-admin): its repository
     // is also what the authenticator reads credentials through (auth/credential-records.ts).
     const credentials = createCredentialsAdminModule({ store, events, config, secretBox: () => secretBox, clock, logger });
-    const users = createUsersModule({ store, events, config, clock, logger });
+    // Users (src/modules/users): it owns no table; a user's revocation writes the platform's users
+    // and sessions (store/kysely-store-auth.ts), reached through the module's port.
+    const users = createUsersModule({
+      revocations: { revokeUserTokens: (projectId, userId, at) => store.revokeUserTokens(projectId, userId, at) },
+      events,
+      config,
+      clock,
+      logger,
+    });
     const enabledRules = (await credentials.repository.listAuthRules(config.projectId)).filter((rule) => rule.enabled);
     void providerKeys.warmUp(enabledRules);
     const limiterStore = rateLimiterStore(config, redis, logger);

@@ -2,6 +2,10 @@
  * Workspace-token signing keys, users, refresh-token families and tokens, and server settings.
  * Lookups by hash are server-wide (the hash is unique everywhere); every other lookup is bounded
  * by project. (API keys, authentication keys and auth rules: src/modules/credentials-admin.)
+ *
+ * These tables are the platform's: a credential check reads them. So a user's revocation
+ * (`revokeUserTokens`) is written here too; the users module, which decides when, reaches it
+ * through its port (modules/users/users-ports.ts) and owns no table.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
@@ -12,7 +16,7 @@ import { toRefreshFamily, toRefreshToken, toSigningKey, toUser, writeFlag } from
 export type AuthMethods = Pick<
   Store,
   | 'listSigningKeys' | 'insertSigningKey' | 'retireSigningKeys' | 'pruneSigningKeys'
-  | 'upsertUser' | 'getUser'
+  | 'upsertUser' | 'getUser' | 'revokeUserTokens'
   | 'insertRefreshFamily' | 'getRefreshFamily' | 'revokeRefreshFamily'
   | 'insertRefreshToken' | 'findRefreshTokenByHash' | 'consumeRefreshToken'
   | 'getSetting' | 'putSettingIfAbsent' | 'putSetting'
@@ -24,10 +28,10 @@ export type AuthMethods = Pick<
  * So a revocation is never loosened by a write that carries an older instant, and every revocation
  * moves the mark, even one made at the same millisecond or by a process whose clock lags: the mark
  * is also the user's revocation generation, which workspace tokens carry as `tva`
- * (auth/revocation.ts). No proposed instant (null) leaves the stored one. The users module's
- * revocation (modules/users/users-repository.ts) raises it the same way.
+ * (auth/revocation.ts). No proposed instant (null) leaves the stored one. `upsertUser` and
+ * `revokeUserTokens` both raise it so.
  */
-export const raisedTokensValidAfter = sql<number | null>`case
+const raisedTokensValidAfter = sql<number | null>`case
   when excluded.tokens_valid_after is null then users.tokens_valid_after
   when users.tokens_valid_after is null or excluded.tokens_valid_after > users.tokens_valid_after
     then excluded.tokens_valid_after
@@ -121,6 +125,28 @@ export function authMethods(ctx: StoreContext): AuthMethods {
     async getUser(projectId, userId) {
       const row = await db.selectFrom('users').selectAll().where('project_id', '=', projectId).where('id', '=', userId).executeTakeFirst();
       return row === undefined ? undefined : toUser(row);
+    },
+
+    async revokeUserTokens(projectId, userId, at) {
+      // One transaction: the user's mark and the user's sessions end together.
+      await db.transaction().execute(async (trx) => {
+        // A user never seen before gets a row (not anonymous: we know nothing else about it), so the
+        // revocation also holds against tokens minted for it later with an older `iat`.
+        await trx
+          .insertInto('users')
+          .values({ project_id: projectId, id: userId, anonymous: 0, created_at: at, tokens_valid_after: at })
+          .onConflict((oc) => oc.columns(['project_id', 'id']).doUpdateSet({ tokens_valid_after: raisedTokensValidAfter }))
+          .execute();
+        // Every session (refresh family) the user has now ends with it: a refresh rotated while this
+        // ran cannot outlive the revocation, whatever its creation time says.
+        await trx
+          .updateTable('refresh_families')
+          .set({ revoked_at: at })
+          .where('project_id', '=', projectId)
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .execute();
+      });
     },
 
     async insertRefreshFamily(record) {

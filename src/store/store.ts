@@ -59,9 +59,10 @@ export interface UserRecord {
   anonymous: boolean;
   createdAt: number;
   /**
-   * Tokens issued before this instant (ms) are refused (`threadgate users revoke`, written by the
-   * users module: modules/users/users-repository.ts). Every revocation raises it strictly (to one ms past the stored value when its own instant is not later), so it
-   * is also the user's revocation generation (auth/revocation.ts).
+   * Tokens issued before this instant (ms) are refused (`threadgate users revoke`: `revokeUserTokens`
+   * below, which the users module calls through its port, modules/users/users-ports.ts). Every
+   * revocation raises it strictly (to one ms past the stored value when its own instant is not
+   * later), so it is also the user's revocation generation (auth/revocation.ts).
    */
   tokensValidAfter: number | null;
 }
@@ -84,6 +85,13 @@ export interface Store {
   // Anonymous sessions and refresh tokens.
   upsertUser(record: UserRecord): Promise<void>;
   getUser(projectId: string, userId: string): Promise<UserRecord | undefined>;
+  /**
+   * Refuses every token of the user issued before `at` (ms), in one transaction: raises the user's
+   * `tokensValidAfter` strictly (see UserRecord), creating the user row if needed, and revokes the
+   * user's refresh families not yet revoked. Moves no revocation epoch: the caller publishes
+   * `user.revoked` once this has returned (modules/users/users-service.ts).
+   */
+  revokeUserTokens(projectId: string, userId: string, at: number): Promise<void>;
   insertRefreshFamily(record: RefreshFamily): Promise<void>;
   getRefreshFamily(projectId: string, familyId: string): Promise<RefreshFamily | undefined>;
   revokeRefreshFamily(projectId: string, familyId: string, at: number): Promise<void>;

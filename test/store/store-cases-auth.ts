@@ -5,7 +5,7 @@
  *
  * Signing keys and settings are server-wide, so these tests use their own kids and keys, and
  * only the signing-key test inserts signing keys. (API keys: test/modules/credentials-admin/
- * api-keys-repository-cases.ts; a user's revocation: test/modules/users/users-repository-cases.ts.)
+ * api-keys-repository-cases.ts; a user's revocation: store-cases-user-revocation.ts.)
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -12,6 +12,7 @@ import { withRepositories, type TestStore } from '../fixtures/temp-store.js';
 import { countRows } from '../helpers/module-databases.js';
 import { createId } from '../../src/crypto/random-id.js';
 import { authCases } from './store-cases-auth.js';
+import { userRevocationCases } from './store-cases-user-revocation.js';
 
 /** Opens a migrated store on the run's database; called twice, two connections to one database (two processes). */
 export type MakeStore = (deps?: StoreDeps) => Promise<Store>;
@@ -31,8 +32,8 @@ export interface FakeClock {
 
 export interface CaseContext {
   /**
-   * The store under test, on the fake clock, joined with the credentials-admin and users
-   * repositories over the same database (their suites run with this context too:
+   * The store under test, on the fake clock, joined with the credentials-admin repository over
+   * the same database (their suites run with this context too:
    * test/fixtures/repository-cases.ts).
    */
   store: TestStore;
@@ -54,7 +55,7 @@ export function scope() {
  * test/helpers/module-databases.ts) both run on it.
  *
  * @example
- * forEachDatabase('users', (name, makeStore) => runCaseSuite(`users repository (${name})`, makeStore, [userRevocationCases]))
+ * forEachDatabase('credentials', (name, makeStore) => runCaseSuite(`credentials repository (${name})`, makeStore, [apiKeyCases]))
  */
 export function runCaseSuite(
   title: string,
@@ -86,5 +87,5 @@ export function runCaseSuite(
 }
 
 export function runStoreCases(name: string, makeStore: MakeStore, extras: StoreCaseExtras): void {
-  runCaseSuite(`store (${name})`, makeStore, [authCases], extras);
+  runCaseSuite(`store (${name})`, makeStore, [authCases, userRevocationCases], extras);
 }

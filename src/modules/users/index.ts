@@ -1,24 +1,21 @@
 /**
- * The users module, assembled: its repository over the store's database and the service that the
- * admin route (users-routes.ts) and `threadgate users` call. (Export and erase, which ask every
- * module for a user's rows, come later: the memory module already offers its part.)
+ * The users module, assembled: the service that the admin route (users-routes.ts) and `threadgate
+ * users` call. It owns no table: a user's revocation is written by the platform, reached through
+ * the port in users-ports.ts. (Export and erase, which ask every module for a user's rows, come
+ * later: the memory module already offers its part.)
  */
-import { kyselyOf } from '../../store/kysely-store.js';
-import type { Store } from '../../store/store.js';
-import { createUsersRepository, type UsersRepository } from './users-repository.js';
 import { createUsersService, type UsersService, type UsersServiceDeps } from './users-service.js';
 
+export type { UserRevocations } from './users-ports.js';
+
 export interface UsersModule {
-  repository: UsersRepository;
   service: UsersService;
 }
 
 /**
  * @example
- * const users = createUsersModule({ store, events, config, clock: Date.now, logger })
+ * const users = createUsersModule({ revocations: { revokeUserTokens: (p, u, at) => store.revokeUserTokens(p, u, at) }, events, config, clock: Date.now, logger })
  */
-export function createUsersModule(deps: Omit<UsersServiceDeps, 'repository'> & { store: Store }): UsersModule {
-  const { store, ...serviceDeps } = deps;
-  const repository = createUsersRepository(kyselyOf(store));
-  return { repository, service: createUsersService({ ...serviceDeps, repository }) };
+export function createUsersModule(deps: UsersServiceDeps): UsersModule {
+  return { service: createUsersService(deps) };
 }

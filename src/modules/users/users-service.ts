@@ -9,13 +9,14 @@
  *   app's backend acting, and still works (it can mint the user a new workspace token at once).
  *   To shut the user out, the backend stops acting for them; to shut out the backend, revoke its key.
  *
- * The revocation is written, then published (`user.revoked`): the audit log records it and the
- * revocation epoch moves (auth/revocation-epoch.ts) before the call returns.
+ * The revocation is written by the platform (users-ports.ts: the user's mark and sessions are its
+ * tables), then published (`user.revoked`): the audit log records it and the revocation epoch
+ * moves (auth/revocation-epoch.ts) before the call returns.
  */
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../../config.js';
 import type { Actor, EventBus } from '../../platform/events/bus.js';
-import type { UsersRepository } from './users-repository.js';
+import type { UserRevocations } from './users-ports.js';
 
 export interface UsersService {
   /** Revokes the user's sessions and tokens issued before now; returns that instant (ms). */
@@ -23,7 +24,8 @@ export interface UsersService {
 }
 
 export interface UsersServiceDeps {
-  repository: UsersRepository;
+  /** The platform's user-wide revocation (users-ports.ts). */
+  revocations: UserRevocations;
   events: Pick<EventBus, 'publishAndWait'>;
   config: Pick<ResolvedConfig, 'projectId'>;
   clock: () => number;
@@ -33,14 +35,14 @@ export interface UsersServiceDeps {
 
 /**
  * @example
- * const users = createUsersService({ repository, events, config, clock: Date.now })
+ * const users = createUsersService({ revocations, events, config, clock: Date.now })
  * await users.revokeUser('alice', { kind: 'cli' })
  */
 export function createUsersService(deps: UsersServiceDeps): UsersService {
   return {
     async revokeUser(userId, actor) {
       const now = deps.clock();
-      await deps.repository.revokeUserTokens(deps.config.projectId, userId, now);
+      await deps.revocations.revokeUserTokens(deps.config.projectId, userId, now);
       deps.logger?.info({ audit: 'user.revoke', userId }, 'user sessions revoked');
       await deps.events.publishAndWait('user.revoked', { userId }, actor);
       return { revokedBefore: now };

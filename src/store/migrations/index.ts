@@ -3,7 +3,9 @@
  * the bundle and `dist/` carry them with no file-system lookup, and the list is the order.
  *
  * Names sort in the order they must run (Kysely sorts by name); never rename or edit one that has
- * shipped, add the next number instead.
+ * shipped, add the next number instead: one more than the highest in every migrations folder, the
+ * platform's and each module's (docs/data-model.md "Migrations";
+ * test/store/migrations/migration-names.test.ts fails on a shared number).
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';

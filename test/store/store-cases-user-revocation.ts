@@ -1,12 +1,12 @@
 /**
- * Repository cases: a user's revocation (the users module's `revokeUserTokens`), which raises the
- * user's mark strictly, never loosened by the platform's `upsertUser`, and ends the user's sessions
- * with it. Run on SQLite and PostgreSQL by the module's repository suite.
+ * Store cases: a user's revocation (`revokeUserTokens`, which the users module calls through its
+ * port), which raises the user's mark strictly, never loosened by `upsertUser`, and ends the user's
+ * sessions with it. Run on SQLite and PostgreSQL by the store suite.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createId } from '../../../src/crypto/random-id.js';
-import { scope, type CaseContext } from '../../store/store-cases.js';
+import { createId } from '../../src/crypto/random-id.js';
+import { scope, type CaseContext } from './store-cases.js';
 
 type Get = () => CaseContext;
 
