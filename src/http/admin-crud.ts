@@ -4,8 +4,13 @@
  * get, update and delete (204), each optional past create, list and delete. The resource gives its
  * schemas, its wire form and its service calls; this helper gives the route declarations, the
  * not-found answer (`No such <noun>.`) and the response shapes, so API keys, authentication keys
- * and auth rules (src/modules/credentials-admin) answer alike. What an action changes, logs and
- * publishes (the audit's events) is the service's business, not the handler's.
+ * and auth rules (src/modules/credentials-admin), model providers and agents (src/modules/agents)
+ * answer alike. What an action changes, logs and publishes (the audit's events) is the service's
+ * business, not the handler's.
+ *
+ * A service call may throw its own `ThreadgateError` rather than answer `undefined` or `false`
+ * (the agents service names the missing id: `No agent "x".`; a duplicate id is a `Conflict`): it
+ * goes out as thrown. The statuses an action can answer are declared by its `errors`.
  */
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -22,6 +27,8 @@ export interface AdminResource<R, CreateBody extends z.ZodTypeAny, UpdateBody ex
   path: string;
   /** The path parameter naming one object, e.g. `keyId`. */
   idParam: string;
+  /** That parameter's schema; default `IdParam` (printable ASCII, 1 to 128 characters). */
+  idSchema?: z.ZodTypeAny;
   /** What one object is called in a 404: `API key` → "No such API key.". */
   noun: string;
   /** The list response's field, e.g. `api_keys`. */
@@ -34,17 +41,27 @@ export interface AdminResource<R, CreateBody extends z.ZodTypeAny, UpdateBody ex
   toWire(record: R): Record<string, unknown>;
   create: {
     summary: string;
+    /** An `id` field here is the caller's choice of id; the service refuses a taken one (409, with `errors`). */
     body: CreateBody;
     /** The 201 body, when it shows more than `schema` (a secret shown once); default `schema`. */
     created?: z.ZodTypeAny;
     /** Creates the object; `reveal`: fields of this response only (the key, the secret), sent with `Cache-Control: no-store`. */
     run(c: AdminContext, body: z.infer<CreateBody>): Promise<{ record: R; reveal?: Record<string, string> }>;
-  };
+  } & ErrorStatuses;
   list: { summary: string; description: string; run(c: AdminContext): Promise<readonly R[]> };
-  get?: { summary: string; run(c: AdminContext, id: string): Promise<R | undefined> };
-  update?: { summary: string; body: UpdateBody; run(c: AdminContext, id: string, body: z.infer<UpdateBody>): Promise<R | undefined> };
+  get?: { summary: string; run(c: AdminContext, id: string): Promise<R | undefined> } & ErrorStatuses;
+  update?: { summary: string; body: UpdateBody; run(c: AdminContext, id: string, body: z.infer<UpdateBody>): Promise<R | undefined> } & ErrorStatuses;
   /** Deletes or revokes; false when there is no such object. */
-  remove: { summary: string; description: string; run(c: AdminContext, id: string): Promise<boolean> };
+  remove: { summary: string; description: string; run(c: AdminContext, id: string): Promise<boolean> } & ErrorStatuses;
+}
+
+/** The statuses of the errors an action declares in the OpenAPI document. */
+interface ErrorStatuses {
+  /**
+   * Default: create 400, 401, 413; get 401, 404; update 400, 401, 404, 413; delete 401, 404. Add
+   * 409 where the service throws a `Conflict` (a taken id, a provider still in use).
+   */
+  errors?: readonly number[];
 }
 
 /** A resource's declared routes, each with its handler; `adminCrudRoutes` registers them. */
@@ -63,7 +80,7 @@ export interface AdminCrud {
 export function declareAdminCrud<R, C extends z.ZodTypeAny, U extends z.ZodTypeAny = z.ZodNever>(resource: AdminResource<R, C, U>): AdminCrud {
   const { path, idParam, noun, schema, toWire } = resource;
   const itemPath = `${path}/{${idParam}}`;
-  const params = z.object({ [idParam]: IdParam.openapi({ param: { name: idParam, in: 'path' } }) });
+  const params = z.object({ [idParam]: (resource.idSchema ?? IdParam).openapi({ param: { name: idParam, in: 'path' } }) });
   const one = { description: resource.itemDescription ?? `The ${noun}`, content: { 'application/json': { schema } } };
   const notFound = () => new NotFound({ message: `No such ${noun}.` });
   // The route objects are built from this resource's schemas, so their types are too general for
@@ -80,7 +97,7 @@ export function declareAdminCrud<R, C extends z.ZodTypeAny, U extends z.ZodTypeA
       tags: ['admin'],
       summary: create.summary,
       request: { body: { required: true, content: { 'application/json': { schema: create.body } } } },
-      responses: { 201: { description: 'Created', content: { 'application/json': { schema: create.created ?? schema } } }, ...errorResponses(400, 401, 413) },
+      responses: { 201: { description: 'Created', content: { 'application/json': { schema: create.created ?? schema } } }, ...errorResponses(...(create.errors ?? [400, 401, 413])) },
     }),
     async handle(c) {
       const { record, reveal } = await create.run(c, bodyOf(c) as z.infer<C>);
@@ -111,7 +128,7 @@ export function declareAdminCrud<R, C extends z.ZodTypeAny, U extends z.ZodTypeA
         tags: ['admin'],
         summary: get.summary,
         request: { params },
-        responses: { 200: one, ...errorResponses(401, 404) },
+        responses: { 200: one, ...errorResponses(...(get.errors ?? [401, 404])) },
       }),
       async handle(c) {
         const record = await get.run(c, idOf(c));
@@ -129,7 +146,7 @@ export function declareAdminCrud<R, C extends z.ZodTypeAny, U extends z.ZodTypeA
         tags: ['admin'],
         summary: update.summary,
         request: { params, body: { required: true, content: { 'application/json': { schema: update.body } } } },
-        responses: { 200: one, ...errorResponses(400, 401, 404, 413) },
+        responses: { 200: one, ...errorResponses(...(update.errors ?? [400, 401, 404, 413])) },
       }),
       async handle(c) {
         const record = await update.run(c, idOf(c), bodyOf(c) as z.infer<U>);
@@ -146,7 +163,7 @@ export function declareAdminCrud<R, C extends z.ZodTypeAny, U extends z.ZodTypeA
       tags: ['admin'],
       summary: remove.summary,
       request: { params },
-      responses: { 204: { description: remove.description }, ...errorResponses(401, 404) },
+      responses: { 204: { description: remove.description }, ...errorResponses(...(remove.errors ?? [401, 404])) },
     }),
     async handle(c) {
       if (!(await remove.run(c, idOf(c)))) throw notFound();
