@@ -20,13 +20,14 @@ import type { Context } from 'hono';
 import { NotFound, ThreadgateError, ValidationFailed } from '../../errors.js';
 import type { AppEnv } from '../../http/context.js';
 import { declareRoute, createRouteModule } from '../../http/define-route.js';
+import { adminCrudRoutes, declareAdminCrud } from '../../http/admin-crud.js';
 import { requirePrincipal } from '../../http/middleware/authorize.js';
 import { errorResponses, IdParam, JsonObject, storedText } from '../../http/openapi.js';
-import { sendEmpty, sendJson, standardHeadersOf } from '../../http/respond.js';
+import { sendJson, standardHeadersOf } from '../../http/respond.js';
 import { adminActor } from '../../http/admin-actor.js';
-import type { AgentRecord, AgentRunRecord, ModelProviderRecord } from './agents-repository.js';
+import type { AgentPatch, AgentRecord, AgentRunRecord, ModelProviderRecord } from './agents-repository.js';
 import type { AgentsModule } from './index.js';
-import type { AdmittedRun, AgentsService, ModelInput, RunEnd } from './agents-service.js';
+import type { AdmittedRun, AgentsService, ModelInput, ProviderInput, RunEnd } from './agents-service.js';
 import type { ChatTurn } from './conversation.js';
 import { toTurn } from './conversation.js';
 import { settledBy, uiMessageStreamResponse } from './reply-stream.js';
@@ -117,7 +118,6 @@ export function toWireRun(r: AgentRunRecord) {
 }
 
 const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
-const providerParam = z.object({ providerId: OperatorId.openapi({ param: { name: 'providerId', in: 'path' } }) });
 const agentParam = z.object({ agentId: IdParam.openapi({ param: { name: 'agentId', in: 'path' } }) });
 
 const ProviderFields = {
@@ -127,29 +127,58 @@ const ProviderFields = {
   models: z.array(ModelName).min(1).max(500),
 };
 
-const createProvider = declareRoute({ category: 'admin' }, {
-  method: 'post', path: '/admin/v1/providers', tags: ['admin'], summary: 'Add a model provider (any OpenAI-compatible endpoint)',
-  request: { body: json(z.object({ id: OperatorId, ...ProviderFields })) },
-  responses: { 201: { description: 'Created', content: { 'application/json': { schema: ProviderSchema } } }, ...errorResponses(400, 401, 409, 413) },
-});
-const listProviders = declareRoute({ category: 'admin' }, {
-  method: 'get', path: '/admin/v1/providers', tags: ['admin'], summary: 'List model providers (never their keys)',
-  responses: { 200: { description: 'The providers', content: { 'application/json': { schema: z.object({ providers: z.array(ProviderSchema) }) } } }, ...errorResponses(401) },
-});
-const getProvider = declareRoute({ category: 'admin' }, {
-  method: 'get', path: '/admin/v1/providers/{providerId}', tags: ['admin'], summary: 'A model provider',
-  request: { params: providerParam },
-  responses: { 200: { description: 'The provider', content: { 'application/json': { schema: ProviderSchema } } }, ...errorResponses(401, 404) },
-});
-const updateProvider = declareRoute({ category: 'admin' }, {
-  method: 'patch', path: '/admin/v1/providers/{providerId}', tags: ['admin'], summary: 'Change a model provider (api_key: null removes the key)',
-  request: { params: providerParam, body: json(z.object({ name: ProviderFields.name, base_url: BaseUrl.optional(), api_key: ProviderFields.api_key, models: ProviderFields.models.optional() })) },
-  responses: { 200: { description: 'The provider', content: { 'application/json': { schema: ProviderSchema } } }, ...errorResponses(400, 401, 404, 413) },
-});
-const deleteProvider = declareRoute({ category: 'admin' }, {
-  method: 'delete', path: '/admin/v1/providers/{providerId}', tags: ['admin'], summary: 'Delete a model provider (refused while agents run on it)',
-  request: { params: providerParam },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404, 409) },
+const ProviderPatch = z.object({ name: ProviderFields.name, base_url: BaseUrl.optional(), api_key: ProviderFields.api_key, models: ProviderFields.models.optional() });
+
+/** The fields of a provider's create or update body that are present, as the service takes them. */
+function providerFieldsOf(b: z.infer<typeof ProviderPatch>): Partial<Omit<ProviderInput, 'id'>> {
+  return {
+    ...(b.name !== undefined ? { name: b.name } : {}),
+    ...(b.base_url !== undefined ? { baseUrl: b.base_url } : {}),
+    ...(b.api_key !== undefined ? { apiKey: b.api_key } : {}),
+    ...(b.models !== undefined ? { models: b.models } : {}),
+  };
+}
+
+const providers = declareAdminCrud({
+  path: '/admin/v1/providers',
+  idParam: 'providerId',
+  idSchema: OperatorId,
+  noun: 'model provider',
+  listField: 'providers',
+  schema: ProviderSchema,
+  itemDescription: 'The provider',
+  toWire: toWireProvider,
+  create: {
+    summary: 'Add a model provider (any OpenAI-compatible endpoint)',
+    body: z.object({ id: OperatorId, ...ProviderFields }),
+    errors: [400, 401, 409, 413],
+    async run(c, b) {
+      const record = await service(c).createProvider({ ...providerFieldsOf(b), id: b.id, baseUrl: b.base_url, apiKey: b.api_key ?? null, models: b.models });
+      depsOf(c).events.publish('model_provider.created', { provider: providerSummary(record) }, adminActor(c));
+      return { record };
+    },
+  },
+  list: { summary: 'List model providers (never their keys)', description: 'The providers', run: (c) => service(c).listProviders() },
+  get: { summary: 'A model provider', run: (c, id) => service(c).getProvider(id) },
+  update: {
+    summary: 'Change a model provider (api_key: null removes the key)',
+    body: ProviderPatch,
+    async run(c, id, b) {
+      const record = await service(c).updateProvider(id, providerFieldsOf(b));
+      depsOf(c).events.publish('model_provider.updated', { id: record.id, after: providerSummary(record) }, adminActor(c));
+      return record;
+    },
+  },
+  remove: {
+    summary: 'Delete a model provider (refused while agents run on it)',
+    description: 'Deleted',
+    errors: [401, 404, 409],
+    async run(c, id) {
+      await service(c).deleteProvider(id);
+      depsOf(c).events.publish('model_provider.deleted', { id }, adminActor(c));
+      return true;
+    },
+  },
 });
 
 const AgentFields = {
@@ -165,30 +194,64 @@ const AgentFields = {
   card: JsonObject.optional().openapi({ description: 'Public fields shown by GET /v1/agents (avatar, suggestions...).' }),
 };
 
-const createAgent = declareRoute({ category: 'admin' }, {
-  method: 'post', path: '/admin/v1/agents', tags: ['admin'], summary: 'Create an agent',
-  request: { body: json(z.object({ id: OperatorId, ...AgentFields })) },
-  responses: { 201: { description: 'Created', content: { 'application/json': { schema: AgentSchema } } }, ...errorResponses(400, 401, 409, 413) },
+const AgentPatchBody = z.object({ ...AgentFields, name: AgentFields.name.optional(), provider_id: OperatorId.optional(), model: ModelName.optional() });
+
+/** The fields of an agent's create or update body that are present, as the service takes them. */
+function agentFieldsOf(fields: z.infer<typeof AgentPatchBody>): AgentPatch {
+  return {
+    ...(fields.name !== undefined ? { name: fields.name } : {}),
+    ...(fields.description !== undefined ? { description: fields.description } : {}),
+    ...(fields.instructions !== undefined ? { instructions: fields.instructions } : {}),
+    ...(fields.provider_id !== undefined ? { providerId: fields.provider_id } : {}),
+    ...(fields.model !== undefined ? { model: fields.model } : {}),
+    ...(fields.temperature !== undefined ? { temperature: fields.temperature } : {}),
+    ...(fields.max_output_tokens !== undefined ? { maxOutputTokens: fields.max_output_tokens } : {}),
+    ...(fields.uses_memory !== undefined ? { usesMemory: fields.uses_memory } : {}),
+    ...(fields.enabled !== undefined ? { enabled: fields.enabled } : {}),
+    ...(fields.card !== undefined ? { card: fields.card } : {}),
+  };
+}
+
+const agents = declareAdminCrud({
+  path: '/admin/v1/agents',
+  idParam: 'agentId',
+  noun: 'agent',
+  listField: 'agents',
+  schema: AgentSchema,
+  itemDescription: 'The agent',
+  toWire: toWireAgent,
+  create: {
+    summary: 'Create an agent',
+    body: z.object({ id: OperatorId, ...AgentFields }),
+    errors: [400, 401, 409, 413],
+    async run(c, b) {
+      const record = await service(c).createAgent({ ...agentFieldsOf(b), id: b.id, name: b.name, providerId: b.provider_id, model: b.model });
+      depsOf(c).events.publish('agent.created', { agent: toWireAgent(record) }, adminActor(c));
+      return { record };
+    },
+  },
+  list: { summary: 'List agents, disabled ones too', description: 'The agents', run: (c) => service(c).listAgents() },
+  get: { summary: 'An agent, with its instructions and settings', run: (c, id) => service(c).getAgent(id) },
+  update: {
+    summary: 'Change an agent (enabled: false disables it: its runs answer 404)',
+    body: AgentPatchBody,
+    async run(c, id, b) {
+      const record = await service(c).updateAgent(id, agentFieldsOf(b));
+      depsOf(c).events.publish('agent.updated', { id: record.id, after: toWireAgent(record) }, adminActor(c));
+      return record;
+    },
+  },
+  remove: {
+    summary: 'Delete an agent (its run records stay)',
+    description: 'Deleted',
+    async run(c, id) {
+      await service(c).deleteAgent(id);
+      depsOf(c).events.publish('agent.deleted', { id }, adminActor(c));
+      return true;
+    },
+  },
 });
-const listAgentsAdmin = declareRoute({ category: 'admin' }, {
-  method: 'get', path: '/admin/v1/agents', tags: ['admin'], summary: 'List agents, disabled ones too',
-  responses: { 200: { description: 'The agents', content: { 'application/json': { schema: z.object({ agents: z.array(AgentSchema) }) } } }, ...errorResponses(401) },
-});
-const getAgentAdmin = declareRoute({ category: 'admin' }, {
-  method: 'get', path: '/admin/v1/agents/{agentId}', tags: ['admin'], summary: 'An agent, with its instructions and settings',
-  request: { params: agentParam },
-  responses: { 200: { description: 'The agent', content: { 'application/json': { schema: AgentSchema } } }, ...errorResponses(401, 404) },
-});
-const updateAgent = declareRoute({ category: 'admin' }, {
-  method: 'patch', path: '/admin/v1/agents/{agentId}', tags: ['admin'], summary: 'Change an agent (enabled: false disables it: its runs answer 404)',
-  request: { params: agentParam, body: json(z.object({ ...AgentFields, name: AgentFields.name.optional(), provider_id: OperatorId.optional(), model: ModelName.optional() })) },
-  responses: { 200: { description: 'The agent', content: { 'application/json': { schema: AgentSchema } } }, ...errorResponses(400, 401, 404, 413) },
-});
-const deleteAgent = declareRoute({ category: 'admin' }, {
-  method: 'delete', path: '/admin/v1/agents/{agentId}', tags: ['admin'], summary: 'Delete an agent (its run records stay)',
-  request: { params: agentParam },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404) },
-});
+
 const listRuns = declareRoute({ category: 'admin' }, {
   method: 'get', path: '/admin/v1/agent-runs', tags: ['admin'], summary: 'Agent runs, newest first: who, which model, tokens, latency, outcome',
   request: {
@@ -248,6 +311,10 @@ function moduleOf(c: Context<AppEnv>): AgentsModule {
   const agents = depsOf(c).agents;
   if (agents === undefined) throw new ThreadgateError('feature_disabled', { message: 'Agents are not configured on this server.' });
   return agents;
+}
+
+function service(c: Context<AppEnv>): AgentsService {
+  return moduleOf(c).service;
 }
 
 /** The turns of a run request: the thread's history or the given messages, then the input. */
@@ -334,72 +401,8 @@ function errorText(error: unknown, run: AdmittedRun): string {
 export function agentRoutes(): OpenAPIHono<AppEnv> {
   const app = createRouteModule();
 
-  app.openapi(createProvider, async (c) => {
-    const b = c.req.valid('json');
-    const p = await moduleOf(c).service.createProvider({ id: b.id, ...(b.name !== undefined ? { name: b.name } : {}), baseUrl: b.base_url, apiKey: b.api_key ?? null, models: b.models });
-    depsOf(c).events.publish('model_provider.created', { provider: providerSummary(p) }, adminActor(c));
-    return sendJson(c, toWireProvider(p), 201);
-  });
-  app.openapi(listProviders, async (c) => sendJson(c, { providers: (await moduleOf(c).service.listProviders()).map(toWireProvider) }, 200));
-  app.openapi(getProvider, async (c) => sendJson(c, toWireProvider(await moduleOf(c).service.getProvider(c.req.valid('param').providerId)), 200));
-  app.openapi(updateProvider, async (c) => {
-    const b = c.req.valid('json');
-    const p = await moduleOf(c).service.updateProvider(c.req.valid('param').providerId, {
-      ...(b.name !== undefined ? { name: b.name } : {}),
-      ...(b.base_url !== undefined ? { baseUrl: b.base_url } : {}),
-      ...(b.api_key !== undefined ? { apiKey: b.api_key } : {}),
-      ...(b.models !== undefined ? { models: b.models } : {}),
-    });
-    depsOf(c).events.publish('model_provider.updated', { id: p.id, after: providerSummary(p) }, adminActor(c));
-    return sendJson(c, toWireProvider(p), 200);
-  });
-  app.openapi(deleteProvider, async (c) => {
-    const id = c.req.valid('param').providerId;
-    await moduleOf(c).service.deleteProvider(id);
-    depsOf(c).events.publish('model_provider.deleted', { id }, adminActor(c));
-    return sendEmpty(c);
-  });
-
-  app.openapi(createAgent, async (c) => {
-    const b = c.req.valid('json');
-    const a = await moduleOf(c).service.createAgent({
-      id: b.id, name: b.name, providerId: b.provider_id, model: b.model,
-      ...(b.description !== undefined ? { description: b.description } : {}),
-      ...(b.instructions !== undefined ? { instructions: b.instructions } : {}),
-      ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
-      ...(b.max_output_tokens !== undefined ? { maxOutputTokens: b.max_output_tokens } : {}),
-      ...(b.uses_memory !== undefined ? { usesMemory: b.uses_memory } : {}),
-      ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
-      ...(b.card !== undefined ? { card: b.card } : {}),
-    });
-    depsOf(c).events.publish('agent.created', { agent: toWireAgent(a) }, adminActor(c));
-    return sendJson(c, toWireAgent(a), 201);
-  });
-  app.openapi(listAgentsAdmin, async (c) => sendJson(c, { agents: (await moduleOf(c).service.listAgents()).map(toWireAgent) }, 200));
-  app.openapi(getAgentAdmin, async (c) => sendJson(c, toWireAgent(await moduleOf(c).service.getAgent(c.req.valid('param').agentId)), 200));
-  app.openapi(updateAgent, async (c) => {
-    const b = c.req.valid('json');
-    const a = await moduleOf(c).service.updateAgent(c.req.valid('param').agentId, {
-      ...(b.name !== undefined ? { name: b.name } : {}),
-      ...(b.description !== undefined ? { description: b.description } : {}),
-      ...(b.instructions !== undefined ? { instructions: b.instructions } : {}),
-      ...(b.provider_id !== undefined ? { providerId: b.provider_id } : {}),
-      ...(b.model !== undefined ? { model: b.model } : {}),
-      ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
-      ...(b.max_output_tokens !== undefined ? { maxOutputTokens: b.max_output_tokens } : {}),
-      ...(b.uses_memory !== undefined ? { usesMemory: b.uses_memory } : {}),
-      ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
-      ...(b.card !== undefined ? { card: b.card } : {}),
-    });
-    depsOf(c).events.publish('agent.updated', { id: a.id, after: toWireAgent(a) }, adminActor(c));
-    return sendJson(c, toWireAgent(a), 200);
-  });
-  app.openapi(deleteAgent, async (c) => {
-    const id = c.req.valid('param').agentId;
-    await moduleOf(c).service.deleteAgent(id);
-    depsOf(c).events.publish('agent.deleted', { id }, adminActor(c));
-    return sendEmpty(c);
-  });
+  app.route('/', adminCrudRoutes(providers));
+  app.route('/', adminCrudRoutes(agents));
   app.openapi(listRuns, async (c) => {
     const q = c.req.valid('query');
     const service = moduleOf(c).service;
