@@ -27,6 +27,7 @@ import { sendJson, standardHeadersOf } from '../../http/respond.js';
 import { adminActor } from '../../http/admin-actor.js';
 import type { AgentPatch, AgentRecord, AgentRunRecord, ModelProviderRecord } from './agents-repository.js';
 import type { AgentsModule } from './index.js';
+import type { DomainEvents, EventType } from '../../platform/events/bus.js';
 import type { AdmittedRun, AgentsService, ModelInput, ProviderInput, RunEnd } from './agents-service.js';
 import type { ChatTurn } from './conversation.js';
 import { toTurn } from './conversation.js';
@@ -154,7 +155,7 @@ const providers = declareAdminCrud({
     errors: [400, 401, 409, 413],
     async run(c, b) {
       const record = await service(c).createProvider({ ...providerFieldsOf(b), id: b.id, baseUrl: b.base_url, apiKey: b.api_key ?? null, models: b.models });
-      depsOf(c).events.publish('model_provider.created', { provider: providerSummary(record) }, adminActor(c));
+      audit(c, 'model_provider.created', { provider: providerSummary(record) });
       return { record };
     },
   },
@@ -165,7 +166,7 @@ const providers = declareAdminCrud({
     body: ProviderPatch,
     async run(c, id, b) {
       const record = await service(c).updateProvider(id, providerFieldsOf(b));
-      depsOf(c).events.publish('model_provider.updated', { id: record.id, after: providerSummary(record) }, adminActor(c));
+      audit(c, 'model_provider.updated', { id: record.id, after: providerSummary(record) });
       return record;
     },
   },
@@ -175,7 +176,7 @@ const providers = declareAdminCrud({
     errors: [401, 404, 409],
     async run(c, id) {
       await service(c).deleteProvider(id);
-      depsOf(c).events.publish('model_provider.deleted', { id }, adminActor(c));
+      audit(c, 'model_provider.deleted', { id });
       return true;
     },
   },
@@ -226,7 +227,7 @@ const agents = declareAdminCrud({
     errors: [400, 401, 409, 413],
     async run(c, b) {
       const record = await service(c).createAgent({ ...agentFieldsOf(b), id: b.id, name: b.name, providerId: b.provider_id, model: b.model });
-      depsOf(c).events.publish('agent.created', { agent: toWireAgent(record) }, adminActor(c));
+      audit(c, 'agent.created', { agent: toWireAgent(record) });
       return { record };
     },
   },
@@ -237,7 +238,7 @@ const agents = declareAdminCrud({
     body: AgentPatchBody,
     async run(c, id, b) {
       const record = await service(c).updateAgent(id, agentFieldsOf(b));
-      depsOf(c).events.publish('agent.updated', { id: record.id, after: toWireAgent(record) }, adminActor(c));
+      audit(c, 'agent.updated', { id: record.id, after: toWireAgent(record) });
       return record;
     },
   },
@@ -246,7 +247,7 @@ const agents = declareAdminCrud({
     description: 'Deleted',
     async run(c, id) {
       await service(c).deleteAgent(id);
-      depsOf(c).events.publish('agent.deleted', { id }, adminActor(c));
+      audit(c, 'agent.deleted', { id });
       return true;
     },
   },
@@ -315,6 +316,11 @@ function moduleOf(c: Context<AppEnv>): AgentsModule {
 
 function service(c: Context<AppEnv>): AgentsService {
   return moduleOf(c).service;
+}
+
+/** Publishes an admin change (the audit's model_provider.* and agent.* events), the admin key as its actor. */
+function audit<K extends EventType>(c: Context<AppEnv>, kind: K, payload: DomainEvents[K]): void {
+  depsOf(c).events.publish(kind, payload, adminActor(c));
 }
 
 /** The turns of a run request: the thread's history or the given messages, then the input. */
