@@ -3,7 +3,9 @@
  *
  * Admin (admin key): model providers (`/admin/v1/providers`), agents (`/admin/v1/agents`) and the
  * run records (`/admin/v1/agent-runs`). A provider's API key is write-only: answers carry its last
- * four characters at most.
+ * four characters at most. Providers and agents are declared through http/admin-crud.ts; their
+ * changes are published (the audit's model_provider.* and agent.* events) here, as the CLI publishes
+ * its own, not by the service, which also loads the providers file at startup unaudited.
  *
  * Management (public unless THREADGATE_DEFAULT_PRIVATE): `GET /v1/agents` and `/v1/agents/{id}`,
  * the enabled agents' public cards, never instructions, models or provider settings.
