@@ -5,8 +5,9 @@
  * schemas, its wire form and its service calls; this helper gives the route declarations, the
  * not-found answer (`No such <noun>.`) and the response shapes, so API keys, authentication keys
  * and auth rules (src/modules/credentials-admin), model providers and agents (src/modules/agents)
- * answer alike. What an action changes, logs and publishes (the audit's events) is the service's
- * business, not the handler's.
+ * answer alike. What an action changes, logs and publishes (the audit's events) is the resource's
+ * `run` (the credentials service publishes its own; the agents routes publish theirs), never this
+ * helper's.
  *
  * A service call may throw its own `ThreadgateError` rather than answer `undefined` or `false`
  * (the agents service names the missing id: `No agent "x".`; a duplicate id is a `Conflict`): it
