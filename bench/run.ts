@@ -161,8 +161,8 @@ async function main(): Promise<void> {
     async startServer(server, env) {
       const nodeArgs = [
         ...(state.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${state.profileDir}`]),
-        // Names for JIT-compiled functions in /tmp/perf-<pid>.map; V8 then also writes a log, sent nowhere.
-        ...(options.perf ? ['--perf-basic-prof', '--logfile=/dev/null', '--no-logfile-per-isolate'] : []),
+        // Names for JIT-compiled functions in /tmp/perf-<pid>.map; V8 then also writes a log, to a temporary file ('+').
+        ...(options.perf ? ['--perf-basic-prof', '--logfile=+', '--no-logfile-per-isolate'] : []),
       ];
       const child = await startChild(server, env, pin.server, { nodeArgs });
       state.children.add(child);
