@@ -17,6 +17,9 @@
  *   --rebuild-cache      rebuild the cached preloads (SQLite files, PostgreSQL template databases)
  *   --cpu-prof           record a V8 CPU profile of each server (bench/results/profiles/<run>/<setup>/)
  *                        and print its hottest functions (bench/profile-summary.ts)
+ *   --perf               record every measured run with Linux perf and print where each server's
+ *                        CPU goes per request: kernel, Node/V8 native code, JavaScript
+ *                        (bench/perf-breakdown.ts); a diagnosis run, its ratios are not the ones to quote
  *   --list               print the setups and exit
  */
 export interface BenchOptions {
@@ -33,6 +36,7 @@ export interface BenchOptions {
   postgresUrl: string;
   rebuildCache: boolean;
   cpuProf: boolean;
+  perf: boolean;
   list: boolean;
 }
 
@@ -57,7 +61,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const withValue = new Set(['--runs', '--duration', '--warmup', '--work-runs', '--work-duration', '--connections', '--quiet-wait', '--only', '--postgres']);
-  const bare = new Set(['--quick', '--small', '--rebuild-cache', '--cpu-prof', '--list']);
+  const bare = new Set(['--quick', '--small', '--rebuild-cache', '--cpu-prof', '--perf', '--list']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -92,6 +96,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     postgresUrl: values.get('--postgres') ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     rebuildCache: flags.has('--rebuild-cache'),
     cpuProf: flags.has('--cpu-prof'),
+    perf: flags.has('--perf'),
     list: flags.has('--list'),
   });
 }

@@ -9,6 +9,7 @@ import type { RunResult } from './load.js';
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { Comparison } from './setups/types.js';
+import type { PerfBreakdown } from './perf-breakdown.js';
 import { median } from './stats.js';
 
 export interface SetupResult {
@@ -28,6 +29,8 @@ export interface SetupResult {
   measuredFromUs?: number;
   /** With `--cpu-prof`: the server's hottest functions by self time during the measured runs. */
   profile?: string[];
+  /** With `--perf`: where the server's CPU went per request during the measured runs (bench/perf-breakdown.ts). */
+  perf?: PerfBreakdown;
   /** `met` is null without a value or without a target (peers, extras). */
   comparison?: Comparison & { value: number | null; met: boolean | null };
 }
@@ -151,6 +154,27 @@ export function formatTable(results: readonly SetupResult[]): string {
     const percent = (value: number | null) => (value === null ? '–' : `${value.toFixed(0)}%`);
     const cpuPerRequest = m.serverCpuPercent === null || m.rps <= 0 ? '–' : fixed((m.serverCpuPercent / 100) * (1e6 / m.rps), 1);
     rows.push([result.name, fixed(m.rps, 0), fixed(m.p50Ms, 2), fixed(m.p99Ms, 2), fixed(spread, 1), ratioCell(result), percent(m.serverCpuPercent), cpuPerRequest, percent(m.othersCpuPercent), notes.join('; ')]);
+  }
+  return markdownTable(rows);
+}
+
+/**
+ * With `--perf`: the server's CPU per request by area (bench/perf-breakdown.ts), and each area's
+ * difference from the first setup's (the baseline, when it ran), or `undefined` when no setup has one.
+ */
+export function formatPerfTable(results: readonly SetupResult[]): string | undefined {
+  const measured = results.filter((result) => result.perf !== undefined);
+  if (measured.length === 0) return undefined;
+  const first = measured[0]!.perf!.perRequestUs;
+  const rows = [['setup (µs per request)', 'total', 'kernel', 'of it: waking the reader', 'Node/V8 native', 'JavaScript', 'other']];
+  const keys = ['total', 'kernel', 'wakingReader', 'native', 'javascript', 'other'] as const;
+  for (const result of measured) {
+    const areas = result.perf!.perRequestUs;
+    const cell = (key: (typeof keys)[number]) => {
+      const difference = areas[key] - first[key];
+      return result === measured[0] ? fixed(areas[key], 1) : `${fixed(areas[key], 1)} (${difference >= 0 ? '+' : ''}${fixed(difference, 1)})`;
+    };
+    rows.push([result.name, ...keys.map(cell)]);
   }
   return markdownTable(rows);
 }

@@ -5,7 +5,7 @@
  * baseline, or the floor server of the same query), and writes every number to
  * bench/results/<timestamp>.json. Options: bench/options.ts; how to read it: docs/benchmarks.md.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAutocannon } from './autocannon.js';
@@ -19,7 +19,8 @@ import { dropTemplates, freshPostgresDatabase, postgresReachable, type FreshData
 import { CACHE_DIR, copySqlitePreload } from './preload/sqlite.js';
 import { copyMemoryPreload } from './preload/memories-sqlite.js';
 import { freshMemoryDatabase } from './preload/memories-postgres.js';
-import { compare, formatTable, formatTargets, summarize, targetLines, writeReport, type SetupResult } from './report.js';
+import { compare, formatPerfTable, formatTable, formatTargets, summarize, targetLines, writeReport, type SetupResult } from './report.js';
+import { formatAreas, perfUnavailable, startPerfRecording, summarizePerf, type PerfRecording } from './perf-breakdown.js';
 import { SETUPS } from './setups/index.js';
 import type { Comparison, Prepared, Setup, SetupContext } from './setups/types.js';
 import { createRsaIdentityProvider, randomSecret, type RsaIdentityProvider } from './tokens.js';
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
     return;
   }
   if (setups.length === 0) throw new UsageError(`--only ${options.only?.join(',')} selects no setup (npm run bench -- --list)`);
+  const noPerf = options.perf ? perfUnavailable() : undefined;
+  if (noPerf !== undefined) throw new UsageError(`--perf: ${noPerf}`);
 
   // Described before this process pins itself to the load core (which would hide the other core).
   const machine = describeMachine();
@@ -85,6 +88,21 @@ async function main(): Promise<void> {
   const tmpDir = mkdtempSync(join(tmpdir(), 'threadgate-bench-'));
   const state: RunState = { children: new Set(), databases: new Map(), sqliteCopies: new Map(), jwks: undefined, profileDir: null, setupPids: [] };
   const profilesRoot = join(RESULTS_DIR, 'profiles', startedAt.replace(/[:.]/g, '-'));
+  // With --perf: one perf.data file per measured run, by setup (bench/perf-breakdown.ts).
+  const perfRoot = join(RESULTS_DIR, 'perf', startedAt.replace(/[:.]/g, '-'));
+  const perfFiles = new Map<string, string[]>();
+  /** The recorded servers, whose symbol maps (/tmp/perf-<pid>.map) go once the recordings are read. */
+  const perfPids = new Set<number>();
+  const recordRun = (setup: string, pids: readonly number[]): PerfRecording | undefined => {
+    if (!options.perf || pids.length === 0) return undefined;
+    for (const pid of pids) perfPids.add(pid);
+    mkdirSync(perfRoot, { recursive: true });
+    const files = perfFiles.get(setup) ?? [];
+    perfFiles.set(setup, files);
+    const file = join(perfRoot, `${setup}-${files.length + 1}.data`);
+    files.push(file);
+    return startPerfRecording(pids, file);
+  };
   log(`${setups.length} setups; ${pin.description}; ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
 
   if (options.rebuildCache) {
@@ -141,7 +159,11 @@ async function main(): Promise<void> {
     hs256Secret: randomSecret(),
     workSize: options.small ? 'small' : 'large',
     async startServer(server, env) {
-      const nodeArgs = state.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${state.profileDir}`];
+      const nodeArgs = [
+        ...(state.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${state.profileDir}`]),
+        // Names for JIT-compiled functions in /tmp/perf-<pid>.map; V8 then also writes a log, to a temporary file ('+').
+        ...(options.perf ? ['--perf-basic-prof', '--logfile=+', '--no-logfile-per-isolate'] : []),
+      ];
       const child = await startChild(server, env, pin.server, { nodeArgs });
       state.children.add(child);
       state.setupPids.push(child.pid);
@@ -166,7 +188,13 @@ async function main(): Promise<void> {
   const results: SetupResult[] = [];
   const comparisons = new Map<string, Comparison>();
   for (const setup of setups) if (setup.compare !== undefined) comparisons.set(setup.name, setup.compare);
-  const runner: Runner = { load, loadGenerator, pin, serverPids: () => state.setupPids };
+  const runner: Runner = { load, loadGenerator, pin, serverPids: () => state.setupPids, recordRun };
+  const summarizePerfRuns = (result: SetupResult) => {
+    const files = perfFiles.get(result.name);
+    if (files === undefined || result.status !== 'ok') return;
+    result.perf = summarizePerf(files, result.runs.reduce((sum, run) => sum + run.requests, 0));
+    log(`${result.name}: server CPU per request (perf): ${formatAreas(result.perf.perRequestUs)}; most self time:\n    ${result.perf.hottest.join('\n    ')}`);
+  };
   const summarizeProfiles = (result: SetupResult, profileDir: string | null) => {
     if (profileDir === null || !existsSync(profileDir)) return;
     // The main thread's profile is the largest (Node 20 also profiles the module-loader thread);
@@ -196,6 +224,7 @@ async function main(): Promise<void> {
       });
       for (const result of authResults) {
         summarizeProfiles(result, profileDirs.get(result.name) ?? null);
+        summarizePerfRuns(result);
         logResult(result);
       }
       results.push(...authResults);
@@ -205,18 +234,22 @@ async function main(): Promise<void> {
       state.setupPids = [];
       const result = await runSetup(setup, ctx, runner);
       summarizeProfiles(result, state.profileDir);
+      summarizePerfRuns(result);
       results.push(result);
       logResult(result);
       await sleep(500);
     }
   } finally {
     await cleanup();
+    for (const pid of perfPids) rmSync(`/tmp/perf-${pid}.map`, { force: true });
   }
   compare(results, comparisons);
   const targets = targetLines(results);
   const path = writeReport({ startedAt, finishedAt: new Date().toISOString(), machine, pinning: pin.description, options, setups: results, targets });
   console.log(`\n${formatTable(results)}\n`);
   if (targets.length > 0) console.log(`${formatTargets(targets)}\n`);
+  const perfTable = formatPerfTable(results);
+  if (perfTable !== undefined) console.log(`where the servers' CPU went (perf; in parentheses: the difference from the first row):\n\n${perfTable}\n`);
   console.log(`auth setups: ${options.runs} interleaved rounds of ${options.durationSeconds} s each after ${options.warmupSeconds} s warm-up; real work: ${options.workRuns} × ${options.workDurationSeconds} s; ${options.connections} connections, one ${loadGenerator} thread; medians.`);
   console.log(`results: ${path}`);
 }
@@ -226,6 +259,8 @@ interface Runner {
   loadGenerator: string;
   pin: Pinning;
   serverPids: () => readonly number[];
+  /** With `--perf`: starts recording one measured run of the setup's servers (stop it when the run ends). */
+  recordRun: (setup: string, pids: readonly number[]) => PerfRecording | undefined;
 }
 
 /**
@@ -304,7 +339,9 @@ async function runInterleaved(setups: readonly Setup[], ctx: SetupContext, runne
         try {
           const before = snapshot(entry.pids());
           const countersBefore = entry.started!.after?.();
+          const recording = runner.recordRun(entry.setup.name, entry.pids());
           const result = await load({ ...wrkOptions(entry.started!), durationSeconds: options.durationSeconds });
+          await recording?.stop();
           entry.runs.push({ ...result, cpu: cpuBetween(before, snapshot(entry.pids())) });
           // Counters such as JWKS fetches are shared by setups (one JWKS server): count this setup's runs only.
           const countersAfter = entry.started!.after?.();
@@ -353,7 +390,9 @@ async function runSetup(setup: Setup, ctx: SetupContext, runner: Runner): Promis
       // (32 slow requests, such as hybrid searches, can fill most of a 2 s run).
       await sanityCheck(started.url, started.requests.slice(0, 1), started.expectStatus);
       const before = snapshot(runner.serverPids());
+      const recording = runner.recordRun(setup.name, runner.serverPids());
       const result = await load({ ...wrkOptions, durationSeconds });
+      await recording?.stop();
       results.push({ ...result, cpu: cpuBetween(before, snapshot(runner.serverPids())) });
     }
     return completed({ ...base, status: 'ok' }, started, { settings, runs: results, measuredFromUs, quiet, extra: started.after?.() });

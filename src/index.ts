@@ -10,7 +10,8 @@ export {
   type ErrorCode,
 } from './errors.js';
 export { ALL_SCOPES, type Principal, type Scope, type CredentialSource } from './auth/principal.js';
-export { createAuthenticator, type Authenticator, type AuthenticateInput } from './auth/authenticate.js';
+export { createAuthenticator, type Authenticator, type AuthenticateInput, type AuthenticatorDeps } from './auth/authenticate.js';
+export type { AuthLookups } from './auth/credential-records.js';
 export { createRemoteWorkspaceTokenVerifier, type RemoteWorkspaceTokenOptions } from './auth/remote-workspace-token.js';
 export { compileRoutePattern, type RoutePattern } from './auth/route-pattern.js';
 export { createRouteAccess, type RouteAccess, type RouteAccessOptions } from './auth/route-access.js';

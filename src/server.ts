@@ -140,7 +140,7 @@ export async function createServices(config: ResolvedConfig, options: ServicesOp
     // Users (src/modules/users): it owns no table; a user's revocation writes the platform's users
     // and sessions (store/kysely-store-auth.ts), reached through the module's port.
     const users = createUsersModule({
-      revocations: { revokeUserTokens: (projectId, userId, at) => store.revokeUserTokens(projectId, userId, at) },
+      revocations: store,
       events,
       config,
       clock,

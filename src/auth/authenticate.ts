@@ -112,9 +112,9 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
     claims: (credential, deps) => credential.jwt !== undefined && credential.jwt.iss === deps.config.issuer,
     async verify(credential, _input, deps) {
       const { principal, claims } = await verifyWorkspaceToken(deps.keyring, deps.config, credential.parsed ?? credential.token, deps.clock);
-      await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat });
+      const { authKey } = await checkNotRevoked(deps.store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat });
       // An authentication key's agents may have narrowed since the exchange (current-agents.ts).
-      return limitToKeyAgents(deps.store, principal, claims.src);
+      return limitToKeyAgents(principal, authKey);
     },
   },
   {

@@ -20,7 +20,7 @@
  *   revoked, it is refused.
  */
 import { TokenRevoked } from '../errors.js';
-import type { AuthLookups } from './credential-records.js';
+import type { AuthKeyRecord, AuthLookups } from './credential-records.js';
 import type { CredentialSource, Principal } from './principal.js';
 import { traceStep } from './trace.js';
 
@@ -53,6 +53,12 @@ export function isBeforeUserRevocation(tokensValidAfter: number | null, mark: Us
   return mark.iat === undefined || mark.iat * 1000 < tokensValidAfter;
 }
 
+/** What the revocation check read of the credential behind a token, for the steps after it. */
+export interface CheckedCredential {
+  /** The authentication key, for a token minted from a user token (`source: 'user_token'`). */
+  authKey?: AuthKeyRecord;
+}
+
 /**
  * Throws `TokenRevoked` when the credential behind a token, or the user's tokens, were revoked:
  * - `api_key`: the key must exist and not be revoked;
@@ -62,22 +68,27 @@ export function isBeforeUserRevocation(tokensValidAfter: number | null, mark: Us
  * - any source: the token must not predate the user's revocation (`isBeforeUserRevocation` with
  *   the token's `tva`, or its `iat` when it has none).
  *
- * Does not check the signature or expiry: run it after `verifyWorkspaceToken`.
+ * Does not check the signature or expiry: run it after `verifyWorkspaceToken`. Hands back the
+ * authentication key it read for a `user_token` source, so the agents check after it
+ * (current-agents.ts) does not read it again.
  *
  * @example
- * await checkNotRevoked(store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat })
+ * const { authKey } = await checkNotRevoked(store, { ...principal, source: claims.src }, claims.tva !== undefined ? { tva: claims.tva } : { iat: claims.iat })
  */
-export async function checkNotRevoked(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
+export async function checkNotRevoked(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<CheckedCredential> {
+  let checked: CheckedCredential;
   try {
-    await checkRevocation(store, subject, mark);
+    checked = await checkRevocation(store, subject, mark);
   } catch (error) {
     traceStep('not revoked', false, () => `credential ${subject.source} ${subject.credentialId}`);
     throw error;
   }
   traceStep('not revoked', true, () => `credential ${subject.source} ${subject.credentialId}`);
+  return checked;
 }
 
-async function checkRevocation(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<void> {
+async function checkRevocation(store: AuthLookups, subject: RevocationSubject, mark: UserRevocationMark): Promise<CheckedCredential> {
+  const checked: CheckedCredential = {};
   if (subject.source === 'api_key') {
     const key = await store.getApiKey(subject.projectId, subject.credentialId);
     if (key === undefined || key.revokedAt !== null) throw new TokenRevoked({ detail: `api key ${subject.credentialId} revoked` });
@@ -85,6 +96,7 @@ async function checkRevocation(store: AuthLookups, subject: RevocationSubject, m
     // A workspace token exchanged for a user token dies with the authentication key that signed it.
     const key = await store.getAuthKey(subject.projectId, subject.credentialId);
     if (key === undefined) throw new TokenRevoked({ detail: `auth key ${subject.credentialId} deleted` });
+    checked.authKey = key;
   } else if (subject.source === 'auth_rule') {
     // A workspace token exchanged for an identity-provider token ends when its rule is deleted or disabled.
     const rule = await store.getAuthRule(subject.projectId, subject.credentialId);
@@ -95,6 +107,7 @@ async function checkRevocation(store: AuthLookups, subject: RevocationSubject, m
   }
   const user = await store.getUser(subject.projectId, subject.userId);
   if (isBeforeUserRevocation(user?.tokensValidAfter ?? null, mark)) throw new TokenRevoked({ detail: 'the user\'s tokens were revoked' });
+  return checked;
 }
 
 /**

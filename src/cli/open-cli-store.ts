@@ -75,7 +75,7 @@ export async function openCliStore(config: ResolvedConfig): Promise<CliStore> {
       store: raw,
       events,
       credentials: createCredentialsAdminModule({ store: raw, events, config, secretBox: () => createSecretBox(loadMasterKey(config).key), clock }),
-      users: createUsersModule({ revocations: { revokeUserTokens: (projectId, userId, at) => raw.revokeUserTokens(projectId, userId, at) }, events, config, clock }),
+      users: createUsersModule({ revocations: raw, events, config, clock }),
       actor: { kind: 'cli', ...(user !== undefined ? { user } : {}) },
       async close() {
         await audit.close();

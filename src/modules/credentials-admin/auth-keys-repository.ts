@@ -41,6 +41,12 @@ export function toAuthKey(row: Selectable<AuthKeysTable>): AuthKeyRecord {
 
 /** The authentication-key methods over `db`. */
 export function createAuthKeysRepository(db: Kysely<CredentialsDatabase>): AuthKeysRepository {
+  const getAuthKey: AuthKeysRepository['getAuthKey'] = async (projectId, id) => {
+    let query = db.selectFrom('auth_keys').selectAll().where('id', '=', id);
+    if (projectId !== undefined) query = query.where('project_id', '=', projectId);
+    const row = await query.executeTakeFirst();
+    return row === undefined ? undefined : toAuthKey(row);
+  };
   return {
     async insertAuthKey(record) {
       await db
@@ -57,12 +63,7 @@ export function createAuthKeysRepository(db: Kysely<CredentialsDatabase>): AuthK
         .execute();
     },
 
-    async getAuthKey(projectId, id) {
-      let query = db.selectFrom('auth_keys').selectAll().where('id', '=', id);
-      if (projectId !== undefined) query = query.where('project_id', '=', projectId);
-      const row = await query.executeTakeFirst();
-      return row === undefined ? undefined : toAuthKey(row);
-    },
+    getAuthKey,
 
     async listAuthKeys(projectId) {
       const rows = await db
@@ -80,13 +81,11 @@ export function createAuthKeysRepository(db: Kysely<CredentialsDatabase>): AuthK
       if (patch.name !== undefined) columns.name = patch.name;
       if (patch.agents !== undefined) columns.agents = writeJson(patch.agents);
       if (patch.userFields !== undefined) columns.user_fields = patch.userFields === null ? null : writeJson(patch.userFields);
-      const where = db.selectFrom('auth_keys').selectAll().where('project_id', '=', projectId).where('id', '=', id);
       if (Object.keys(columns).length > 0) {
         const updated = await db.updateTable('auth_keys').set(columns).where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst();
         if (updated.numUpdatedRows === 0n) return undefined;
       }
-      const row = await where.executeTakeFirst();
-      return row === undefined ? undefined : toAuthKey(row);
+      return getAuthKey(projectId, id);
     },
 
     async deleteAuthKey(projectId, id) {

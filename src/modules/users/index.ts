@@ -14,7 +14,7 @@ export interface UsersModule {
 
 /**
  * @example
- * const users = createUsersModule({ revocations: { revokeUserTokens: (p, u, at) => store.revokeUserTokens(p, u, at) }, events, config, clock: Date.now, logger })
+ * const users = createUsersModule({ revocations: store, events, config, clock: Date.now, logger })
  */
 export function createUsersModule(deps: UsersServiceDeps): UsersModule {
   return { service: createUsersService(deps) };

@@ -10,7 +10,7 @@
  * need it.
  *
  * @example
- * const revocations: UserRevocations = { revokeUserTokens: (projectId, userId, at) => store.revokeUserTokens(projectId, userId, at) }
+ * const revocations: UserRevocations = store // the platform's Store has the method (server.ts)
  */
 export interface UserRevocations {
   /**
