@@ -195,6 +195,19 @@ async function twoProcesses(env: Record<string, string>, run: (a: TestApp, b: Te
   }
 }
 
+/**
+ * Returns once `b` has heard every epoch move `a` made so far (a credential's creation moves it too):
+ * a key `b` has cached, revoked on `a` after them, is refused by `b`. Then a later move is the only
+ * thing that can drop what `b` caches next (the stored epoch is one value; the Redis channel keeps
+ * the order).
+ */
+async function hearEverythingSoFar(a: TestApp, b: TestApp): Promise<void> {
+  const marker = await apiKeyWithToken(a);
+  assert.equal((await b.call('GET', '/v1/threads', { token: marker.token })).status, 200);
+  assert.equal((await a.call('DELETE', `/admin/v1/api-keys/${marker.id}`, admin)).status, 204);
+  await eventually('b has heard a so far', async () => (await b.call('GET', '/v1/threads', { token: marker.token })).status === 401, 10_000);
+}
+
 describe('cached credentials and revocation (two processes on one database, no Redis)', () => {
   it('the other process refuses within the poll interval', async () => {
     await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
@@ -221,6 +234,8 @@ describe('cached credentials and revocation (two processes on one database, no R
     await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
       const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'narrowed' } })).body as { id: string; secret: string };
       const token = userToken(key.id, key.secret);
+      // The key's creation moved the stored epoch too: polled after b's caching, it would let b pass without the PATCH's move.
+      await hearEverythingSoFar(a, b);
       for (let i = 0; i < 3; i++) assert.equal((await b.call('GET', '/v1/me', { token })).body.agents, 'all', 'b remembers the key');
       assert.equal((await a.call('PATCH', `/admin/v1/auth-keys/${key.id}`, { ...admin, body: { agents: ['support'] } })).status, 200);
       await eventually('b applies the new agents', async () => Array.isArray((await b.call('GET', '/v1/me', { token })).body.agents), 10_000);
@@ -310,13 +325,8 @@ if (redisUrl !== undefined) {
           const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'narrowed' } })).body as { id: string; secret: string };
           const token = userToken(key.id, key.secret);
           const run = (t: TestApp, agent: string) => t.call('POST', `/v1/agents/${agent}/text`, { token, body: { input: 'hi' } });
-          // Let b hear every message a has sent so far (the key's creation moves the epoch too, and
-          // heard after b's caching it would drop the cache and let b pass without the PATCH's
-          // message): a revocation b has cached and then refuses comes after them (one channel, in order).
-          const marker = await apiKeyWithToken(a);
-          assert.equal((await b.call('GET', '/v1/threads', { token: marker.token })).status, 200);
-          assert.equal((await a.call('DELETE', `/admin/v1/api-keys/${marker.id}`, admin)).status, 204);
-          await eventually('b has heard a so far', async () => (await b.call('GET', '/v1/threads', { token: marker.token })).status === 401, 10_000);
+          // The key's creation moved the epoch too: heard after b's caching, it would let b pass without the PATCH's message.
+          await hearEverythingSoFar(a, b);
           for (let i = 0; i < 3; i++) assert.equal((await run(b, 'billing')).status, 200, 'b accepts (and remembers) the key for billing');
           assert.equal((await a.call('PATCH', `/admin/v1/auth-keys/${key.id}`, { ...admin, body: { agents: ['support'] } })).status, 200);
           // The message is sent after the PATCH answers (never awaited: Redis may be cut), so b is
