@@ -22,6 +22,12 @@
  * the connection is lost, at most once a minute while it stays down (with the number of errors
  * left out), and once when it is back.
  *
+ * ioredis's own re-subscription after a reconnection is off (`autoResubscribe: false`): it sends
+ * SUBSCRIBE without catching the reply, so a client closed while that reply is still under way (a
+ * server shutting down just as Redis comes back) rejects it with "Connection is closed." as an
+ * unhandled rejection. Each subscriber subscribes again itself on `ready`, and catches the failure
+ * (auth/revocation-epoch.ts, platform/events/bus.ts).
+ *
  * Other code may listen to the client's own events too (`ready` after every reconnection, e.g.
  * to catch up on what was missed while disconnected).
  */
@@ -58,6 +64,8 @@ export function createRedisClient(url: string, logger: Logger, role: RedisRole, 
     // On disconnect(), how long a connection still being made may keep the process alive.
     disconnectTimeout: 500,
     lazyConnect: options.lazyConnect ?? false,
+    // Each subscriber subscribes again on `ready`, catching the failure (see the file comment).
+    autoResubscribe: false,
   });
   watchConnection(client, logger.child({ redis: role }), options.clock ?? Date.now);
   return client;

@@ -143,4 +143,31 @@ if (redisUrl !== undefined) {
       logLines(server.output().slice(since));
     });
   });
+
+  describe('a subscriber closed just as Redis comes back', () => {
+    it('leaves no unhandled rejection (the client does not re-subscribe on its own; issue 12)', async () => {
+      const proxy = await startTcpProxy(new URL(redisUrl).hostname, Number(new URL(redisUrl).port || 6379));
+      const subscriber = createRedisClient(proxy.urlThrough(redisUrl), createLogger('silent'), 'subscriber');
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        await subscriber.subscribe(`tgtest:${randomBytes(6).toString('hex')}:events`);
+        proxy.cut();
+        await eventually('the link is lost', () => subscriber.status !== 'ready');
+        proxy.restore();
+        // A server closing the moment the link is back: the connection is closed before Redis has
+        // answered anything sent on `ready`. ioredis's own re-subscription, sent then, was a
+        // promise nobody caught: it rejected with "Connection is closed." unhandled.
+        await new Promise<void>((resolve) => subscriber.once('ready', () => resolve()));
+        subscriber.disconnect();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.deepEqual(unhandled.map((reason) => String(reason)), []);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        subscriber.disconnect();
+        await proxy.close();
+      }
+    });
+  });
 }

@@ -89,7 +89,7 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
   const onMessage = (from: string) => {
     if (from === channel) local++;
   };
-  // After every (re)connect: subscribe (again: harmless when ioredis already did) and, once Redis
+  // After every (re)connect: subscribe (again: the client leaves that to us, redis-client.ts) and, once Redis
   // has confirmed it, drop every cached decision. A message sent while the subscriber was away is
   // lost, but the revocation it announced is in the database, which every check now reads again;
   // a message sent from now on arrives.

@@ -13,6 +13,7 @@ import { mintWorkspaceToken } from '../../src/auth/workspace-token.js';
 import { ALL_SCOPES } from '../../src/auth/principal.js';
 import type { CredentialSource } from '../../src/auth/principal.js';
 import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
+import { startOpenAiPeer } from '../helpers/openai-peer.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +195,19 @@ async function twoProcesses(env: Record<string, string>, run: (a: TestApp, b: Te
   }
 }
 
+/**
+ * Returns once `b` has heard every epoch move `a` made so far (a credential's creation moves it too):
+ * a key `b` has cached, revoked on `a` after them, is refused by `b`. Then a later move is the only
+ * thing that can drop what `b` caches next (the stored epoch is one value; the Redis channel keeps
+ * the order).
+ */
+async function hearEverythingSoFar(a: TestApp, b: TestApp): Promise<void> {
+  const marker = await apiKeyWithToken(a);
+  assert.equal((await b.call('GET', '/v1/threads', { token: marker.token })).status, 200);
+  assert.equal((await a.call('DELETE', `/admin/v1/api-keys/${marker.id}`, admin)).status, 204);
+  await eventually('b has heard a so far', async () => (await b.call('GET', '/v1/threads', { token: marker.token })).status === 401, 10_000);
+}
+
 describe('cached credentials and revocation (two processes on one database, no Redis)', () => {
   it('the other process refuses within the poll interval', async () => {
     await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
@@ -220,6 +234,8 @@ describe('cached credentials and revocation (two processes on one database, no R
     await twoProcesses({ THREADGATE_REVOCATION_POLL_MS: '50' }, async (a, b) => {
       const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'narrowed' } })).body as { id: string; secret: string };
       const token = userToken(key.id, key.secret);
+      // The key's creation moved the stored epoch too: polled after b's caching, it would let b pass without the PATCH's move.
+      await hearEverythingSoFar(a, b);
       for (let i = 0; i < 3; i++) assert.equal((await b.call('GET', '/v1/me', { token })).body.agents, 'all', 'b remembers the key');
       assert.equal((await a.call('PATCH', `/admin/v1/auth-keys/${key.id}`, { ...admin, body: { agents: ['support'] } })).status, 200);
       await eventually('b applies the new agents', async () => Array.isArray((await b.call('GET', '/v1/me', { token })).body.agents), 10_000);
@@ -286,6 +302,42 @@ if (redisUrl !== undefined) {
         await eventually('b refuses the revoked key', async () => (await b.call('GET', '/v1/threads', { token: k.token })).status === 401, 10_000);
         expectError(await b.call('GET', '/v1/threads', { token: k.token }), 401, 'token_revoked');
       });
+    });
+
+    /** @see issue 12: PATCH /admin/v1/auth-keys/{id} was tested across processes through the poll only. */
+    it('the other process applies a key\'s narrowed agents to a user token it has cached as soon as the Redis message arrives', async () => {
+      // The poll at its longest (a minute) and the cache's max age an hour: b is given 10 s, so only
+      // the Redis message can tell it in time.
+      const env = {
+        REDIS_URL: redisUrl,
+        THREADGATE_REDIS_PREFIX: `tgtest:${randomBytes(6).toString('hex')}:`,
+        THREADGATE_REVOCATION_POLL_MS: '60000',
+        THREADGATE_CACHE_MAX_AGE_MS: '3600000',
+      };
+      const peer = await startOpenAiPeer();
+      try {
+        await twoProcesses(env, async (a, b) => {
+          const created = await a.call('POST', '/admin/v1/providers', { ...admin, body: { id: 'peer', base_url: peer.baseUrl, api_key: 'sk-test-provider-key-0123456789', models: ['echo'] } });
+          assert.equal(created.status, 201, JSON.stringify(created.body));
+          for (const id of ['billing', 'support']) {
+            assert.equal((await a.call('POST', '/admin/v1/agents', { ...admin, body: { id, name: id, provider_id: 'peer', model: 'echo' } })).status, 201);
+          }
+          const key = (await a.call('POST', '/admin/v1/auth-keys', { ...admin, body: { name: 'narrowed' } })).body as { id: string; secret: string };
+          const token = userToken(key.id, key.secret);
+          const run = (t: TestApp, agent: string) => t.call('POST', `/v1/agents/${agent}/text`, { token, body: { input: 'hi' } });
+          // The key's creation moved the epoch too: heard after b's caching, it would let b pass without the PATCH's message.
+          await hearEverythingSoFar(a, b);
+          for (let i = 0; i < 3; i++) assert.equal((await run(b, 'billing')).status, 200, 'b accepts (and remembers) the key for billing');
+          assert.equal((await a.call('PATCH', `/admin/v1/auth-keys/${key.id}`, { ...admin, body: { agents: ['support'] } })).status, 200);
+          // The message is sent after the PATCH answers (never awaited: Redis may be cut), so b is
+          // given until it arrives, well before anything else could tell it.
+          await eventually('b refuses billing', async () => (await run(b, 'billing')).status === 403, 10_000);
+          expectError(await run(b, 'billing'), 403, 'forbidden');
+          assert.equal((await run(b, 'support')).status, 200, 'the agent the key keeps');
+        });
+      } finally {
+        await peer.close();
+      }
     });
   });
 }

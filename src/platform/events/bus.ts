@@ -250,9 +250,15 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
     }
     deliver({ id: String(wire.id), type: wire.type, payload: wire.payload, actor: wire.actor, at: wire.at, remote: true } as AnyDomainEvent);
   };
+  const subscribe = () => {
+    if (closed || subscriber === null) return;
+    subscriber.subscribe(channel).catch((error: unknown) => logger?.warn({ err: error }, 'event bus: cannot subscribe to Redis; events of other processes are missed meanwhile'));
+  };
   if (subscriber !== null) {
     subscriber.on('message', onMessage);
-    subscriber.subscribe(channel).catch((error: unknown) => logger?.warn({ err: error }, 'event bus: cannot subscribe to Redis; events of other processes are missed meanwhile'));
+    // Again after every reconnection: the client leaves that to its subscribers (redis-client.ts).
+    subscriber.on('ready', subscribe);
+    subscribe();
   }
 
   function publish<K extends EventType>(type: K, payload: DomainEvents[K], actor: Actor): Promise<void>[] {
@@ -300,6 +306,7 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
       await settleWithin(publishing, CLOSE_PUBLISH_WAIT_MS);
       if (subscriber !== null) {
         subscriber.off('message', onMessage);
+        subscriber.off('ready', subscribe);
         subscriber.unsubscribe(channel).catch(() => undefined);
       }
     },

@@ -2,7 +2,8 @@
  * The domain-event bus (src/platform/events/bus.ts): synchronous delivery in process, a subscriber
  * that throws never reaches the publisher, `publishAndWait` waits for what subscribers return (the
  * revocation epoch's write), and with Redis the other processes' events arrive
- * (marked remote) while a process's own messages are ignored and `auth.failed` stays local.
+ * (marked remote) while a process's own messages are ignored and `auth.failed` stays local, also
+ * after the Redis link was cut and came back.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createEventBus, type AnyDomainEvent } from '../../../src/platform/events/bus.js';
 import { serviceUrl } from '../../helpers/services.js';
+import { startTcpProxy } from '../../helpers/tcp-proxy.js';
+import { createRedisClient } from '../../../src/redis-client.js';
+import { createLogger } from '../../../src/logger.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -136,5 +140,34 @@ describe('event bus – between processes over Redis', { skip: redisUrl === unde
     assert.deepEqual(atA.map((event) => [event.type, event.remote]), [['auth.failed', false], ['api_key.revoked', false], ['user.revoked', true]]);
     await a.close();
     await b.close();
+  });
+
+  it('a bus whose Redis link was cut hears the other processes again once it is back (it subscribes again itself)', async () => {
+    const prefix = `test-${randomBytes(4).toString('hex')}:`;
+    const proxy = await startTcpProxy(new URL(redisUrl!).hostname, Number(new URL(redisUrl!).port || 6379));
+    // The server's own kind of subscriber (redis-client.ts), which leaves re-subscribing to the bus.
+    const cutSubscriber = createRedisClient(proxy.urlThrough(redisUrl!), createLogger('silent'), 'subscriber');
+    const a = createEventBus({ redis: client(), subscriber: client(), redisKeyPrefix: prefix });
+    const b = createEventBus({ redis: null, subscriber: cutSubscriber, redisKeyPrefix: prefix });
+    const atB: AnyDomainEvent[] = [];
+    b.subscribe('*', (event) => atB.push(event));
+    const probe = client();
+    // a's subscription and b's.
+    const subscribed = async () => Number(((await probe.pubsub('NUMSUB', `${prefix}events`)) as [string, number])[1]) >= 2;
+    try {
+      await eventually('a and b subscribed', subscribed);
+      proxy.cut();
+      await eventually('b unsubscribed by the outage', async () => !(await subscribed()));
+      proxy.restore();
+      await eventually('b subscribed again', subscribed);
+      a.publish('api_key.revoked', { id: 'key_after' }, { kind: 'admin_key' });
+      await eventually('the event at b', () => atB.length >= 1);
+      assert.deepEqual(atB.map((event) => [event.type, event.remote]), [['api_key.revoked', true]]);
+    } finally {
+      await a.close();
+      await b.close();
+      cutSubscriber.disconnect();
+      await proxy.close();
+    }
   });
 });
