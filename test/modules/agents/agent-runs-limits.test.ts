@@ -74,6 +74,23 @@ describe('agent runs: limits, scope and isolation on every execution route', () 
     }
   });
 
+  it('with THREADGATE_DEFAULT_PRIVATE the cards need a credential and show only the agents it may run', async () => {
+    const t = await createTestApp({ THREADGATE_DEFAULT_PRIVATE: 'true' });
+    try {
+      await setUp(t, peer);
+      expectError(await t.call('GET', '/v1/agents'), 401, 'authentication_required');
+      const key = (await t.call('POST', '/admin/v1/api-keys', { headers: admin, body: { name: 'scoped', agents: ['a1', 'a2'] } })).body.key as string;
+      const limited = { Authorization: `Bearer ${key}`, 'Aui-User-Id': 'u1', 'Aui-Workspace-Id': 'w1' };
+      assert.deepEqual((await t.call('GET', '/v1/agents', { headers: limited })).body.agents.map((card: { id: string }) => card.id).sort(), ['a1', 'a2']);
+      assert.equal((await t.call('GET', '/v1/agents/a1', { headers: limited })).status, 200);
+      expectError(await t.call('GET', '/v1/agents/a3', { headers: limited }), 404, 'not_found');
+      const everyAgent = { Authorization: `Bearer ${await t.tokenFor('u1', 'w1')}` };
+      assert.equal((await t.call('GET', '/v1/agents', { headers: everyAgent })).body.agents.length, 3);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('runs per minute: per user, then per agent, on every route (429 with Retry-After and RateLimit headers)', async () => {
     const routes = Object.keys(executionRoutes({} as TestApp));
     const t = await createTestApp({ THREADGATE_AGENT_USER_RUNS_PER_MINUTE: String(routes.length), THREADGATE_AGENT_RUNS_PER_MINUTE: String(routes.length + 1) });
