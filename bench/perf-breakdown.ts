@@ -41,17 +41,17 @@ export interface PerfRecording {
 }
 
 /**
- * Records `pids` (the setup's servers) into `file` until `stop()`.
+ * Records `pids` (the setup's servers) into `file` until `stop()`. `prefix` pins `perf` itself to
+ * the load generator's core (`taskset -c 1`), so it takes nothing from the server's.
  *
  * @example
- * const recording = startPerfRecording([server.pid], '/tmp/run-1.data')
+ * const recording = startPerfRecording([server.pid], '/tmp/run-1.data', ['taskset', '-c', '1'])
  * await load(...)
  * await recording.stop()
  */
-export function startPerfRecording(pids: readonly number[], file: string): PerfRecording {
-  const child: ChildProcess = spawn('perf', ['record', '-e', 'cpu-clock', '-F', String(PERF_FREQUENCY), '-g', '-q', '-p', pids.join(','), '-o', file], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+export function startPerfRecording(pids: readonly number[], file: string, prefix: readonly string[] = []): PerfRecording {
+  const command = [...prefix, 'perf', 'record', '-e', 'cpu-clock', '-F', String(PERF_FREQUENCY), '-g', '-q', '-p', pids.join(','), '-o', file];
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     perfFiles.set(setup, files);
     const file = join(perfRoot, `${setup}-${files.length + 1}.data`);
     files.push(file);
-    return startPerfRecording(pids, file);
+    return startPerfRecording(pids, file, pin.load);
   };
   log(`${setups.length} setups; ${pin.description}; ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}`);
 
