@@ -10,8 +10,9 @@ import { kyselyOf } from '../../store/kysely-store.js';
 import type { Store } from '../../store/store.js';
 import type { TitleGenerator } from '../../titles/title-generator.js';
 import type { AgentMemory } from './agent-memory.js';
+import type { AgentThreads, LimiterStore } from './agents-ports.js';
 import { createAgentsRepository, type AgentsRepository } from './agents-repository.js';
-import { createAgentsService, type AgentsService, type AgentThreads, type LimiterStore } from './agents-service.js';
+import { createAgentsService, type AgentsService } from './agents-service.js';
 import { createModelTitleGenerator } from './model-title-generator.js';
 
 export interface AgentsModule {

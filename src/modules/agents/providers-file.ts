@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../../config.js';
 import type { AgentsService } from './agents-service.js';
 import { BaseUrl, OperatorId } from './agents-routes.js';
-import { PROVIDER_KEY_PURPOSE } from './agents-service.js';
+import { PROVIDER_KEY_PURPOSE } from './agents-catalog.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 
 const VARIABLE = 'THREADGATE_PROVIDERS_FILE';
