@@ -19,7 +19,7 @@ import { ThreadgateError } from '../../errors.js';
 import { createAgentsModule } from '../../modules/agents/index.js';
 import { createThreadsModule } from '../../modules/threads/index.js';
 import type { AgentsService } from '../../modules/agents/agents-service.js';
-import { BaseUrl, OperatorId, providerSummary, toWireAgent, toWireProvider, toWireRun } from '../../modules/agents/agents-routes.js';
+import { BaseUrl, OperatorId, providerSummary, toWireAgent, toWireProvider, toWireRun } from '../../modules/agents/agents-wire.js';
 import type { DomainEvents, EventType } from '../../platform/events/bus.js';
 import { CliUsageError } from '../cli-usage-error.js';
 import { openCliStore } from '../open-cli-store.js';

@@ -15,7 +15,7 @@ import { z } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import { ConfigError } from '../../config.js';
 import type { AgentsService } from './agents-service.js';
-import { BaseUrl, OperatorId } from './agents-routes.js';
+import { BaseUrl, OperatorId } from './agents-wire.js';
 import { PROVIDER_KEY_PURPOSE } from './agents-catalog.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 

@@ -26,7 +26,7 @@ import { declareRoute, createRouteModule } from '../../http/define-route.js';
 import { requirePrincipal } from '../../http/middleware/authorize.js';
 import { errorResponses, IdParam, storedText } from '../../http/openapi.js';
 import { standardHeadersOf } from '../../http/respond.js';
-import { streamAgentRun } from '../agents/agents-routes.js';
+import { streamAgentRun } from '../agents/agent-run-routes.js';
 import { toTurn } from '../agents/conversation.js';
 import { PolicyDenied } from '../../errors.js';
 import type { Context } from 'hono';

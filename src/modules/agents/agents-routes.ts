@@ -1,1 +1,0 @@
-export * from './agents-admin-routes.js';
