@@ -1,7 +1,7 @@
 /**
  * The AI SDK's own CPU per streamed run, with no network and no Threadgate: `streamText` over a
  * model that answers from memory, read as the UI message stream (what an agent run sends), with
- * and without the first-output probe Threadgate reads before answering (agents-service.ts: a
+ * and without the first-output probe Threadgate reads before answering (agent-runner.ts: a
  * branch of `fullStream` read to its first part, then `toUIMessageStream`). Two answers: one text
  * chunk (what a run costs before its first token, whatever the model) and 256 chunks at once (what
  * each chunk costs). It explains the `AI SDK alone` path of bench/agents.ts, and how much the

@@ -3,7 +3,7 @@
  * its path parameter's schema (model providers: an operator id) and each action's error statuses
  * (409 on a taken id, 409 on deleting a provider still in use), and a service that throws its own
  * error (`No model provider "x".`, a `Conflict`) answers with it. Driven through the model
- * providers and agents of src/modules/agents/agents-routes.ts; the credentials' defaults stay.
+ * providers and agents of src/modules/agents/agents-admin-routes.ts; the credentials' defaults stay.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
