@@ -20,6 +20,7 @@ import type { AgentsRepository } from './agents-repository.js';
 import { createProviderModels } from './provider-models.js';
 import { createRunAdmission, type RunAdmission } from './run-admission.js';
 
+/** The three parts' methods; of the admission's, those the callers use (the rest is the runner's). */
 export interface AgentsService extends AgentsCatalog, Pick<RunAdmission, 'visibleAgent' | 'visibleAgents' | 'admit' | 'admitTitle'>, AgentRunner {}
 
 export interface AgentsServiceDeps {
