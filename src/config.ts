@@ -102,6 +102,8 @@ export interface ResolvedConfig {
   refreshesPerMinute: number;
   /** Failed authentications (guesses) allowed per address per minute before it is refused (429). */
   authFailuresPerMinute: number;
+  /** Bits of an IPv6 client address the per-address limits count it by (its network; 128: the address itself). */
+  rateLimitIpv6Prefix: number;
   /** Which peers are trusted proxies, whose X-Forwarded-For entries are believed. */
   trustProxy: TrustProxy;
   /** VoltAgent's defaultPrivate: management and documentation routes need a user credential too. */
@@ -439,6 +441,7 @@ export function resolveConfig(env: Env = process.env): ResolvedConfig {
     corsOrigins: Object.freeze(corsOrigins),
     anonymousMintsPerMinute: readInteger(env, 'THREADGATE_ANONYMOUS_MINTS_PER_MINUTE', 20, 1, 1_000_000),
     refreshesPerMinute: readInteger(env, 'THREADGATE_REFRESHES_PER_MINUTE', 60, 1, 1_000_000),
+    rateLimitIpv6Prefix: readInteger(env, 'THREADGATE_RATE_LIMIT_IPV6_PREFIX', 56, 32, 128),
     authFailuresPerMinute: readInteger(env, 'THREADGATE_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
     trustProxy: parseTrustProxy(env.THREADGATE_TRUST_PROXY),
     defaultPrivate: readBoolean(env, 'THREADGATE_DEFAULT_PRIVATE', false),

@@ -22,6 +22,10 @@
  * P processes an address thus gets at most limit + P − 1 credentials checked per window (the
  * limit, with one process). At most {@link MAX_BLOCKED} addresses are held blocked per process;
  * past that the oldest block is dropped, which costs that address one more checked credential.
+ *
+ * An IPv6 client is counted and blocked by its network (THREADGATE_RATE_LIMIT_IPV6_PREFIX,
+ * address-network.ts), so moving to another address of its network does not buy more guesses;
+ * the logs and the audit log name the exact address.
  */
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
@@ -30,6 +34,7 @@ import { RateLimited, type AuthError, type ErrorCode, type ThreadgateError } fro
 import type { ResolvedConfig } from '../../config.js';
 import { credentialKindOf } from '../../auth/credential-kind.js';
 import { clientAddress } from './client-address.js';
+import { addressNetwork } from './address-network.js';
 import { rateLimitHeaders, type RateLimiterStore } from './rate-limit.js';
 import type { AuthFailures } from '../context.js';
 import type { EventBus } from '../../platform/events/bus.js';
@@ -47,7 +52,7 @@ export type { AuthFailures };
  * const authFailures = createAuthFailures(config, rateLimiterStore(config, redis, logger), logger)
  */
 export function createAuthFailures(
-  config: Pick<ResolvedConfig, 'authFailuresPerMinute' | 'trustProxy'>,
+  config: Pick<ResolvedConfig, 'authFailuresPerMinute' | 'trustProxy' | 'rateLimitIpv6Prefix'>,
   store: RateLimiterStore,
   logger: Logger,
   clock: () => number = Date.now,
@@ -55,7 +60,7 @@ export function createAuthFailures(
 ): AuthFailures {
   const points = config.authFailuresPerMinute;
   const limiter: RateLimiterAbstract = store.create('auth-failures', points, 60);
-  /** Address → when its block ends (ms since the epoch), oldest first. */
+  /** Counted address (an IPv6 client's network) → when its block ends (ms since the epoch), oldest first. */
   const blocked = new Map<string, number>();
 
   const refusal = (msLeft: number) => {
@@ -67,12 +72,12 @@ export function createAuthFailures(
   return {
     refuseIfBlocked(c) {
       if (blocked.size === 0) return;
-      const address = clientAddress(c, config.trustProxy);
-      const until = blocked.get(address);
+      const counted = addressNetwork(clientAddress(c, config.trustProxy), config.rateLimitIpv6Prefix);
+      const until = blocked.get(counted);
       if (until === undefined) return;
       const msLeft = until - clock();
       if (msLeft <= 0) {
-        blocked.delete(address);
+        blocked.delete(counted);
         return;
       }
       throw refusal(msLeft);
@@ -97,8 +102,9 @@ export function createAuthFailures(
         'authentication failed',
       );
       if (!counted) return error;
+      const network = addressNetwork(address, config.rateLimitIpv6Prefix);
       try {
-        await limiter.consume(address);
+        await limiter.consume(network);
         return error;
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) {
@@ -106,12 +112,15 @@ export function createAuthFailures(
           return error;
         }
         const msLeft = Math.max(1000, rejection.msBeforeNext);
-        if (!blocked.has(address)) {
+        if (!blocked.has(network)) {
           if (blocked.size >= MAX_BLOCKED) blocked.delete(blocked.keys().next().value!);
-          logger.warn({ address, failures: rejection.consumedPoints, limit: points, blockedForSeconds: Math.ceil(msLeft / 1000) }, 'too many failed authentications: address blocked');
+          logger.warn(
+            { address, ...(network !== address ? { network } : {}), failures: rejection.consumedPoints, limit: points, blockedForSeconds: Math.ceil(msLeft / 1000) },
+            'too many failed authentications: address blocked',
+          );
         }
-        blocked.delete(address);
-        blocked.set(address, clock() + msLeft);
+        blocked.delete(network);
+        blocked.set(network, clock() + msLeft);
         return refusal(msLeft);
       }
     },

@@ -16,6 +16,7 @@ import { RateLimited } from '../../errors.js';
 import type { ResolvedConfig } from '../../config.js';
 import type { AppEnv, RateLimiters } from '../context.js';
 import { clientAddress } from './client-address.js';
+import { addressNetwork } from './address-network.js';
 import { addResponseHeader } from '../respond.js';
 import { depsOf } from '../../platform/http/pipeline.js';
 import { REDIS_LOG_INTERVAL_MS } from '../../redis-client.js';
@@ -82,10 +83,11 @@ export function rateLimitByAddress(pick: (limiters: RateLimiters) => RateLimiter
   return async function rateLimit(c, next) {
     const deps = depsOf(c);
     const limiter = pick(deps.rateLimiters);
-    const address = clientAddress(c, deps.config.trustProxy);
+    // An IPv6 client is counted by its network (address-network.ts).
+    const counted = addressNetwork(clientAddress(c, deps.config.trustProxy), deps.config.rateLimitIpv6Prefix);
     let result: RateLimiterRes;
     try {
-      result = await limiter.consume(address);
+      result = await limiter.consume(counted);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const error = new RateLimited(rejection.msBeforeNext / 1000);

@@ -67,6 +67,23 @@ describe('failed authentication per address', () => {
     assert.equal((await t.call('GET', '/health', from('203.0.113.1'))).status, 200);
   });
 
+  it('an IPv6 client is counted by its /56: guesses from many of its addresses add up, another network is not affected, the log names each address', async () => {
+    const before = log.lines.length;
+    // Three addresses of 2001:db8:aa::/56, each guessing once.
+    const addresses = ['2001:db8:aa::1', '2001:db8:aa:10::2', '2001:db8:aa:2f::3'].slice(0, LIMIT);
+    for (const [i, address] of addresses.entries()) {
+      expectError(await t.call('GET', '/admin/v1/api-keys', { token: `tg_admin_wrong_v6_${i}`, ...from(address) }), 401, 'invalid_admin_key');
+    }
+    // One more guess from yet another address of the network goes over the limit; then even the right key is refused there.
+    expectLimited(await t.call('GET', '/admin/v1/api-keys', { token: 'tg_admin_wrong_v6_x', ...from('2001:db8:aa:ff::1234') }));
+    expectLimited(await t.call('GET', '/admin/v1/api-keys', { token: TEST_ADMIN_KEY, ...from('2001:db8:aa:42::9') }));
+    assert.equal((await t.call('GET', '/admin/v1/api-keys', { token: TEST_ADMIN_KEY, ...from('2001:db8:ab::1') })).status, 200);
+    const failures = log.lines.slice(before).filter((line) => line.msg === 'authentication failed').map((line) => line.address);
+    assert.deepEqual(failures.slice(0, LIMIT), addresses);
+    const block = log.lines.slice(before).find((line) => line.msg === 'too many failed authentications: address blocked');
+    assert.equal(block?.network, '2001:db8:aa::/56');
+  });
+
   it('every kind of credential counts toward one limit: API key, workspace token, malformed token, refresh token', async () => {
     const address = '203.0.113.3';
     const forged = forge(await t.tokenFor('u', 'w'), 'A');

@@ -67,6 +67,17 @@ describe('client address', () => {
   });
 });
 
+describe('THREADGATE_RATE_LIMIT_IPV6_PREFIX', () => {
+  it('is 56 by default, takes 32 to 128, and names itself when wrong', () => {
+    assert.equal(resolveConfig({}).rateLimitIpv6Prefix, 56);
+    assert.equal(resolveConfig({ THREADGATE_RATE_LIMIT_IPV6_PREFIX: '64' }).rateLimitIpv6Prefix, 64);
+    assert.equal(resolveConfig({ THREADGATE_RATE_LIMIT_IPV6_PREFIX: '128' }).rateLimitIpv6Prefix, 128);
+    for (const bad of ['31', '129', '/64', 'all']) {
+      assert.throws(() => resolveConfig({ THREADGATE_RATE_LIMIT_IPV6_PREFIX: bad }), (error) => error instanceof ConfigError && error.variable === 'THREADGATE_RATE_LIMIT_IPV6_PREFIX', bad);
+    }
+  });
+});
+
 describe('per-address limits behind a proxy', () => {
   let server: ListeningServer;
   before(async () => {
@@ -83,6 +94,16 @@ describe('per-address limits behind a proxy', () => {
     assert.deepEqual(statuses, [200, 200, 429, 429]);
     // Another real client behind the same proxy has its own.
     const other = await fetch(`${server.url}/v1/auth/tokens/anonymous`, { method: 'POST', headers: { 'X-Forwarded-For': '203.0.113.10' } });
+    assert.equal(other.status, 200);
+  });
+
+  it('an IPv6 client that takes a new address of its /56 each time still has one budget; another /56 has its own', async () => {
+    const statuses: number[] = [];
+    for (const address of ['2001:db8:5:1::1', '2001:db8:5:2::2', '2001:db8:5:ab::3', '2001:db8:5:ff:1:2:3:4']) {
+      statuses.push((await fetch(`${server.url}/v1/auth/tokens/anonymous`, { method: 'POST', headers: { 'X-Forwarded-For': address } })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+    const other = await fetch(`${server.url}/v1/auth/tokens/anonymous`, { method: 'POST', headers: { 'X-Forwarded-For': '2001:db8:5:100::1' } });
     assert.equal(other.status, 200);
   });
 });
