@@ -9,6 +9,7 @@ import type { Context, Next } from 'hono';
 import type { AppEnv } from './context.js';
 import type { RoutePolicy } from '../auth/policy.js';
 import { authorizeStep } from './middleware/authorize.js';
+import { errorResponses } from './openapi.js';
 import type { HandlerFold } from '../platform/http/router/folding-router.js';
 
 import type { RouteCategory } from '../auth/route-access.js';
@@ -43,7 +44,31 @@ export function declareRoute<R extends Omit<RouteConfig, 'middleware'>>(policy: 
   const step = authorizeStep(policy, route.path);
   const validates = route.request !== undefined && Object.values(route.request).some((part) => part !== undefined);
   if (!validates) FOLDABLE_STEPS.add(step);
-  return createRoute({ ...route, middleware: [step] as const });
+  const responses = { ...impliedErrors(policy.category), ...route.responses };
+  return createRoute({ ...route, responses, middleware: [step] as const });
+}
+
+/**
+ * The errors a route of `category` can answer whatever its handler does, which the document lists
+ * for it unless the route declares them itself:
+ * - a credential is checked (data, execution, admin): `401`; `429` once the client's address is
+ *   over THREADGATE_AUTH_FAILURES_PER_MINUTE (middleware/auth-failures.ts); `503` when the
+ *   database, or an identity provider with no cached keys, is unreachable;
+ * - a token route (anonymous sign-in, refresh): `429` (its per-address limit) and `503` (the database).
+ * Other categories (health, keys, capability URLs, management and documentation) read no
+ * credential by default, so nothing is implied for them.
+ */
+function impliedErrors(category: RouteCategory) {
+  switch (category) {
+    case 'data':
+    case 'execution':
+    case 'admin':
+      return errorResponses(401, 429, 503);
+    case 'token':
+      return errorResponses(429, 503);
+    default:
+      return {};
+  }
 }
 
 type Handler = (c: Context, next: Next) => unknown;

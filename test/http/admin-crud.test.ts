@@ -25,6 +25,7 @@ describe('admin-crud: model providers and agents', () => {
   after(async () => t.close());
 
   /** The error statuses one operation declares in the OpenAPI document. */
+  /** The error statuses the document lists for a route: its own, and 429 and 503, which every admin route can answer (define-route.ts). */
   const declaredErrors = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).filter((status) => Number(status) >= 400);
 
   it('answers 409 conflict on an id taken already, and declares it on create', async () => {
@@ -37,8 +38,8 @@ describe('admin-crud: model providers and agents', () => {
     expectError(agentAgain, 409, 'conflict');
     assert.equal(agentAgain.body.message, 'An agent "crud-agent" exists already.');
     assert.equal((await t.call('GET', '/admin/v1/agents/crud-agent', admin)).body.name, 'Crud', 'the first agent is unchanged');
-    assert.deepEqual(declaredErrors('/admin/v1/providers', 'post'), ['400', '401', '409', '413']);
-    assert.deepEqual(declaredErrors('/admin/v1/agents', 'post'), ['400', '401', '409', '413']);
+    assert.deepEqual(declaredErrors('/admin/v1/providers', 'post'), ['400', '401', '409', '413', '429', '503']);
+    assert.deepEqual(declaredErrors('/admin/v1/agents', 'post'), ['400', '401', '409', '413', '429', '503']);
   });
 
   it('refuses to delete a provider agents run on (409), then deletes it; the service\'s own 404 message goes out', async () => {
@@ -51,8 +52,8 @@ describe('admin-crud: model providers and agents', () => {
     expectError(gone, 404, 'not_found');
     assert.equal(gone.body.message, 'No model provider "crud-peer".');
     expectError(await t.call('GET', '/admin/v1/agents/crud-agent', admin), 404, 'not_found');
-    assert.deepEqual(declaredErrors('/admin/v1/providers/{providerId}', 'delete'), ['401', '404', '409']);
-    assert.deepEqual(declaredErrors('/admin/v1/agents/{agentId}', 'delete'), ['401', '404']);
+    assert.deepEqual(declaredErrors('/admin/v1/providers/{providerId}', 'delete'), ['401', '404', '409', '429', '503']);
+    assert.deepEqual(declaredErrors('/admin/v1/agents/{agentId}', 'delete'), ['401', '404', '429', '503']);
   });
 
   it('validates the path parameter with the resource\'s own schema', async () => {
@@ -65,9 +66,9 @@ describe('admin-crud: model providers and agents', () => {
   });
 
   it('keeps the defaults of the resources that give none (API keys, authentication keys)', () => {
-    assert.deepEqual(declaredErrors('/admin/v1/api-keys', 'post'), ['400', '401', '413']);
-    assert.deepEqual(declaredErrors('/admin/v1/api-keys/{keyId}', 'delete'), ['401', '404']);
-    assert.deepEqual(declaredErrors('/admin/v1/auth-keys/{keyId}', 'patch'), ['400', '401', '404', '413']);
+    assert.deepEqual(declaredErrors('/admin/v1/api-keys', 'post'), ['400', '401', '413', '429', '503']);
+    assert.deepEqual(declaredErrors('/admin/v1/api-keys/{keyId}', 'delete'), ['401', '404', '429', '503']);
+    assert.deepEqual(declaredErrors('/admin/v1/auth-keys/{keyId}', 'patch'), ['400', '401', '404', '413', '429', '503']);
     const param = doc.paths['/admin/v1/api-keys/{keyId}'].delete.parameters.find((p: any) => p.name === 'keyId');
     assert.equal(param.schema.pattern, '^[\\x21-\\x7e]+$');
   });

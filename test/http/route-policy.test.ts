@@ -188,4 +188,19 @@ describe('route policy', () => {
     const declared = [...declaredPolicies.keys()].filter((key) => key !== 'GET /doc' && key !== 'GET /ui');
     assert.deepEqual(documented.sort(), declared.sort());
   });
+
+  it('the document lists the errors any route of its category can answer: 401, 429, 503 where a credential is checked; 429, 503 on token routes', async () => {
+    const doc = (await t.call('GET', '/doc')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const implied: Partial<Record<string, string[]>> = { data: ['401', '429', '503'], execution: ['401', '429', '503'], admin: ['401', '429', '503'], token: ['429', '503'] };
+    let checked = 0;
+    for (const [key, policy] of declaredPolicies) {
+      const statuses = implied[policy.category];
+      if (statuses === undefined || key === 'GET /doc' || key === 'GET /ui') continue;
+      const [method, path] = key.split(' ') as [string, string];
+      const listed = Object.keys(doc.paths[path]?.[method.toLowerCase()]?.responses ?? {});
+      for (const status of statuses) assert.ok(listed.includes(status), `${key} does not list ${status} (lists ${listed.join(', ')})`);
+      checked++;
+    }
+    assert.ok(checked > 40, `only ${checked} routes checked`);
+  });
 });
