@@ -25,8 +25,9 @@
  * ioredis's own re-subscription after a reconnection is off (`autoResubscribe: false`): it sends
  * SUBSCRIBE without catching the reply, so a client closed while that reply is still under way (a
  * server shutting down just as Redis comes back) rejects it with "Connection is closed." as an
- * unhandled rejection. Each subscriber subscribes again itself on `ready`, and catches the failure
- * (auth/revocation-epoch.ts, platform/events/bus.ts).
+ * unhandled rejection. A subscriber goes through {@link keepSubscribed} instead, which subscribes
+ * again on `ready` and hands every failure to the subscriber (auth/revocation-epoch.ts,
+ * platform/events/bus.ts).
  *
  * Other code may listen to the client's own events too (`ready` after every reconnection, e.g.
  * to catch up on what was missed while disconnected).
@@ -64,11 +65,50 @@ export function createRedisClient(url: string, logger: Logger, role: RedisRole, 
     // On disconnect(), how long a connection still being made may keep the process alive.
     disconnectTimeout: 500,
     lazyConnect: options.lazyConnect ?? false,
-    // Each subscriber subscribes again on `ready`, catching the failure (see the file comment).
+    // keepSubscribed subscribes again on `ready`, catching the failure (see the file comment).
     autoResubscribe: false,
   });
   watchConnection(client, logger.child({ redis: role }), options.clock ?? Date.now);
   return client;
+}
+
+/** A channel {@link keepSubscribed} holds. */
+export interface KeptSubscription {
+  /** The first subscription: settles once Redis has answered it, never rejects (a failure goes to `onError`). */
+  readonly first: Promise<void>;
+  /** Stops subscribing again on reconnection (the caller unsubscribes or closes the connection). */
+  stop(): void;
+}
+
+/**
+ * Subscribes `subscriber` to `channel` now and again after every reconnection (`ready`), since the
+ * client does not re-subscribe by itself (see the file comment). A subscription that fails goes
+ * to `onError` (Redis down: the next reconnection tries again); one made again after a
+ * reconnection that Redis confirms calls `onResubscribed` (messages sent meanwhile were lost).
+ *
+ * @example
+ * const kept = keepSubscribed(subscriber, 'threadgate:events', { onError: (error) => logger.warn({ err: error }, 'cannot subscribe') })
+ * await kept.first
+ * kept.stop()
+ */
+export function keepSubscribed(
+  subscriber: Redis,
+  channel: string,
+  handlers: { onError(error: unknown): void; onResubscribed?(): void },
+): KeptSubscription {
+  let stopped = false;
+  const onReady = () => {
+    if (stopped) return;
+    subscriber.subscribe(channel).then(() => handlers.onResubscribed?.(), handlers.onError);
+  };
+  subscriber.on('ready', onReady);
+  return {
+    first: subscriber.subscribe(channel).then(() => undefined, handlers.onError),
+    stop() {
+      stopped = true;
+      subscriber.off('ready', onReady);
+    },
+  };
 }
 
 /**

@@ -21,7 +21,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createId } from '../crypto/random-id.js';
-import { settleWithin } from '../redis-client.js';
+import { keepSubscribed, settleWithin } from '../redis-client.js';
 import type { Store } from '../store/store.js';
 import type { EventBus, EventType } from '../platform/events/bus.js';
 
@@ -64,7 +64,6 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
   const channel = `${options.redisKeyPrefix}revocations`;
   let local = 0;
   let stored = await store.getSetting(REVOCATION_EPOCH_SETTING);
-  let closed = false;
   /** Redis messages under way, awaited (briefly) by `close`. */
   const publishing = new Set<Promise<void>>();
 
@@ -89,30 +88,23 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
   const onMessage = (from: string) => {
     if (from === channel) local++;
   };
-  // After every (re)connect: subscribe (again: the client leaves that to us, redis-client.ts) and, once Redis
-  // has confirmed it, drop every cached decision. A message sent while the subscriber was away is
+  // Subscribed now and after every reconnection (redis-client.ts). Once Redis has confirmed a
+  // re-subscription, every cached decision goes: a message sent while the subscriber was away is
   // lost, but the revocation it announced is in the database, which every check now reads again;
-  // a message sent from now on arrives.
-  const onReady = () => {
-    if (closed || subscriber === null) return;
-    subscriber.subscribe(channel).then(
-      () => {
-        local++;
-        void catchUp();
-      },
-      (error: unknown) => logger?.warn({ err: error }, 'revocation epoch: cannot subscribe to Redis; polling the database meanwhile'),
-    );
-  };
-  if (subscriber !== null) {
-    subscriber.on('message', onMessage);
-    subscriber.on('ready', onReady);
-    try {
-      await subscriber.subscribe(channel);
-    } catch (error) {
-      // Redis is down at start: the poll (and the max age) stand in; `onReady` subscribes later.
-      logger?.warn({ err: error }, 'revocation epoch: cannot subscribe to Redis; polling the database meanwhile');
-    }
-  }
+  // a message sent from now on arrives. Redis down at start: the poll (and the max age) stand in
+  // until a reconnection subscribes.
+  subscriber?.on('message', onMessage);
+  const subscription =
+    subscriber === null
+      ? undefined
+      : keepSubscribed(subscriber, channel, {
+          onError: (error) => logger?.warn({ err: error }, 'revocation epoch: cannot subscribe to Redis; polling the database meanwhile'),
+          onResubscribed: () => {
+            local++;
+            void catchUp();
+          },
+        });
+  await subscription?.first;
   let polling: NodeJS.Timeout | undefined;
   if (options.pollMs > 0) {
     // One read at a time: a database that hangs must not pile up a query per interval.
@@ -149,12 +141,11 @@ export async function createRevocationEpoch(options: RevocationEpochOptions): Pr
       }
     },
     async close() {
-      closed = true;
+      subscription?.stop();
       if (polling !== undefined) clearInterval(polling);
       await settleWithin(publishing, CLOSE_PUBLISH_WAIT_MS);
       if (subscriber !== null) {
         subscriber.off('message', onMessage);
-        subscriber.off('ready', onReady);
         // Not awaited: with Redis cut it would wait for retries; closing the connection unsubscribes.
         subscriber.unsubscribe(channel).catch(() => undefined);
       }

@@ -26,7 +26,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createId } from '../../crypto/random-id.js';
-import { settleWithin } from '../../redis-client.js';
+import { keepSubscribed, settleWithin } from '../../redis-client.js';
 
 /** Who made an event happen. */
 export type Actor =
@@ -250,16 +250,14 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
     }
     deliver({ id: String(wire.id), type: wire.type, payload: wire.payload, actor: wire.actor, at: wire.at, remote: true } as AnyDomainEvent);
   };
-  const subscribe = () => {
-    if (closed || subscriber === null) return;
-    subscriber.subscribe(channel).catch((error: unknown) => logger?.warn({ err: error }, 'event bus: cannot subscribe to Redis; events of other processes are missed meanwhile'));
-  };
-  if (subscriber !== null) {
-    subscriber.on('message', onMessage);
-    // Again after every reconnection: the client leaves that to its subscribers (redis-client.ts).
-    subscriber.on('ready', subscribe);
-    subscribe();
-  }
+  subscriber?.on('message', onMessage);
+  // Subscribed again after every reconnection (redis-client.ts).
+  const subscription =
+    subscriber === null
+      ? undefined
+      : keepSubscribed(subscriber, channel, {
+          onError: (error) => logger?.warn({ err: error }, 'event bus: cannot subscribe to Redis; events of other processes are missed meanwhile'),
+        });
 
   function publish<K extends EventType>(type: K, payload: DomainEvents[K], actor: Actor): Promise<void>[] {
     const event = { id: createId('evt'), type, payload, actor, at: clock(), remote: false } as DomainEvent<K>;
@@ -303,10 +301,10 @@ export function createEventBus(options: EventBusOptions = {}, deps: EventBusDeps
     },
     async close() {
       closed = true;
+      subscription?.stop();
       await settleWithin(publishing, CLOSE_PUBLISH_WAIT_MS);
       if (subscriber !== null) {
         subscriber.off('message', onMessage);
-        subscriber.off('ready', subscribe);
         subscriber.unsubscribe(channel).catch(() => undefined);
       }
     },
