@@ -35,7 +35,8 @@ import type { ResolvedConfig } from '../../config.js';
 import { credentialKindOf } from '../../auth/credential-kind.js';
 import { clientAddress } from './client-address.js';
 import { addressNetwork } from './address-network.js';
-import { rateLimitHeaders, type RateLimiterStore } from './rate-limit.js';
+import type { RateLimiterStore } from './rate-limit.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import type { AuthFailures } from '../context.js';
 import type { EventBus } from '../../platform/events/bus.js';
 

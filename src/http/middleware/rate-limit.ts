@@ -17,6 +17,7 @@ import type { ResolvedConfig } from '../../config.js';
 import type { AppEnv, RateLimiters } from '../context.js';
 import { clientAddress } from './client-address.js';
 import { addressNetwork } from './address-network.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import { addResponseHeader } from '../respond.js';
 import { depsOf } from '../../platform/http/pipeline.js';
 import { REDIS_LOG_INTERVAL_MS } from '../../redis-client.js';
@@ -96,14 +97,5 @@ export function rateLimitByAddress(pick: (limiters: RateLimiters) => RateLimiter
     }
     for (const [name, value] of Object.entries(rateLimitHeaders(limiter.points, result))) addResponseHeader(c, name, value);
     await next();
-  };
-}
-
-/** `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds) for a limiter's answer. */
-export function rateLimitHeaders(limit: number, result: Pick<RateLimiterRes, 'remainingPoints' | 'msBeforeNext'>): Record<string, string> {
-  return {
-    'RateLimit-Limit': String(limit),
-    'RateLimit-Remaining': String(Math.max(0, result.remainingPoints)),
-    'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
   };
 }

@@ -17,15 +17,7 @@ import type { AgentRecord, AgentsRepository, RunOutcome, RunRoute } from './agen
 import { runAbort, type RunAbort } from './model-client.js';
 import type { ProviderModels } from './provider-models.js';
 import { estimateOutputTokens } from './token-budget.js';
-
-/** `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds), as the other limits send them. */
-function rateLimitHeaders(limit: number, result: Pick<RateLimiterRes, 'remainingPoints' | 'msBeforeNext'>): Record<string, string> {
-  return {
-    'RateLimit-Limit': String(limit),
-    'RateLimit-Remaining': String(Math.max(0, result.remainingPoints)),
-    'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
-  };
-}
+import { rateLimitHeaders } from '../../http/middleware/rate-limit-headers.js';
 
 /** A run admitted by the limits, ready to call the model. */
 export interface AdmittedRun {
